@@ -1,0 +1,10 @@
+"""Imports each command module so that its commands register on the app."""
+
+from __future__ import annotations
+
+import importlib
+
+COMMAND_MODULES = ("kb",)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"mbcnav.cli.{_name}")

@@ -1,0 +1,417 @@
+"""Pydantic models of the knowledge YAML files: the shape a clinician reviewer edits.
+
+Every model forbids unknown keys, so a typo in a YAML file is reported, not ignored. Clinical
+records carry ``sources`` (ids from ``sources.yaml``); numbers no study gives carry an
+``estimate`` with its rationale and the nearest source instead of posing as facts.
+
+Conditions (``when:``) are one small language shared by red flags, derived findings, workup
+and treatment decision tables; ``mbcnav.rules`` evaluates them. Each condition is a mapping
+with exactly one leading key::
+
+    {all: [...]} {any: [...]} {not: {...}} {at_least: 2, of: [...]}
+    {finding: sym:x}              finding present (coded, from text, or derived from labs)
+    {absent: sym:x}               finding explicitly absent
+    {lab: calcium_corrected_mmol_l, gt: 2.9}     numeric lab (gt/ge/lt/le)
+    {receptor: er, in: [positive]}
+    {biomarker: esr1, in: [mutated]} / {biomarker: pd_l1_cps, ge: 10}
+    {setting: [metastatic, suspected]}
+    {site: site:liver, status: known_or_suspected}
+    {flag: flag:hepatic_visceral_crisis}
+    {prior_therapy: tx:ai_cdk46i} / {prior_modality: chemotherapy}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from mbcnav.types import Modality, Subtype, Urgency
+
+IdSite = Annotated[str, Field(pattern=r"^site:[a-z0-9_]+$")]
+IdSymptom = Annotated[str, Field(pattern=r"^sym:[a-z0-9_]+$")]
+IdFlag = Annotated[str, Field(pattern=r"^flag:[a-z0-9_]+$")]
+IdWork = Annotated[str, Field(pattern=r"^work:[a-z0-9_]+$")]
+IdTx = Annotated[str, Field(pattern=r"^tx:[a-z0-9_]+$")]
+IdSource = Annotated[str, Field(pattern=r"^src:[a-z0-9_]+$")]
+IdRoute = Annotated[str, Field(pattern=r"^route:[a-z0-9_]+$")]
+Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+
+LabName = Literal[
+    "calcium_corrected_mmol_l",
+    "bilirubin_umol_l",
+    "bilirubin_x_uln",
+    "alp_u_l",
+    "alt_u_l",
+    "ast_u_l",
+    "albumin_g_l",
+    "sodium_mmol_l",
+]
+BodyArea = Literal[
+    "head_brain", "eyes", "chest_lungs", "abdomen", "back_spine", "bones_joints",
+    "nerves_limbs", "bladder_bowel", "lymph_nodes", "skin_chest_wall", "general", "labs",
+]
+BodyMapRegion = Literal[
+    "head", "eye", "neck", "axilla", "chest_wall", "lungs", "pleura", "heart", "liver",
+    "abdomen", "gi_tract", "adrenal", "pelvis", "ovary", "spine", "limbs", "skeleton",
+    "meninges", "marrow",
+]
+Intent = Literal[
+    "control_and_extend_life", "symptom_relief", "prevent_complications", "local_control",
+    "emergency_relief",
+]
+ApprovalStatus = Literal["approved", "not_approved", "pending", "guideline_standard"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Estimate(Model):
+    """A number no study gives directly: why we chose it and which source is nearest."""
+
+    rationale: str = Field(min_length=10)
+    nearest_source: IdSource
+
+
+class Source(Model):
+    id: IdSource
+    citation: str
+    url: str | None = None
+    doi: str | None = None
+    accessed: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    kind: Literal["primary", "secondary", "derived", "guideline", "regulator"] = "primary"
+    note: str | None = None
+
+
+class Lexicon(Model):
+    """The words the text reader matches: clinicians' terms, patients' words, short forms."""
+
+    clinical: tuple[str, ...] = ()
+    lay: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    misspellings: tuple[str, ...] = ()
+
+    def all_terms(self) -> tuple[str, ...]:
+        return self.clinical + self.lay + self.abbreviations + self.misspellings
+
+
+class Codes(Model):
+    snomed: tuple[str, ...] = ()
+    icd10cm: tuple[str, ...] = ()
+    loinc: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- conditions
+
+
+class AllOf(Model):
+    all: tuple[Condition, ...]
+
+
+class AnyOf(Model):
+    any: tuple[Condition, ...]
+
+
+class Not(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    not_: Condition = Field(alias="not")
+
+
+class AtLeast(Model):
+    at_least: int = Field(ge=1)
+    of: tuple[Condition, ...]
+
+
+class FindingPresent(Model):
+    finding: IdSymptom
+
+
+class FindingAbsent(Model):
+    absent: IdSymptom
+
+
+class _Compare(Model):
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+
+class LabCompare(_Compare):
+    lab: LabName
+
+
+class ReceptorIn(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    receptor: Literal["er", "pr", "her2"]
+    in_: tuple[str, ...] = Field(alias="in")
+
+
+class BiomarkerCompare(_Compare):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    biomarker: Literal["esr1", "pik3ca_akt1_pten", "gbrca", "pd_l1_cps"]
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+
+
+class SettingIn(Model):
+    setting: tuple[Literal["surveillance", "suspected", "metastatic"], ...]
+
+
+class SiteStatus(Model):
+    site: IdSite
+    status: Literal["known", "suspected", "known_or_suspected"] = "known_or_suspected"
+
+
+class FlagRaised(Model):
+    flag: IdFlag
+
+
+class PriorTherapy(Model):
+    prior_therapy: IdTx
+
+
+class PriorModality(Model):
+    prior_modality: Modality
+
+
+class SubtypeIn(Model):
+    subtype: tuple[Subtype, ...]
+
+
+_CONDITION_KEYS = (
+    "all", "any", "not", "at_least", "finding", "absent", "lab", "receptor", "biomarker",
+    "setting", "site", "flag", "prior_therapy", "prior_modality", "subtype",
+)
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in _CONDITION_KEYS:
+            if key in value:
+                return key
+        return None
+    for key in _CONDITION_KEYS:
+        attr = "not_" if key == "not" else key
+        if hasattr(value, attr):
+            return key
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[Not, Tag("not")],
+        Annotated[AtLeast, Tag("at_least")],
+        Annotated[FindingPresent, Tag("finding")],
+        Annotated[FindingAbsent, Tag("absent")],
+        Annotated[LabCompare, Tag("lab")],
+        Annotated[ReceptorIn, Tag("receptor")],
+        Annotated[BiomarkerCompare, Tag("biomarker")],
+        Annotated[SettingIn, Tag("setting")],
+        Annotated[SiteStatus, Tag("site")],
+        Annotated[FlagRaised, Tag("flag")],
+        Annotated[PriorTherapy, Tag("prior_therapy")],
+        Annotated[PriorModality, Tag("prior_modality")],
+        Annotated[SubtypeIn, Tag("subtype")],
+    ],
+    Discriminator(_condition_tag),
+]
+
+for _model in (AllOf, AnyOf, Not, AtLeast):
+    _model.model_rebuild()
+
+
+# ---------------------------------------------------------------- records
+
+
+class Meta(Model):
+    name: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    released: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    description: str
+
+
+class Thresholds(Model):
+    """Probabilities that turn a posterior into action; chosen, so each carries its reason."""
+
+    suspected_site: Prob
+    workup_site: Prob
+    treat_suspected_site: Prob
+    rationale: str
+
+
+class Route(Model):
+    id: IdRoute
+    label: str
+    plain_explanation: str
+    reaches: tuple[IdSite, ...]
+    order: int = Field(ge=0, description="Distance from the breast: 0 local, 1 nodes, 2 organs")
+    sources: tuple[IdSource, ...]
+
+
+class Site(Model):
+    id: IdSite
+    label: str
+    plain_label: str
+    body_map: BodyMapRegion
+    codes: Codes = Codes()
+    routes: tuple[IdRoute, ...]
+    terms: Lexicon = Lexicon()
+    plain_explanation: str | None = None
+    sources: tuple[IdSource, ...]
+
+
+class Symptom(Model):
+    id: IdSymptom
+    label: str
+    plain_label: str
+    body_area: BodyArea
+    kind: Literal["symptom", "sign", "lab"] = "symptom"
+    terms: Lexicon = Lexicon()
+    codes: Codes = Codes()
+    derive_from: Condition | None = None
+    article: bool = Field(default=False, description="Named in the patient article")
+    sources: tuple[IdSource, ...]
+
+
+class Prior(Model):
+    """P(site involved | metastatic disease, subtype), with the cohort's denominator."""
+
+    site: IdSite
+    metastatic: dict[Subtype, Prob]
+    denominator: str
+    sources: tuple[IdSource, ...]
+    estimate: Estimate | None = None
+
+
+class SettingScale(Model):
+    """Multiplier from metastatic-setting priors to another setting's priors."""
+
+    setting: Literal["surveillance", "suspected", "metastatic"]
+    scale: Annotated[float, Field(gt=0.0, le=1.0)]
+    sources: tuple[IdSource, ...]
+    estimate: Estimate | None = None
+
+
+class Link(Model):
+    """P(symptom | only this site involved): one noisy-OR arc."""
+
+    site: IdSite
+    symptom: IdSymptom
+    p: Prob
+    sources: tuple[IdSource, ...]
+    estimate: Estimate | None = None
+
+
+class Leak(Model):
+    """P(symptom | no site involved): the background rate from every other cause."""
+
+    symptom: IdSymptom
+    leak: Annotated[float, Field(gt=0.0, lt=1.0)]
+    sources: tuple[IdSource, ...]
+    estimate: Estimate | None = None
+
+
+class Network(Model):
+    thresholds: Thresholds
+    settings: tuple[SettingScale, ...]
+    priors: tuple[Prior, ...]
+    links: tuple[Link, ...]
+    leaks: tuple[Leak, ...]
+
+
+class RedFlagRule(Model):
+    id: IdFlag
+    label: str
+    plain_label: str
+    urgency: Urgency
+    when: Condition
+    actions: tuple[str, ...]
+    plain_actions: tuple[str, ...]
+    workup: tuple[IdWork, ...] = ()
+    sites: tuple[IdSite, ...] = ()
+    sources: tuple[IdSource, ...]
+
+
+class SiteWorkup(Model):
+    site: IdSite
+    urgency: Urgency = "soon"
+
+
+class Workup(Model):
+    id: IdWork
+    label: str
+    plain_label: str
+    kind: Literal["imaging", "lab", "biopsy", "biomarker", "clinical", "procedure"]
+    for_sites: tuple[SiteWorkup, ...] = ()
+    when: Condition | None = None
+    urgency: Urgency = "soon"
+    sources: tuple[IdSource, ...]
+
+
+class Approval(Model):
+    status: ApprovalStatus
+    region: str = "US"
+    date: str | None = None
+    note: str | None = None
+
+
+class Treatment(Model):
+    """One row of the treatment decision table: an option and the conditions that select it."""
+
+    id: IdTx
+    label: str
+    plain_label: str
+    modality: Modality
+    regimen_class: str
+    intent: Intent
+    line: int | None = Field(default=None, ge=1, le=5)
+    when: Condition
+    for_sites: tuple[IdSite, ...] = ()
+    combines_with: tuple[IdTx, ...] = ()
+    follows: tuple[IdTx, ...] = ()
+    approval: Approval
+    rank: int = Field(default=50, ge=0, le=100, description="Lower shows first within a modality")
+    sources: tuple[IdSource, ...]
+
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Approval",
+    "AtLeast",
+    "BiomarkerCompare",
+    "Codes",
+    "Condition",
+    "Estimate",
+    "FindingAbsent",
+    "FindingPresent",
+    "FlagRaised",
+    "LabCompare",
+    "Leak",
+    "Lexicon",
+    "Link",
+    "Meta",
+    "Model",
+    "Network",
+    "Not",
+    "Prior",
+    "PriorModality",
+    "PriorTherapy",
+    "ReceptorIn",
+    "RedFlagRule",
+    "Route",
+    "SettingIn",
+    "SettingScale",
+    "Site",
+    "SiteStatus",
+    "SiteWorkup",
+    "Source",
+    "SubtypeIn",
+    "Symptom",
+    "Thresholds",
+    "Treatment",
+    "Workup",
+]
