@@ -314,8 +314,17 @@ class Leak(Model):
     estimate: Estimate | None = None
 
 
+class SubtypeRule(Model):
+    """How receptors define a subtype; rules are tried in order and the first match wins."""
+
+    subtype: Subtype
+    when: Condition
+    sources: tuple[IdSource, ...]
+
+
 class Network(Model):
     thresholds: Thresholds
+    subtypes: tuple[SubtypeRule, ...]
     settings: tuple[SettingScale, ...]
     priors: tuple[Prior, ...]
     links: tuple[Link, ...]
@@ -410,6 +419,7 @@ __all__ = [
     "SiteWorkup",
     "Source",
     "SubtypeIn",
+    "SubtypeRule",
     "Symptom",
     "Thresholds",
     "Treatment",
