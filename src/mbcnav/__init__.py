@@ -3,6 +3,8 @@
 It supports, and does not replace, a clinician's judgement.
 """
 
+from mbcnav import errors, types
+from mbcnav._api import assess, assess_many
 from mbcnav.errors import InputError, KnowledgeError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.types import Assessment, Patient
@@ -14,6 +16,10 @@ __all__ = [
     "KnowledgeError",
     "MbcnavError",
     "Patient",
+    "assess",
+    "assess_many",
+    "errors",
     "load_knowledge",
+    "types",
 ]
 __version__ = "0.1.0"

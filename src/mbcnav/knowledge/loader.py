@@ -1,7 +1,11 @@
-"""The only I/O of the knowledge package: read the YAML files, validate, compile.
+"""The only I/O of the knowledge package: read the YAML files, validate, check, compile.
 
 Files (one per concern) under ``knowledge/data/``; each holds one top-level key of the same
 name holding a list of records, except ``meta.yaml`` and ``network.yaml`` (mappings).
+
+Reading never stops at the first problem: schema errors are collected per record, cross
+references are checked over everything that validated, and all of it is raised together as one
+``KnowledgeError(problems=[...])`` so that a reviewer sees the whole list at once.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from mbcnav.errors import KnowledgeError
+from mbcnav.knowledge.checks import Problem, Records, run_checks
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import (
     Meta,
@@ -49,20 +54,6 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("mbcnav.knowledge") / "data"))
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError as exc:
-        raise KnowledgeError(
-            f"The knowledge file {path.name} is missing", code="MBC-E201", got=str(path)
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(
-            f"The knowledge file {path.name} is not valid YAML: {exc}", code="MBC-E201"
-        ) from exc
-
-
 def content_hash(data_dir: Path) -> str:
     """sha256 over the clinical content files, so any change to a fact changes the hash."""
     digest = hashlib.sha256()
@@ -72,23 +63,95 @@ def content_hash(data_dir: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _validate_list(name: str, raw: Any, model: type[M]) -> tuple[M, ...]:
+# ---------------------------------------------------------------- reading
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    """The parsed file, or None with an E201 problem when it is missing or not YAML."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        message = "The knowledge file is missing"
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        message = f"The knowledge file is not valid YAML: {exc}"
+    except OSError as exc:
+        message = f"The knowledge file cannot be read: {exc}"
+    problems.append(Problem("MBC-E201", path.name, "", "", message))
+    return None
+
+
+def _schema_problems(file: str, record: str, exc: ValidationError) -> list[Problem]:
+    return [
+        Problem("MBC-E202", file, record, ".".join(str(part) for part in error["loc"]),
+                error["msg"])
+        for error in exc.errors()
+    ]
+
+
+def _validate_list(
+    name: str, raw: Any, model: type[M], problems: list[Problem]
+) -> tuple[tuple[M, ...], frozenset[str]]:
+    """Valid records plus every id declared in the file (valid or not)."""
+    file = f"{name}.yaml"
+    if raw is None:
+        return (), frozenset()
     if not isinstance(raw, dict) or not isinstance(raw.get(name), list):
-        raise KnowledgeError(
-            f"The knowledge file {name}.yaml must hold a top-level '{name}' list",
-            code="MBC-E202",
-        )
+        problems.append(Problem("MBC-E202", file, "", name,
+                                f"The file must hold a top-level '{name}' list"))
+        return (), frozenset()
     out: list[M] = []
+    declared: set[str] = set()
     for index, record in enumerate(raw[name]):
+        ident = record.get("id") if isinstance(record, dict) else None
+        label = ident if isinstance(ident, str) else f"#{index}"
+        if isinstance(ident, str):
+            declared.add(ident)
         try:
             out.append(model.model_validate(record))
         except ValidationError as exc:
-            ident = record.get("id", f"#{index}") if isinstance(record, dict) else f"#{index}"
-            raise KnowledgeError(
-                f"Record {ident} in {name}.yaml does not match its schema: {exc}",
-                code="MBC-E202",
-            ) from exc
-    return tuple(out)
+            problems.extend(_schema_problems(file, label, exc))
+    return tuple(out), frozenset(declared)
+
+
+def _validate_one(name: str, raw: Any, model: type[M], problems: list[Problem]) -> M | None:
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(f"{name}.yaml", "", exc))
+        return None
+
+
+def read_records(data_dir: Path) -> tuple[Records, list[Problem]]:
+    """Every record that passes the schema, and every problem met on the way."""
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        problems.append(Problem("MBC-E201", str(data_dir), "", "",
+                                "The knowledge folder does not exist"))
+        return Records(), problems
+    lists: dict[str, tuple[Any, ...]] = {}
+    declared: dict[str, frozenset[str]] = {}
+    for name, model in LIST_FILES.items():
+        raw = _read_yaml(data_dir / f"{name}.yaml", problems)
+        lists[name], declared[name] = _validate_list(name, raw, model, problems)
+    meta = _validate_one("meta", _read_yaml(data_dir / "meta.yaml", problems), Meta, problems)
+    network = _validate_one(
+        "network", _read_yaml(data_dir / "network.yaml", problems), Network, problems
+    )
+    records = Records(meta=meta, network=network, declared=MappingProxyType(declared), **lists)
+    return records, problems
+
+
+def check_knowledge(path: Path | str | None = None) -> list[Problem]:
+    """Every problem in the knowledge base at ``path`` (packaged one by default); [] if sound."""
+    data_dir = default_data_dir() if path is None else Path(path)
+    records, problems = read_records(data_dir)
+    return problems + run_checks(records)
+
+
+# ---------------------------------------------------------------- loading
 
 
 def _by_id(records: tuple[Any, ...]) -> MappingProxyType[str, Any]:
@@ -107,25 +170,43 @@ def _load_default() -> Knowledge:
     return _load(default_data_dir())
 
 
-def _load(data_dir: Path) -> Knowledge:
-    lists = {
-        name: _validate_list(name, _read_yaml(data_dir / f"{name}.yaml"), model)
-        for name, model in LIST_FILES.items()
-    }
-    try:
-        meta = Meta.model_validate(_read_yaml(data_dir / "meta.yaml"))
-        network = Network.model_validate(_read_yaml(data_dir / "network.yaml"))
-    except ValidationError as exc:
-        raise KnowledgeError(f"meta.yaml or network.yaml is invalid: {exc}", code="MBC-E202") from exc
-    return Knowledge(
-        meta=meta,
-        hash=content_hash(data_dir),
-        sources=_by_id(lists["sources"]),
-        routes=_by_id(lists["routes"]),
-        sites=_by_id(lists["sites"]),
-        symptoms=_by_id(lists["symptoms"]),
-        network=network,
-        red_flags=_by_id(lists["red_flags"]),
-        workup=_by_id(lists["workup"]),
-        treatments=_by_id(lists["treatments"]),
+def _raise(data_dir: Path, problems: list[Problem]) -> NoReturn:
+    codes = {problem.code for problem in problems}
+    code = codes.pop() if len(codes) == 1 else "MBC-E200"
+    count = len(problems)
+    raise KnowledgeError(
+        f"The knowledge base at {data_dir} has {count} problem{'s' if count > 1 else ''} "
+        f"(first: {problems[0]}); run 'mbcnav kb check' to list them all",
+        code=code,
+        problems=problems,
     )
+
+
+def _load(data_dir: Path) -> Knowledge:
+    records, problems = read_records(data_dir)
+    problems += run_checks(records)
+    if problems or records.meta is None or records.network is None:
+        _raise(data_dir, problems)
+    return Knowledge(
+        meta=records.meta,
+        hash=content_hash(data_dir),
+        sources=_by_id(records.sources),
+        routes=_by_id(records.routes),
+        sites=_by_id(records.sites),
+        symptoms=_by_id(records.symptoms),
+        network=records.network,
+        red_flags=_by_id(records.red_flags),
+        workup=_by_id(records.workup),
+        treatments=_by_id(records.treatments),
+    )
+
+
+__all__ = [
+    "HASHED_FILES",
+    "LIST_FILES",
+    "check_knowledge",
+    "content_hash",
+    "default_data_dir",
+    "load_knowledge",
+    "read_records",
+]

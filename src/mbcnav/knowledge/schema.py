@@ -322,6 +322,16 @@ class SubtypeRule(Model):
     sources: tuple[IdSource, ...]
 
 
+class MentionEvidence(Model):
+    """How much a site named as *suspected* in text ("?liver metastases") says: a virtual
+    noisy-OR finding of that site, P(mention | site involved) = ``p``, otherwise ``leak``."""
+
+    p: Prob
+    leak: Annotated[float, Field(gt=0.0, lt=1.0)]
+    sources: tuple[IdSource, ...] = ()
+    estimate: Estimate | None = None
+
+
 class Network(Model):
     thresholds: Thresholds
     subtypes: tuple[SubtypeRule, ...]
@@ -329,6 +339,7 @@ class Network(Model):
     priors: tuple[Prior, ...]
     links: tuple[Link, ...]
     leaks: tuple[Leak, ...]
+    suspected_mention: MentionEvidence | None = None
 
 
 class RedFlagRule(Model):
@@ -402,6 +413,7 @@ __all__ = [
     "Leak",
     "Lexicon",
     "Link",
+    "MentionEvidence",
     "Meta",
     "Model",
     "Network",

@@ -1,0 +1,295 @@
+"""assess() and assess_many(): validate → read text → reason → recommend. No I/O.
+
+``assess_many`` stacks every patient (and its leave-one-out explanation rows) into one
+finding matrix and runs the batched inference once, so a thousand patients cost little more
+than one numpy call; each patient still gets exactly the numbers ``assess`` would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from mbcnav.errors import InputError, MbcnavError
+from mbcnav.knowledge.loader import load_knowledge
+from mbcnav.knowledge.model import Knowledge
+from mbcnav.reason.evidence import Evidence, TextReadingLike, gather, observed_columns
+from mbcnav.reason.explain import contributions, likely_route
+from mbcnav.reason.inference import BoolArray, infer_batch
+from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
+from mbcnav.reason.red_flags import raised_flags
+from mbcnav.recommend import treatment_options, workup_items
+from mbcnav.rules import Facts, evaluate
+from mbcnav.types import Assessment, Patient, Provenance, SitePosterior
+
+MAX_TEXT_CHARS = 100_000
+MAX_FINDINGS = 500
+DIGITS = 6
+REASON_ALGORITHM = "reason.noisy_or_exact.v1"
+_VALUE_ERRORS = {"literal_error", "enum", "string_pattern_mismatch", "bool_parsing"}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One checked patient, ready for inference."""
+
+    patient: Patient
+    evidence: Evidence
+    facts: Facts
+    prior: FloatArray
+    clamped: FloatArray
+    observed: list[tuple[str, bool, int]]
+    extract_algorithm: str | None
+
+
+def _to_patient(data: Patient | Mapping[str, Any]) -> Patient:
+    if isinstance(data, Patient):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError("A patient must be a JSON object", allowed="an object", got=data)
+    try:
+        return Patient.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _input_error(exc) from exc
+
+
+def _input_error(exc: ValidationError) -> InputError:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "patient"
+    kind = first["type"]
+    code = "MBC-E103" if kind in _VALUE_ERRORS else "MBC-E100"
+    if where.startswith("labs.") and kind != "extra_forbidden":
+        code = "MBC-E107"
+    if kind == "extra_forbidden":
+        return InputError(
+            f"The field '{where}' is not part of a patient",
+            code=code,
+            allowed="one of the Patient fields (mbcnav schema patient)",
+            got=first.get("input"),
+            field=where,
+        )
+    expected = (first.get("ctx") or {}).get("expected")
+    allowed = str(expected) if expected else first["msg"].lower()
+    return InputError(
+        f"The '{where}' value",
+        code=code,
+        allowed=allowed,
+        got=first.get("input"),
+        field=where,
+    )
+
+
+def _check_ids(patient: Patient, knowledge: Knowledge) -> None:
+    groups = (
+        ("findings", [f.id for f in patient.findings], knowledge.symptoms, "sym"),
+        ("known_sites", list(patient.known_sites), knowledge.sites, "site"),
+        ("prior_therapies", list(patient.prior_therapies), knowledge.treatments, "tx"),
+    )
+    for field, idents, known, prefix in groups:
+        for ident in idents:
+            if ident not in known:
+                raise InputError(
+                    f"The {field} id '{ident}'",
+                    code="MBC-E102",
+                    allowed=f"an id of the knowledge base matching ^{prefix}:[a-z0-9_]+$ "
+                    "(list them with `mbcnav kb show`)",
+                    got=ident,
+                    field=field,
+                )
+
+
+def _check_size(patient: Patient) -> None:
+    text = patient.text or ""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            "The patient text",
+            code="MBC-E105",
+            allowed=f"at most {MAX_TEXT_CHARS} characters",
+            got=f"{len(text)} characters",
+            field="text",
+        )
+    if len(patient.findings) > MAX_FINDINGS:
+        raise InputError(
+            "The list of findings",
+            code="MBC-E105",
+            allowed=f"at most {MAX_FINDINGS} long",
+            got=len(patient.findings),
+            field="findings",
+        )
+    has_labs = any(v is not None for v in patient.labs.model_dump().values())
+    if not text.strip() and not patient.findings and not has_labs:
+        raise InputError(
+            "The patient",
+            code="MBC-E101",
+            allowed="non-empty: give text, findings or labs",
+            got=patient.model_dump(exclude_defaults=True),
+        )
+
+
+def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | None, str | None]:
+    """Read the text lazily, so the engine works (for coded input) without the text reader."""
+    if not (patient.text or "").strip():
+        return None, None
+    from mbcnav.extract import read_text  # type: ignore[attr-defined,unused-ignore]
+
+    reading: TextReadingLike = read_text(patient.text or "", knowledge)
+    algorithm = getattr(reading, "algorithm", None)
+    return reading, str(algorithm) if algorithm else "extract"
+
+
+def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
+    facts = Facts(receptors=receptors)
+    for rule in knowledge.network.subtypes:
+        if evaluate(rule.when, facts).matched:
+            return rule.subtype
+    return "unknown"
+
+
+def _prepare(data: Patient | Mapping[str, Any], knowledge: Knowledge) -> _Prepared:
+    patient = _to_patient(data)
+    _check_size(patient)
+    _check_ids(patient, knowledge)
+    reading, extract_algorithm = _read(patient, knowledge)
+    evidence = gather(knowledge, patient, reading)
+    tables = tables_for(knowledge)
+    receptors = patient.receptors.model_dump()
+    subtype = _subtype(knowledge, receptors)
+    prior = tables.prior(subtype, patient.setting).copy()
+    clamped = np.zeros(tables.n_sites, dtype=bool)
+    for site in evidence.known_sites:
+        clamped[tables.site_index[site]] = True
+    facts = Facts(
+        present=frozenset(evidence.present),
+        absent=frozenset(evidence.absent),
+        labs=evidence.labs,
+        receptors=receptors,
+        biomarkers=patient.biomarkers.model_dump(),
+        setting=patient.setting,
+        subtype=subtype,
+        known_sites=frozenset(evidence.known_sites),
+        prior_therapies=frozenset(patient.prior_therapies),
+        prior_modalities=frozenset(
+            knowledge.treatments[t].modality for t in patient.prior_therapies
+        ),
+    )
+    observed = observed_columns(evidence, tables.column_index)
+    return _Prepared(patient, evidence, facts, prior, clamped, observed, extract_algorithm)
+
+
+def _rows(prepared: _Prepared, tables: NetworkTables) -> tuple[BoolArray, BoolArray, FloatArray]:
+    """The patient's evidence row followed by one leave-one-out row per observed finding."""
+    count = len(prepared.observed) + 1
+    width = len(tables.columns)
+    present = np.zeros((count, width), dtype=bool)
+    absent = np.zeros((count, width), dtype=bool)
+    for index, (_, is_present, column) in enumerate(prepared.observed):
+        target = present if is_present else absent
+        target[:, column] = True
+        target[index + 1, column] = False
+    prior = np.where(prepared.clamped, 1.0, prepared.prior)
+    return present, absent, np.repeat(prior[None, :], count, axis=0)
+
+
+def _sites(
+    prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
+) -> tuple[SitePosterior, ...]:
+    findings = [(ident, present) for ident, present, _ in prepared.observed]
+    because = contributions(findings, post[0], post[1:], prepared.clamped.tolist())
+    probability = {site: float(post[0][i]) for i, site in enumerate(tables.sites)}
+    out = [
+        SitePosterior(
+            id=site,
+            probability=round(probability[site], DIGITS),
+            prior=round(float(prepared.prior[i]), DIGITS),
+            because=because[i],
+            route=likely_route(knowledge, site, probability),
+            label=knowledge.sites[site].label,
+            plain_label=knowledge.sites[site].plain_label,
+            known=bool(prepared.clamped[i]),
+        )
+        for i, site in enumerate(tables.sites)
+    ]
+    order = {site: i for i, site in enumerate(tables.sites)}
+    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+
+
+def _finish(
+    prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
+) -> Assessment:
+    sites = _sites(prepared, knowledge, tables, post)
+    thresholds = knowledge.network.thresholds
+    mentioned = set(prepared.evidence.mentioned_suspected)
+    probability = {s.id: s.probability for s in sites}
+
+    def suspected(threshold: float) -> frozenset[str]:
+        above = {s.id for s in sites if not s.known and s.probability >= threshold}
+        return frozenset(above | mentioned)
+
+    facts = replace(prepared.facts, suspected_sites=suspected(thresholds.suspected_site))
+    flags = raised_flags(knowledge, facts)
+    facts = replace(facts, flags=frozenset(f.id for f in flags))
+    workup = workup_items(knowledge, facts, probability, flags)
+    treat_facts = replace(facts, suspected_sites=suspected(thresholds.treat_suspected_site))
+    algorithms = {"reason": REASON_ALGORITHM}
+    if prepared.extract_algorithm:
+        algorithms["extract"] = prepared.extract_algorithm
+    return Assessment(
+        id=prepared.patient.id,
+        sites=sites,
+        red_flags=flags,
+        findings=prepared.evidence.findings,
+        site_mentions=prepared.evidence.site_mentions,
+        workup=workup,
+        treatment_options=treatment_options(knowledge, treat_facts),
+        provenance=Provenance(
+            knowledge_version=knowledge.version,
+            knowledge_hash=knowledge.hash,
+            algorithms=algorithms,
+        ),
+    )
+
+
+def assess(
+    patient: Patient | Mapping[str, Any], *, knowledge: Knowledge | None = None
+) -> Assessment:
+    """Assess one patient; bad input raises a coded :class:`~mbcnav.errors.InputError`."""
+    result = assess_many([patient], knowledge=knowledge)[0]
+    if isinstance(result, MbcnavError):
+        raise result
+    return result
+
+
+def assess_many(
+    patients: Iterable[Patient | Mapping[str, Any]], *, knowledge: Knowledge | None = None
+) -> list[Assessment | MbcnavError]:
+    """Assess many patients with one batched inference; a bad patient yields its error."""
+    knowledge = knowledge or load_knowledge()
+    tables = tables_for(knowledge)
+    prepared: list[_Prepared | MbcnavError] = []
+    for patient in patients:
+        try:
+            prepared.append(_prepare(patient, knowledge))
+        except MbcnavError as exc:
+            prepared.append(exc)
+    good = [p for p in prepared if isinstance(p, _Prepared)]
+    if not good:
+        return [p for p in prepared if isinstance(p, MbcnavError)]
+    blocks = [_rows(p, tables) for p in good]
+    post = infer_batch(
+        tables,
+        np.concatenate([b[0] for b in blocks]),
+        np.concatenate([b[1] for b in blocks]),
+        np.concatenate([b[2] for b in blocks]),
+    )
+    bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
+    results = iter(
+        _finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
+    )
+    return [p if isinstance(p, MbcnavError) else next(results) for p in prepared]
+
+
+__all__ = ["assess", "assess_many"]

@@ -1,0 +1,244 @@
+"""Screen on Spark: the same chunk function through ``DataFrame.mapInArrow``.
+
+The compiled knowledge is broadcast once; each Python worker unpickles it once and keeps it, so
+the engine's per-knowledge caches (lexicon, network tables) are built once per worker. Rows are
+numbered as the local engine numbers them (input order), so both engines give identical rows.
+pyspark is imported lazily: the rest of mbcnav never needs it.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, screen_chunk
+from mbcnav.batch.io import (
+    FIELDS,
+    INPUT_SCHEMA,
+    Columns,
+    lines_to_input,
+    write_batches,
+)
+from mbcnav.batch.local import ScreenJob, ScreenSummary
+from mbcnav.errors import BatchError
+from mbcnav.knowledge import Knowledge, load_knowledge
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+LINE_FORMATS = ("jsonl", "fhir")
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.shuffle.partitions": "4",
+}
+_KNOWLEDGE: dict[str, Knowledge] = {}
+
+
+def _mappingproxy(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(data)
+
+
+def _reduce_mappingproxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    """Knowledge keeps read-only mappings; pickle (for the broadcast) rebuilds them."""
+    return _mappingproxy, (dict(proxy),)
+
+
+copyreg.pickle(MappingProxyType, _reduce_mappingproxy)
+
+
+def spark_session(
+    master: str | None = None, conf: dict[str, str] | None = None, chunk_rows: int = 2000
+) -> SparkSession:
+    """The active session (Databricks, spark-submit), else a new one (``local[*]`` by default)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    if master is None and not SparkConf().contains("spark.master"):
+        master = "local[*]"
+    builder = SparkSession.builder.appName("mbcnav-screen")
+    settings = dict(LOCAL_CONF) if master and master.startswith("local") else {}
+    settings["spark.sql.session.timeZone"] = "UTC"
+    settings["spark.sql.execution.arrow.maxRecordsPerBatch"] = str(chunk_rows)
+    settings.update(conf or {})
+    if master:
+        builder = builder.master(master)
+        if master.startswith("local"):
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def spark_schema() -> Any:
+    """OUTPUT_SCHEMA as a Spark StructType."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(OUTPUT_SCHEMA)
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _with_rows(frame: DataFrame) -> DataFrame:
+    """Number rows 0..n-1 in input order, as the local reader does, without a shuffle.
+
+    ``monotonically_increasing_id`` is ``partition << 33 | index``; one counting pass gives each
+    partition's offset.
+    """
+    from pyspark.sql import functions as F
+
+    frame = frame.withColumn("_pid", F.spark_partition_id()).withColumn(
+        "_mid", F.monotonically_increasing_id()
+    )
+    counts: dict[int, int] = dict(frame.groupBy("_pid").count().collect())
+    offsets: list[Any] = []
+    running = 0
+    for pid in sorted(counts):
+        offsets += [F.lit(pid), F.lit(running)]
+        running += counts[pid]
+    offset = F.create_map(*offsets)[F.col("_pid")] if offsets else F.lit(0)
+    local = F.col("_mid") - F.shiftleft(F.col("_pid").cast("long"), 33)
+    return frame.withColumn("row", (local + offset).cast("long")).drop("_pid", "_mid")
+
+
+def _table_frame(spark: SparkSession, job: ScreenJob) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    path = str(job.source)
+    if job.in_format == "parquet":
+        frame = spark.read.parquet(path)
+    else:
+        frame = spark.read.options(header="true", multiLine="true", escape='"').csv(path)
+    present = set(frame.columns)
+    missing = [
+        job.columns.source(n) for n in job.columns.required if job.columns.source(n) not in present
+    ]
+    if missing:
+        raise BatchError(
+            f"The input {job.source.name} lacks the column(s) {', '.join(sorted(missing))}",
+            code="MBC-E401",
+            got=sorted(present),
+        )
+    selected = []
+    for name in FIELDS:
+        kind = "binary" if name == "text" else "string"
+        source = job.columns.source(name)
+        column = F.col(f"`{source}`") if source in present else F.lit(None)
+        selected.append(column.cast(kind).alias(name))
+    frame = _with_rows(frame.select(*selected))
+    errors = [F.lit(None).cast("string").alias(n) for n in ("read_error", "read_message")]
+    return frame.select("row", *FIELDS, *errors)
+
+
+def _line_frame(spark: SparkSession, job: ScreenJob) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    frame = spark.read.text(str(job.source))
+    frame = frame.where(F.length(F.trim(F.col("value"))) > 0)
+    frame = frame.select(F.col("value").cast("binary").alias("line"))
+    return _with_rows(frame).select("row", "line")
+
+
+# --------------------------------------------------------------------------- chunks
+
+
+def _knowledge(broadcast: Any) -> Knowledge:
+    """One knowledge object per worker process, so the engine's caches stay warm."""
+    value: Knowledge = broadcast.value
+    return _KNOWLEDGE.setdefault(value.hash, value)
+
+
+def _conform(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Spark may send large string/binary types; the chunk function takes INPUT_SCHEMA."""
+    arrays = [batch.column(f.name).cast(f.type) for f in INPUT_SCHEMA]
+    return pa.RecordBatch.from_arrays(arrays, schema=INPUT_SCHEMA)
+
+
+def partition_function(
+    broadcast: Any, fmt: str, columns: Columns, options: ChunkOptions
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function mapInArrow runs on each partition: parse (for lines), then screen."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        knowledge = _knowledge(broadcast)
+        for batch in batches:
+            rows = lines_to_input(batch, fmt, columns) if fmt in LINE_FORMATS else _conform(batch)
+            yield screen_chunk(rows, knowledge, options)
+
+    return run
+
+
+def screen_frame(spark: SparkSession, job: ScreenJob, knowledge: Knowledge) -> DataFrame:
+    """The lazily evaluated result DataFrame (OUTPUT_SCHEMA), for callers who keep it in Spark."""
+    read = _line_frame if job.in_format in LINE_FORMATS else _table_frame
+    frame = read(spark, job)
+    broadcast = spark.sparkContext.broadcast(knowledge)
+    run = partition_function(broadcast, job.in_format, job.columns, job.options)
+    return frame.mapInArrow(run, spark_schema())
+
+
+# --------------------------------------------------------------------------- run
+
+
+def run_spark(
+    job: ScreenJob, *, master: str | None = None, spark: SparkSession | None = None
+) -> ScreenSummary:
+    """Screen ``job.source`` into ``job.out`` with Spark; Spark retries failed tasks itself."""
+    started = time.perf_counter()
+    if not job.source.exists():
+        raise BatchError("The input file does not exist", code="MBC-E400", got=str(job.source))
+    spark = spark or spark_session(master, chunk_rows=job.chunk_rows)
+    knowledge = load_knowledge(job.knowledge_path)
+    result = screen_frame(spark, job, knowledge)
+    target = job.out if job.as_dataset else job.out.with_name(job.out.name + ".spark")
+    result.write.mode("overwrite").parquet(str(target))
+    summary = ScreenSummary()
+    if job.as_dataset:
+        for batch in _part_batches(target, ["error_code"]):
+            _count(summary, batch)
+    else:
+        write_batches(
+            _counted(_part_batches(target), summary), job.out, job.out_format, OUTPUT_SCHEMA
+        )
+        shutil.rmtree(target)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _part_batches(target: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """Spark writes one part per partition, in partition (= input) order."""
+    for part in sorted(target.glob("part-*.parquet")):
+        table = pq.read_table(str(part), columns=columns)
+        if columns is None:
+            table = table.cast(OUTPUT_SCHEMA)
+        yield from table.to_batches()
+
+
+def _count(summary: ScreenSummary, batch: pa.RecordBatch) -> None:
+    codes = batch.column("error_code")
+    summary.rows += batch.num_rows
+    summary.errors += batch.num_rows - int(pc.sum(pc.is_null(codes)).as_py() or 0)
+    summary.chunks += 1
+
+
+def _counted(batches: Iterator[pa.RecordBatch], summary: ScreenSummary) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        _count(summary, batch)
+        yield batch

@@ -1,0 +1,352 @@
+"""`mbcnav assess`: one patient from text and options, a Patient JSON, or a JSONL batch.
+
+Human view by default (red flags first, then sites with probability bars and reasons, then
+workup, then treatment options by modality; fits 80 columns), ``--json`` for the Assessment.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from mbcnav._api import assess as assess_patient
+from mbcnav._api import assess_many
+from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
+from mbcnav.errors import InputError, MbcnavError
+from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.types import MODALITIES, Assessment
+
+BATCH_CHUNK = 2000
+SHOWN_SITES = 8
+SHOWN_REASONS = 3
+BAR_WIDTH = 16
+WIDTH = 80
+LABEL_WIDTH = 26
+URGENCY_STYLE = {"emergency": "bold red", "urgent": "red", "soon": "yellow", "routine": "green"}
+
+
+def to_json(assessment: Assessment) -> dict[str, Any]:
+    """The Assessment as CONTRACTS.md shows it (``for`` spelled as in the contract)."""
+    return assessment.model_dump(mode="json", by_alias=True)
+
+
+def _finding(value: str) -> dict[str, Any]:
+    """``sym:x`` is present, ``sym:x:absent`` absent; ids are checked by the engine."""
+    absent = value.endswith(":absent")
+    return {"id": value.removesuffix(":absent"), "present": not absent}
+
+
+def _lab(value: str) -> tuple[str, float]:
+    name, _, number = value.partition("=")
+    try:
+        return name.strip(), float(number)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected NAME=NUMBER, got {value!r}") from exc
+
+
+def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
+    """Build a Patient dict from the command-line options (only what was given)."""
+    patient: dict[str, Any] = {}
+    if text:
+        patient["text"] = text
+    if options.get("ident"):
+        patient["id"] = options["ident"]
+    receptors = {k: options[k] for k in ("er", "pr", "her2") if options.get(k)}
+    if receptors:
+        patient["receptors"] = receptors
+    biomarkers = {k: options[k] for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if options.get(k)}
+    if options.get("pd_l1_cps") is not None:
+        biomarkers["pd_l1_cps"] = options["pd_l1_cps"]
+    if biomarkers:
+        patient["biomarkers"] = biomarkers
+    for key in ("setting", "age", "sex"):
+        if options.get(key) is not None:
+            patient[key] = options[key]
+    if options.get("known_site"):
+        patient["known_sites"] = list(options["known_site"])
+    if options.get("prior_therapy"):
+        patient["prior_therapies"] = list(options["prior_therapy"])
+    if options.get("finding"):
+        patient["findings"] = [_finding(v) for v in options["finding"]]
+    if options.get("lab"):
+        patient["labs"] = dict(_lab(v) for v in options["lab"])
+    return patient
+
+
+def _read_patient(source: str) -> Any:
+    try:
+        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("The patient file", allowed="readable", got=source) from exc
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "The patient file", code="MBC-E106", allowed="one JSON object", got=str(exc)
+        ) from exc
+
+
+def _batch_lines(handle: TextIO) -> Iterator[tuple[Any, MbcnavError | None]]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield (
+                {"line": number},
+                InputError(
+                    f"Line {number}", code="MBC-E106", allowed="one JSON object", got=str(exc)
+                ),
+            )
+
+
+def _error_line(data: Any, error: MbcnavError) -> dict[str, Any]:
+    ident = data.get("id") if isinstance(data, dict) else None
+    return {"id": ident, "error": {"code": error.code, "message": error.detail}}
+
+
+def run_batch(handle: TextIO, out: TextIO, knowledge: Knowledge) -> int:
+    """Assess a JSONL stream chunk by chunk (batched inference); returns the number of errors."""
+    errors = 0
+    chunk: list[tuple[Any, MbcnavError | None]] = []
+
+    def flush() -> None:
+        nonlocal errors
+        good = [data for data, error in chunk if error is None]
+        results = iter(assess_many(good, knowledge=knowledge))
+        for data, error in chunk:
+            result = error if error is not None else next(results)
+            if isinstance(result, MbcnavError):
+                errors += 1
+                line = _error_line(data, result)
+            else:
+                line = to_json(result)
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        chunk.clear()
+
+    for item in _batch_lines(handle):
+        chunk.append(item)
+        if len(chunk) >= BATCH_CHUNK:
+            flush()
+    flush()
+    return errors
+
+
+# ------------------------------------------------------------------ human view
+
+
+def _pct(probability: float) -> str:
+    return f"{probability:.0%}" if probability >= 0.1 else f"{probability:.1%}"
+
+
+def _bar(probability: float) -> str:
+    filled = round(probability * BAR_WIDTH)
+    return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def _say(console: Console, indent: int, text: str, style: str = "") -> None:
+    """Print wrapped to 80 columns with a hanging indent, so continuation lines stay aligned."""
+    pad = " " * indent
+    console.print(
+        textwrap.fill(text, WIDTH, initial_indent=pad, subsequent_indent=pad + "  "),
+        style=style or None,
+        soft_wrap=True,
+    )
+
+
+def _headline(console: Console, urgency: str, label: str) -> None:
+    line = Text("  ")
+    line.append(f"{urgency.upper():<10}", style=URGENCY_STYLE[urgency])
+    rest = textwrap.wrap(label, WIDTH - 12) or [""]
+    line.append(rest[0])
+    console.print(line, soft_wrap=True)
+    for more in rest[1:]:
+        console.print(" " * 12 + more, soft_wrap=True)
+
+
+def _name(knowledge: Knowledge, ident: str) -> str:
+    for table in (knowledge.symptoms, knowledge.sites, knowledge.red_flags):
+        if ident in table:
+            return table[ident].label
+    return ident
+
+
+def _flags(console: Console, assessment: Assessment) -> None:
+    console.print(Text("RED FLAGS", style="bold"))
+    if not assessment.red_flags:
+        console.print("  none raised")
+    for flag in assessment.red_flags:
+        _headline(console, flag.urgency, flag.label or flag.id)
+        if flag.because:
+            _say(console, 12, f"because: {', '.join(flag.because)}", "dim")
+        for action in flag.actions:
+            _say(console, 12, f"→ {action}")
+
+
+def _sites(console: Console, assessment: Assessment, knowledge: Knowledge) -> None:
+    console.print(Text("\nSITES OF SPREAD (most probable first)", style="bold"))
+    shown = list(assessment.sites[:SHOWN_SITES])
+    for site in shown:
+        label = textwrap.shorten(site.label or site.id, LABEL_WIDTH, placeholder="…")
+        tail = "known" if site.known else f"{site.probability:4.0%}  prior {_pct(site.prior)}"
+        console.print(f"  {label:<{LABEL_WIDTH}} {_bar(site.probability)} {tail}", soft_wrap=True)
+        reasons = [
+            f"{'+' if b.log_odds > 0 else '−'}{abs(b.log_odds):.1f} "
+            f"{'' if b.present else 'no '}{_name(knowledge, b.finding)}"
+            for b in site.because[:SHOWN_REASONS]
+        ]
+        if reasons:
+            _say(console, 6, "; ".join(reasons), "dim")
+    hidden = len(assessment.sites) - len(shown)
+    if hidden > 0:
+        console.print(f"  … {hidden} less probable sites (--json shows all)", style="dim")
+
+
+def _workup(console: Console, assessment: Assessment) -> None:
+    console.print(Text("\nWORKUP", style="bold"))
+    if not assessment.workup:
+        console.print("  nothing further suggested")
+    for item in assessment.workup:
+        _headline(console, item.urgency, item.label or item.id)
+        if item.for_:
+            _say(console, 12, f"for: {', '.join(item.for_)}", "dim")
+
+
+def _treatment(console: Console, assessment: Assessment) -> None:
+    console.print(Text("\nTREATMENT OPTIONS (by modality)", style="bold"))
+    if not assessment.treatment_options:
+        console.print("  none selected by the tables for this profile")
+    for modality in MODALITIES:
+        options = [o for o in assessment.treatment_options if o.modality == modality]
+        if not options:
+            continue
+        console.print(f"  {modality.replace('_', ' ').capitalize()}", style="bold cyan")
+        for option in options:
+            line = f"line {option.line}, " if option.line else ""
+            mark = " [suspected site]" if option.suspected else ""
+            _say(console, 4, f"• {option.label or option.id}{mark}")
+            _say(console, 6, f"{line}{option.intent.replace('_', ' ')}", "dim")
+            if option.because:
+                _say(console, 6, f"because: {', '.join(option.because)}", "dim")
+
+
+def render_human(assessment: Assessment, knowledge: Knowledge, console: Console) -> None:
+    """Print the human view: flags, sites, workup, treatment options, notice."""
+    title = f"mbcnav assessment{f' {assessment.id}' if assessment.id else ''}"
+    console.print(Text(title, style="bold underline"))
+    _flags(console, assessment)
+    _sites(console, assessment, knowledge)
+    _workup(console, assessment)
+    _treatment(console, assessment)
+    version = assessment.provenance.knowledge_version
+    console.print(f"\n{assessment.notice}\nknowledge {version}", style="dim")
+
+
+def _console() -> Console:
+    return Console(width=WIDTH, highlight=False)
+
+
+def _fail(error: MbcnavError) -> typer.Exit:
+    typer.echo(str(error), err=True)
+    return typer.Exit(EXIT_BAD_DATA)
+
+
+@app.command("assess")
+def assess(
+    text: Annotated[
+        str | None, typer.Argument(help="Free text: a note or the patient's words")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Assessment JSON")] = False,
+    patient_file: Annotated[
+        str | None, typer.Option("--patient", help="A Patient JSON file, - for stdin")
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="Patient JSONL in, Assessment JSONL out")
+    ] = None,
+    ident: Annotated[str | None, typer.Option("--id", help="Caller's patient id")] = None,
+    er: Annotated[str | None, typer.Option("--er", help="positive|negative|unknown")] = None,
+    pr: Annotated[str | None, typer.Option("--pr", help="positive|negative|unknown")] = None,
+    her2: Annotated[
+        str | None, typer.Option("--her2", help="positive|low|ultralow|zero|negative|unknown")
+    ] = None,
+    setting: Annotated[
+        str | None, typer.Option("--setting", help="surveillance|suspected|metastatic")
+    ] = None,
+    known_site: Annotated[
+        list[str] | None, typer.Option("--known-site", help="site:ID (repeatable)")
+    ] = None,
+    finding: Annotated[
+        list[str] | None, typer.Option("--finding", help="sym:ID or sym:ID:absent (repeatable)")
+    ] = None,
+    lab: Annotated[
+        list[str] | None, typer.Option("--lab", help="NAME=VALUE, e.g. calcium_mg_dl=12.5")
+    ] = None,
+    pd_l1_cps: Annotated[float | None, typer.Option("--pd-l1-cps")] = None,
+    esr1: Annotated[str | None, typer.Option("--esr1", help="mutated|wildtype")] = None,
+    pik3ca: Annotated[
+        str | None, typer.Option("--pik3ca", help="altered|not_altered (PIK3CA/AKT1/PTEN)")
+    ] = None,
+    gbrca: Annotated[str | None, typer.Option("--gbrca", help="mutated|negative")] = None,
+    prior_therapy: Annotated[
+        list[str] | None, typer.Option("--prior-therapy", help="tx:ID (repeatable)")
+    ] = None,
+    age: Annotated[int | None, typer.Option("--age")] = None,
+    sex: Annotated[str | None, typer.Option("--sex")] = None,
+) -> None:
+    """Assess one patient (or a JSONL batch): sites, red flags, workup, treatment options."""
+    sources = sum(x is not None for x in (patient_file, batch)) + bool(text or finding or lab)
+    if sources != 1:
+        typer.echo(
+            "Give exactly one of TEXT/--finding/--lab, --patient FILE or --batch FILE.", err=True
+        )
+        raise typer.Exit(EXIT_USAGE)
+    knowledge = load_knowledge()
+    if batch is not None:
+        try:
+            with batch.open(encoding="utf-8") as handle:
+                errors = run_batch(handle, sys.stdout, knowledge)
+        except OSError as exc:
+            raise _fail(InputError("The batch file", allowed="readable", got=str(batch))) from exc
+        raise typer.Exit(EXIT_BAD_DATA if errors else 0)
+    try:
+        data = (
+            _read_patient(patient_file)
+            if patient_file is not None
+            else patient_from_options(
+                text,
+                ident=ident,
+                er=er,
+                pr=pr,
+                her2=her2,
+                setting=setting,
+                known_site=known_site,
+                finding=finding,
+                lab=lab,
+                pd_l1_cps=pd_l1_cps,
+                esr1=esr1,
+                pik3ca_akt1_pten=pik3ca,
+                gbrca=gbrca,
+                prior_therapy=prior_therapy,
+                age=age,
+                sex=sex,
+            )
+        )
+        result = assess_patient(data, knowledge=knowledge)
+    except MbcnavError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+    else:
+        render_human(result, knowledge, _console())
+
+
+__all__ = ["patient_from_options", "render_human", "run_batch", "to_json"]

@@ -1,0 +1,122 @@
+"""The lexicon compiled from the knowledge base, joined with the context rules in one automaton.
+
+Every Symptom's and Site's ``terms`` (clinical words, patients' words, abbreviations,
+misspellings) and its ``label`` become phrases; so do the context triggers. One automaton
+then finds targets and triggers together in a single pass over the text. Compiling takes a
+few milliseconds per thousand terms and is cached per knowledge hash (a small LRU, no other
+state), because a Knowledge object is immutable and its hash names its content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from mbcnav.extract.matcher import PhraseMatcher
+from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
+from mbcnav.extract.sites import derived_phrases
+from mbcnav.knowledge import Knowledge
+
+TargetKind = Literal["symptom", "site"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A lexicon entry's payload: which symptom or site a phrase names.
+
+    ``exact`` is set for short capitalised abbreviations, which match only as written.
+    """
+
+    kind: TargetKind
+    id: str
+    exact: str | None = None
+
+
+class _CaseRule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_capitals: int = Field(ge=1)
+    max_length: int = Field(ge=1)
+    reason: str
+
+
+class _LexiconRules(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    case_sensitive_abbreviations: _CaseRule
+
+
+@lru_cache(maxsize=1)
+def _case_rule() -> _CaseRule:
+    raw = (resources.files("mbcnav.extract") / "data" / "lexicon_rules.yaml").read_text("utf-8")
+    return _LexiconRules.model_validate(yaml.safe_load(raw)).case_sensitive_abbreviations
+
+
+def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]:
+    rule = _case_rule()
+    capitals = sum(char.isupper() for char in phrase)
+    short = len(phrase) <= rule.max_length and " " not in phrase
+    exact = phrase if short and capitals >= rule.min_capitals else None
+    return phrase, Term(kind, ident, exact)
+
+
+Payload = Rule | Term
+
+
+def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
+    """(phrase, Term) for every symptom and site term and label in the knowledge base."""
+    out: list[tuple[str, Term]] = []
+    for symptom in knowledge.symptoms.values():
+        term = Term("symptom", symptom.id)
+        lexicon = symptom.terms
+        words = (symptom.label, *lexicon.clinical, *lexicon.lay, *lexicon.misspellings)
+        out.extend((phrase, term) for phrase in words)
+        out.extend(_abbreviation("symptom", symptom.id, p) for p in lexicon.abbreviations)
+    for site in knowledge.sites.values():
+        term = Term("site", site.id)
+        lexicon = site.terms
+        own = (*lexicon.clinical, *lexicon.lay, *lexicon.misspellings)
+        out.extend((phrase, term) for phrase in (*own, *derived_phrases(lexicon.all_terms())))
+        out.extend(_abbreviation("site", site.id, p) for p in lexicon.abbreviations)
+    return out
+
+
+def build_matcher(
+    terms: Iterable[tuple[str, Term]], rules: ContextRules | None = None
+) -> PhraseMatcher[Payload]:
+    """One automaton over lexicon terms and context triggers."""
+    phrases: list[tuple[str, Payload]] = list(terms)
+    phrases.extend(rule_phrases(rules or default_rules()))
+    return PhraseMatcher(phrases)
+
+
+def matcher_for(knowledge: Knowledge) -> PhraseMatcher[Payload]:
+    """The compiled matcher of ``knowledge``, built once per knowledge hash."""
+    return _cached(knowledge.hash, knowledge)
+
+
+_BY_HASH: dict[str, PhraseMatcher[Payload]] = {}
+_MAX_CACHED = 8
+
+
+def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Payload]:
+    matcher = _BY_HASH.get(key)
+    if matcher is None:
+        if len(_BY_HASH) >= _MAX_CACHED:
+            _BY_HASH.pop(next(iter(_BY_HASH)))
+        matcher = build_matcher(knowledge_terms(knowledge))
+        _BY_HASH[key] = matcher
+    return matcher
+
+
+@lru_cache(maxsize=1)
+def trigger_matcher() -> PhraseMatcher[Payload]:
+    """Context triggers only, for ``qualify`` (targets come from the caller)."""
+    return build_matcher(())
+
+
+__all__ = ["Payload", "Term", "TargetKind", "build_matcher", "matcher_for", "trigger_matcher"]

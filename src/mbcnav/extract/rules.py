@@ -1,0 +1,143 @@
+"""Context rules as validated data: trigger groups, terminators and note-section headings.
+
+The rules live in ``data/context_rules.yaml`` (read with importlib.resources, validated by
+pydantic with ``extra="forbid"`` so a misspelt key fails loudly) and are compiled once into
+one phrase automaton per use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mbcnav.errors import KnowledgeError
+from mbcnav.extract.normalize import fold_phrase
+
+Category = Literal["negated", "historical", "hypothetical", "family", "uncertain"]
+Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
+CATEGORIES: tuple[Category, ...] = ("negated", "historical", "hypothetical", "family", "uncertain")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RuleSource(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    citation: str
+
+
+class RuleGroup(_Model):
+    """Phrases sharing one category and direction, with where they come from."""
+
+    name: str
+    direction: Direction
+    category: Category | None = None
+    terminates: tuple[Category, ...] = ()
+    max_tokens: int | None = Field(default=None, ge=0)
+    phrases: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _category_fits_direction(self) -> RuleGroup:
+        if self.direction == "terminate" and not self.terminates:
+            raise ValueError(f"terminate group {self.name} must list what it terminates")
+        if self.direction != "terminate" and self.category is None:
+            raise ValueError(f"group {self.name} needs a category")
+        return self
+
+
+class SectionKind(_Model):
+    name: str
+    sets: Category | None = None
+    headings: tuple[str, ...] = Field(min_length=1)
+
+
+class Sections(_Model):
+    sources: tuple[str, ...] = Field(min_length=1)
+    kinds: tuple[SectionKind, ...]
+
+
+class ContextRules(_Model):
+    sources: tuple[RuleSource, ...]
+    groups: tuple[RuleGroup, ...]
+    sections: Sections
+
+    @model_validator(mode="after")
+    def _sources_exist(self) -> ContextRules:
+        known = {source.id for source in self.sources}
+        cited = {s for group in self.groups for s in group.sources} | set(self.sections.sources)
+        missing = sorted(cited - known)
+        if missing:
+            raise ValueError(f"rule groups cite unknown sources: {missing}")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled trigger: what it sets (or ends), in which direction, how far it reaches."""
+
+    group: str
+    direction: Direction
+    category: Category | None
+    terminates: frozenset[Category]
+    max_tokens: int | None
+
+
+def parse_rules(raw: object) -> ContextRules:
+    """Validate a parsed YAML mapping; raise a coded KnowledgeError listing what is wrong."""
+    try:
+        return ContextRules.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(
+            f"The context rules do not match their schema: {exc}", code="MBC-E202"
+        ) from exc
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> ContextRules:
+    """The packaged rules, read and validated once per process."""
+    text = (resources.files("mbcnav.extract") / "data" / "context_rules.yaml").read_text("utf-8")
+    return parse_rules(yaml.safe_load(text))
+
+
+def rule_phrases(rules: ContextRules) -> list[tuple[str, Rule]]:
+    """Every (phrase, Rule) pair, ready for a PhraseMatcher."""
+    out: list[tuple[str, Rule]] = []
+    for group in rules.groups:
+        rule = Rule(
+            group=group.name,
+            direction=group.direction,
+            category=group.category,
+            terminates=frozenset(group.terminates),
+            max_tokens=group.max_tokens,
+        )
+        out.extend((phrase, rule) for phrase in group.phrases)
+    return out
+
+
+def section_headings(rules: ContextRules) -> dict[str, SectionKind]:
+    """Folded heading text -> section kind."""
+    return {
+        fold_phrase(heading): kind for kind in rules.sections.kinds for heading in kind.headings
+    }
+
+
+__all__ = [
+    "CATEGORIES",
+    "Category",
+    "ContextRules",
+    "Direction",
+    "Rule",
+    "RuleGroup",
+    "SectionKind",
+    "default_rules",
+    "parse_rules",
+    "rule_phrases",
+    "section_headings",
+]

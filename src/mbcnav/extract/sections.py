@@ -1,0 +1,104 @@
+"""Note sections from their headings, because a section changes what a mention means.
+
+A mention under "FAMILY HISTORY:" is about a relative; under "PAST MEDICAL HISTORY:" it is
+historical. A heading is the words before a colon at the start of a line or right after
+punctuation. Known headings (``context_rules.yaml``, matched after folding, or their longest
+known leading or trailing words, "HIS SOCIAL HISTORY") start that kind of section; other ALL-CAPS headings start an ``other``
+section, except inside an examination or review of systems, where they are sub-headings
+("HEENT:", "EXTREMITIES:"). Short Title-case labels ("Extremities:") only end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from mbcnav.extract.normalize import fold_phrase
+from mbcnav.extract.rules import Category, SectionKind
+
+_HEADING = re.compile(
+    r"(?:^|(?<=[\n.,;:)}\]])|(?<=\s\s))[ \t,]*([A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7})[ \t]*:(?![0-9])",
+    re.MULTILINE,
+)
+_SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
+MAX_LABEL_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A note section: its kind, heading span and the span of its body."""
+
+    name: str
+    heading: str
+    heading_start: int
+    heading_end: int
+    start: int
+    end: int
+    sets: Category | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionMap:
+    """Sections in text order plus the extra sentence boundaries the headings make."""
+
+    sections: tuple[Section, ...]
+    boundaries: list[int]
+
+    def at(self, pos: int) -> Section | None:
+        """The section holding offset ``pos`` (None before the first heading)."""
+        if not self.sections:
+            return None
+        index = bisect_right([s.start for s in self.sections], pos) - 1
+        return self.sections[index] if index >= 0 else None
+
+
+def _kind_of(folded: str, kinds: dict[str, SectionKind]) -> SectionKind | None:
+    if folded in kinds:
+        return kinds[folded]
+    words = folded.split()
+    for size in range(len(words) - 1, 0, -1):
+        kind = kinds.get(" ".join(words[:size])) or kinds.get(" ".join(words[-size:]))
+        if kind is not None:
+            return kind
+    return None
+
+
+def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
+    """Scan headings once (one regex pass) and cut the text into sections."""
+    opened: list[tuple[str, Category | None, int, int, str]] = []
+    boundaries: list[int] = []
+    current = ""
+    for match in _HEADING.finditer(text):
+        label = match.group(1)
+        folded = fold_phrase(label)
+        if not folded:
+            continue
+        kind = _kind_of(folded, kinds)
+        shouting = label.isupper()
+        if kind is None and not shouting:
+            if len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper():
+                continue
+        boundaries.extend((match.start(1), match.end()))
+        if kind is not None:
+            current = kind.name
+            opened.append((kind.name, kind.sets, match.start(1), match.end(), label))
+        elif shouting and current not in _SUBSECTION_PARENTS:
+            current = "other"
+            opened.append(("other", None, match.start(1), match.end(), label))
+    sections = tuple(
+        Section(
+            name=name,
+            heading=label,
+            heading_start=start,
+            heading_end=body,
+            start=start,
+            end=opened[i + 1][2] if i + 1 < len(opened) else len(text),
+            sets=sets,
+        )
+        for i, (name, sets, start, body, label) in enumerate(opened)
+    )
+    return SectionMap(sections, boundaries)
+
+
+__all__ = ["Section", "SectionMap", "find_sections"]

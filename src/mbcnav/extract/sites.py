@@ -1,0 +1,113 @@
+"""From a qualified site-term hit to a SiteMention: which site, and known, suspected or not.
+
+The status table and the bone-to-spine refinement are data (``data/site_rules.yaml``): a
+negated mention is ``negated``, a historical one ``historical``, an uncertain or hypothetical
+one ("concerning for osseous metastasis", "evaluate for liver metastases") ``suspected``, any
+other ``known``; mentions about a relative are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from mbcnav.extract.context import QualifierResult
+from mbcnav.extract.normalize import fold_phrase
+
+Status = Literal["known", "suspected", "negated", "historical", "drop"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Refinement(_Model):
+    from_: str = Field(alias="from", pattern=r"^site:[a-z0-9_]+$")
+    to: str = Field(pattern=r"^site:[a-z0-9_]+$")
+    pattern: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class StatusRow(_Model):
+    when: Literal["negated", "historical", "hypothetical", "family", "uncertain"]
+    status: Status
+
+
+class Constructions(_Model):
+    nouns: tuple[str, ...] = Field(min_length=1)
+    templates: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class SiteRules(_Model):
+    sources: tuple[dict[str, str], ...]
+    refine: tuple[Refinement, ...] = ()
+    status: tuple[StatusRow, ...]
+    status_sources: tuple[str, ...] = Field(min_length=1)
+    constructions: Constructions
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    refine: tuple[tuple[str, str, re.Pattern[str]], ...]
+    status: tuple[StatusRow, ...]
+    constructions: Constructions
+    organ: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Compiled:
+    raw = (resources.files("mbcnav.extract") / "data" / "site_rules.yaml").read_text("utf-8")
+    rules = SiteRules.model_validate(yaml.safe_load(raw))
+    nouns = "|".join(re.escape(n) for n in sorted(rules.constructions.nouns, key=len, reverse=True))
+    return _Compiled(
+        tuple((r.from_, r.to, re.compile(r.pattern, re.IGNORECASE)) for r in rules.refine),
+        rules.status,
+        rules.constructions,
+        re.compile(rf"(?P<organ>[a-z]+(?: [a-z]+)?) (?:{nouns})"),
+    )
+
+
+def derived_phrases(terms: tuple[str, ...]) -> list[str]:
+    """"metastases to the liver" and kin, from a site's own "liver metastases"-shaped terms."""
+    rules = _rules()
+    organs: list[str] = []
+    for term in terms:
+        match = rules.organ.fullmatch(fold_phrase(term))
+        if match and match.group("organ") not in organs:
+            organs.append(match.group("organ"))
+    out: list[str] = []
+    for organ in organs:
+        for form in (organ, organ + "s"):
+            for template in rules.constructions.templates:
+                if "{noun}" in template:
+                    nouns: tuple[str, ...] = rules.constructions.nouns
+                else:
+                    nouns = ("",)
+                out.extend(template.format(noun=noun, organ=form) for noun in nouns)
+    return list(dict.fromkeys(out))
+
+
+def refine_site(site: str, text: str, sentence: tuple[int, int]) -> str:
+    """The more specific site a sentence's wording points to, if any."""
+    for source, target, pattern in _rules().refine:
+        if site == source and pattern.search(text, *sentence) is not None:
+            return target
+    return site
+
+
+def site_status(result: QualifierResult) -> Status:
+    """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
+    for row in _rules().status:
+        if getattr(result, row.when):
+            return row.status
+    return "known"
+
+
+__all__ = ["derived_phrases", "refine_site", "site_status"]

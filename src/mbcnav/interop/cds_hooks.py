@@ -1,0 +1,384 @@
+"""CDS Hooks 2.0 messages and cards. Mapping only: models, prefetch templates, card building.
+
+Cards follow the spec and the team's conventions: ``critical`` for emergencies, ``warning`` for
+other red flags, probable new sites and workup due, ``info`` for treatment options; a
+one-sentence summary under 140 characters; the reasons and sources in Markdown ``detail``;
+``source.label`` naming the knowledge version; a ``uuid`` on every card; override reasons so a
+dismissal comes back through feedback; a link to the mbcnav page for the patient.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mbcnav.interop import codes
+from mbcnav.knowledge import Knowledge
+from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, WorkupItem
+
+SERVICE_ID = "mbcnav-patient-view"
+OVERRIDE_SYSTEM = "urn:mbcnav:override-reason"
+SUMMARY_MAX = 139
+Indicator = Literal["info", "warning", "critical"]
+
+
+class _Open(BaseModel):
+    """CDS Hooks messages may carry fields added by later spec versions: keep, don't refuse."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class FhirAuthorization(_Open):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int | None = None
+    scope: str | None = None
+    subject: str | None = None
+    patient: str | None = None
+
+
+class HookContext(_Open):
+    userId: str | None = None
+    patientId: str = Field(min_length=1, max_length=200)
+    encounterId: str | None = None
+
+
+class HookRequest(_Open):
+    hook: str
+    hookInstance: str = Field(min_length=1, max_length=64)
+    context: HookContext
+    fhirServer: str | None = None
+    fhirAuthorization: FhirAuthorization | None = None
+    prefetch: dict[str, Any] | None = None
+
+
+class Coding(_Open):
+    system: str | None = None
+    code: str
+    display: str | None = None
+
+
+class OverrideReason(_Open):
+    reason: Coding | None = None
+    userComment: str | None = None
+
+
+class AcceptedSuggestion(_Open):
+    id: str
+
+
+class FeedbackItem(_Open):
+    card: str = Field(min_length=1, max_length=64)
+    outcome: Literal["accepted", "overridden"]
+    acceptedSuggestions: list[AcceptedSuggestion] | None = None
+    overrideReason: OverrideReason | None = None
+    outcomeTimestamp: str
+
+
+class Feedback(BaseModel):
+    feedback: list[FeedbackItem] = Field(min_length=1, max_length=100)
+
+
+class Source(BaseModel):
+    label: str
+    url: str | None = None
+
+
+class Link(BaseModel):
+    label: str
+    url: str
+    type: Literal["absolute", "smart"] = "absolute"
+
+
+class Card(BaseModel):
+    uuid: str
+    summary: str = Field(max_length=SUMMARY_MAX)
+    detail: str | None = None
+    indicator: Indicator
+    source: Source
+    links: list[Link] | None = None
+    overrideReasons: list[Coding] | None = None
+
+
+class CardsResponse(BaseModel):
+    cards: list[Card]
+
+
+class ServiceDescription(BaseModel):
+    hook: str
+    title: str
+    description: str
+    id: str
+    prefetch: dict[str, str]
+    usageRequirements: str | None = None
+
+
+class Discovery(BaseModel):
+    services: list[ServiceDescription]
+
+
+def _observation_codes() -> str:
+    loinc = [*codes.RECEPTOR_LOINC, *codes.LAB_LOINC, codes.DISEASE_STATUS_LOINC]
+    return ",".join(f"{codes.LOINC}|{code}" for code in loinc)
+
+
+PREFETCH: dict[str, str] = {
+    "patient": "Patient/{{context.patientId}}",
+    "conditions": "Condition?patient={{context.patientId}}",
+    "observations": "Observation?patient={{context.patientId}}&code=" + _observation_codes(),
+    "questionnaireResponses": (
+        "QuestionnaireResponse?patient={{context.patientId}}&status=completed"
+        "&_sort=-authored&_count=5"
+    ),
+    "notes": "DocumentReference?patient={{context.patientId}}&status=current&_sort=-date&_count=5",
+}
+REQUIRED_PREFETCH = ("patient", "conditions", "observations")
+PREFETCH_TYPES: dict[str, str] = {
+    "patient": "Patient",
+    "conditions": "Condition",
+    "observations": "Observation",
+    "questionnaireResponses": "QuestionnaireResponse",
+    "notes": "DocumentReference",
+}
+
+OVERRIDE_REASONS: tuple[Coding, ...] = tuple(
+    Coding(system=OVERRIDE_SYSTEM, code=code, display=display)
+    for code, display in (
+        ("already-addressed", "Already addressed"),
+        ("not-relevant", "Not relevant for this patient"),
+        ("chart-data-wrong", "Chart data used is wrong or out of date"),
+        ("patient-declined", "Patient declined"),
+        ("disagree", "Disagree with the assessment"),
+    )
+)
+
+
+def discovery() -> Discovery:
+    return Discovery(
+        services=[
+            ServiceDescription(
+                hook="patient-view",
+                title="mbcnav: metastatic breast cancer navigator",
+                description=(
+                    "Where has the cancer probably spread, is anything an emergency, what should "
+                    "be checked next, and which treatments fit, with reasons and sources."
+                ),
+                id=SERVICE_ID,
+                prefetch=dict(PREFETCH),
+                usageRequirements="Reads Patient, Condition, Observation, "
+                "QuestionnaireResponse and DocumentReference (inline text).",
+            )
+        ]
+    )
+
+
+def render_template(template: str, context: Mapping[str, Any]) -> str:
+    """Fill ``{{context.x}}`` tokens (root-level primitives only, URL-quoted)."""
+    out = template
+    for key, value in context.items():
+        if isinstance(value, str | int | float):
+            out = out.replace("{{context." + key + "}}", quote(str(value), safe=""))
+    return out
+
+
+def web_link(
+    base_url: str, *, patient_id: str | None = None, assessment_id: str | None = None
+) -> str:
+    """The mbcnav page for a patient: ``{base}/?patient=…&assessment=…`` (the audit id).
+
+    The web page loads the stored Assessment with ``GET /v1/assessments/{assessment}``.
+    """
+    params = {
+        key: value
+        for key, value in (("patient", patient_id), ("assessment", assessment_id))
+        if value
+    }
+    query = urlencode(params)
+    return base_url.rstrip("/") + "/" + (f"?{query}" if query else "")
+
+
+# ---------------------------------------------------------------- cards
+
+
+def clip(text: str, limit: int = SUMMARY_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:") + "…"
+
+
+class _Labels:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.k = knowledge
+
+    def symptom(self, ident: str) -> str:
+        found = self.k.symptoms.get(ident)
+        return found.label if found else ident
+
+    def flag(self, flag: RedFlag) -> str:
+        found = self.k.red_flags.get(flag.id)
+        return flag.label or (found.label if found else flag.id)
+
+    def workup(self, item: WorkupItem) -> str:
+        found = self.k.workup.get(item.id)
+        return item.label or (found.label if found else item.id)
+
+    def treatment(self, option: TreatmentOption) -> str:
+        found = self.k.treatments.get(option.id)
+        return option.label or (found.label if found else option.id)
+
+    def site(self, ident: str) -> str:
+        found = self.k.sites.get(ident)
+        return found.label if found else ident
+
+    def sources(self, ids: Iterable[str]) -> str:
+        lines = []
+        for ident in dict.fromkeys(ids):
+            source = self.k.sources.get(ident)
+            if source is None:
+                lines.append(f"- `{ident}`")
+                continue
+            citation = clip(source.citation, 200)
+            lines.append(f"- [{citation}]({source.url})" if source.url else f"- {citation}")
+        return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
+
+
+def _flag_card(flag: RedFlag, labels: _Labels) -> tuple[Indicator, str, str]:
+    label = labels.flag(flag)
+    indicator: Indicator = "critical" if flag.urgency == "emergency" else "warning"
+    summary = clip(f"{flag.urgency.capitalize()}: {label}")
+    parts = [f"**{_md_escape(label)}** — urgency: **{flag.urgency}**."]
+    if flag.because:
+        parts.append(
+            "**Why:** " + ", ".join(_md_escape(labels.symptom(b)) for b in flag.because) + "."
+        )
+    if flag.actions:
+        parts.append("**What to do:**\n" + "\n".join(f"- {_md_escape(a)}" for a in flag.actions))
+    if flag.sources:
+        parts.append("**Sources:**\n" + labels.sources(flag.sources))
+    return indicator, summary, "\n\n".join(parts)
+
+
+def _site_line(site: SitePosterior, labels: _Labels) -> str:
+    reasons = ", ".join(
+        f"{_md_escape(labels.symptom(b.finding))} ({'+' if b.log_odds >= 0 else ''}"
+        f"{b.log_odds:.2f})"
+        for b in sorted(site.because, key=lambda b: -abs(b.log_odds))[:4]
+    )
+    line = (
+        f"- **{_md_escape(site.label)}**: {site.probability:.0%} "
+        f"(before findings: {site.prior:.0%})"
+    )
+    return line + (f" — because of {reasons}" if reasons else "")
+
+
+def _sites_card(
+    sites: list[SitePosterior], labels: _Labels, knowledge: Knowledge
+) -> tuple[Indicator, str, str]:
+    names = ", ".join(f"{s.label.lower()} ({s.probability:.0%})" for s in sites)
+    summary = clip(f"Possible spread to {names}")
+    sources = [src for s in sites if s.id in knowledge.sites for src in knowledge.sites[s.id].sources]
+    detail = (
+        "Probability of involvement given the findings (log-odds contributions):\n\n"
+        + "\n".join(_site_line(site, labels) for site in sites)
+    )
+    if sources:
+        detail += "\n\n**Sources:**\n" + labels.sources(sources)
+    return "warning", summary, detail
+
+
+def _workup_card(items: list[WorkupItem], labels: _Labels) -> tuple[Indicator, str, str]:
+    names = ", ".join(f"{labels.workup(item)} ({item.urgency})" for item in items)
+    summary = clip(f"Workup due: {names}")
+    lines = []
+    for item in items:
+        sites = ", ".join(labels.site(s) for s in item.for_)
+        lines.append(
+            f"- **{_md_escape(labels.workup(item))}** — {item.urgency}"
+            + (f", for {_md_escape(sites)}" if sites else "")
+        )
+    sources = [src for item in items for src in item.sources]
+    detail = "\n".join(lines) + ("\n\n**Sources:**\n" + labels.sources(sources) if sources else "")
+    return "warning", summary, detail
+
+
+def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[Indicator, str, str]:
+    modalities = ", ".join(dict.fromkeys(o.modality.replace("_", " ") for o in options))
+    summary = clip(f"{len(options)} treatment options to discuss ({modalities})")
+    lines = []
+    for option in options:
+        line_no = f", line {option.line}" if option.line else ""
+        why = f" — {_md_escape('; '.join(option.because))}" if option.because else ""
+        lines.append(
+            f"- **{_md_escape(labels.treatment(option))}** ({option.modality.replace('_', ' ')}"
+            f"{line_no}, {option.intent.replace('_', ' ')}){why}"
+        )
+    sources = [src for option in options for src in option.sources]
+    detail = (
+        "Options, not directives; the choice stays with the care team and the patient.\n\n"
+        + "\n".join(lines)
+        + ("\n\n**Sources:**\n" + labels.sources(sources) if sources else "")
+    )
+    return "info", summary, detail
+
+
+def build_cards(
+    assessment: Assessment, knowledge: Knowledge, *, link: str | None = None
+) -> list[dict[str, Any]]:
+    """Cards for one assessment, most urgent first, as spec JSON (no nulls, no empty lists)."""
+    labels = _Labels(knowledge)
+    threshold = knowledge.network.thresholds.suspected_site
+    bodies: list[tuple[Indicator, str, str]] = [_flag_card(f, labels) for f in assessment.red_flags]
+    probable = [s for s in assessment.sites if not s.known and s.probability >= threshold]
+    if probable:
+        bodies.append(_sites_card(probable, labels, knowledge))
+    if assessment.workup:
+        bodies.append(_workup_card(list(assessment.workup), labels))
+    if assessment.treatment_options:
+        bodies.append(_treatment_card(list(assessment.treatment_options), labels))
+    provenance = assessment.provenance
+    source = Source(
+        label=f"mbcnav knowledge {provenance.knowledge_version} "
+        f"({provenance.knowledge_hash[:19]})",
+    )
+    links = [Link(label="Open in mbcnav", url=link)] if link else None
+    notice = f"\n\n_{assessment.notice}_"
+    cards = [
+        Card(
+            uuid=str(uuid.uuid4()),
+            summary=summary,
+            detail=detail + notice,
+            indicator=indicator,
+            source=source,
+            links=links,
+            overrideReasons=list(OVERRIDE_REASONS),
+        )
+        for indicator, summary, detail in bodies
+    ]
+    return [card.model_dump(mode="json", exclude_none=True) for card in cards]
+
+
+__all__ = [
+    "OVERRIDE_REASONS",
+    "PREFETCH",
+    "PREFETCH_TYPES",
+    "REQUIRED_PREFETCH",
+    "SERVICE_ID",
+    "Card",
+    "CardsResponse",
+    "Discovery",
+    "Feedback",
+    "FeedbackItem",
+    "HookRequest",
+    "build_cards",
+    "clip",
+    "discovery",
+    "render_template",
+    "web_link",
+]

@@ -1,0 +1,1 @@
+"""Reasoning: exact noisy-OR posteriors over the sites of spread, red flags, explanations."""

@@ -1,0 +1,63 @@
+"""Diagnostic workup: for each site above the knowledge's workup threshold, each red flag's
+named tests, and each conditional row; de-duplicated, most urgent first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mbcnav.knowledge.model import Knowledge
+from mbcnav.recommend.tables import most_urgent, select
+from mbcnav.rules import Facts
+from mbcnav.types import URGENCY_ORDER, RedFlag, Urgency, WorkupItem
+
+
+class _Plan:
+    def __init__(self) -> None:
+        self.urgency: dict[str, Urgency] = {}
+        self.reasons: dict[str, list[str]] = {}
+
+    def add(self, ident: str, urgency: Urgency, reason: str) -> None:
+        self.urgency[ident] = most_urgent(self.urgency.get(ident, urgency), urgency)
+        reasons = self.reasons.setdefault(ident, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+
+def workup_items(
+    knowledge: Knowledge,
+    facts: Facts,
+    probabilities: Mapping[str, float],
+    flags: tuple[RedFlag, ...],
+) -> tuple[WorkupItem, ...]:
+    """Workup for suspected sites and raised flags, de-duplicated, ordered by urgency."""
+    threshold = knowledge.network.thresholds.workup_site
+    plan = _Plan()
+    for flag in flags:
+        rule = knowledge.red_flags[flag.id]
+        for ident in rule.workup:
+            if ident in knowledge.workup:
+                plan.add(ident, flag.urgency, flag.id)
+    for item in knowledge.workup.values():
+        for target in item.for_sites:
+            is_known = target.site in facts.known_sites
+            if not is_known and probabilities.get(target.site, 0.0) >= threshold:
+                plan.add(item.id, target.urgency, target.site)
+    conditions = {item.id: item.when for item in knowledge.workup.values()}
+    for chosen in select(knowledge.workup.values(), conditions, facts):
+        plan.add(chosen.row.id, chosen.row.urgency, chosen.because[0] if chosen.because else "")
+    order = {ident: i for i, ident in enumerate(knowledge.workup)}
+    ranked = sorted(plan.urgency, key=lambda i: (URGENCY_ORDER.index(plan.urgency[i]), order[i]))
+    return tuple(
+        WorkupItem(
+            id=ident,
+            urgency=plan.urgency[ident],
+            for_=tuple(r for r in plan.reasons[ident] if r),
+            sources=knowledge.workup[ident].sources,
+            label=knowledge.workup[ident].label,
+            plain_label=knowledge.workup[ident].plain_label,
+        )
+        for ident in ranked
+    )
+
+
+__all__ = ["workup_items"]

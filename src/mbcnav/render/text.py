@@ -1,0 +1,149 @@
+"""Words shared by every renderer: labels for ids, urgencies, modalities and intents.
+
+These are presentation words, not clinical rules: which flag, site or option applies is
+decided by the engine from the knowledge base; this module only names things for people.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+from mbcnav.knowledge import Knowledge
+from mbcnav.types import URGENCY_ORDER, Modality
+
+URGENCY_LABEL: Mapping[str, str] = {
+    "emergency": "Emergency",
+    "urgent": "Urgent",
+    "soon": "Soon",
+    "routine": "Routine",
+}
+URGENCY_WHEN: Mapping[str, str] = {
+    "emergency": "act now, same day",
+    "urgent": "within 24 hours",
+    "soon": "within about 1–2 weeks",
+    "routine": "at the next planned visit",
+}
+URGENCY_PLAIN: Mapping[str, str] = {
+    "emergency": "today, do not wait",
+    "urgent": "within a day",
+    "soon": "in the next week or two",
+    "routine": "at a planned visit",
+}
+MODALITY_LABEL: Mapping[Modality, str] = {
+    "chemotherapy": "Chemotherapy",
+    "radiotherapy": "Radiotherapy",
+    "hormonal_therapy": "Hormonal therapy",
+    "targeted_therapy": "Targeted therapy",
+    "immunotherapy": "Immunotherapy",
+    "surgery": "Surgery",
+    "supportive_medication": "Supportive medication",
+}
+INTENT_LABEL: Mapping[str, str] = {
+    "control_and_extend_life": "Control disease, extend life",
+    "symptom_relief": "Relieve symptoms",
+    "prevent_complications": "Prevent complications",
+    "local_control": "Local control",
+    "emergency_relief": "Emergency relief",
+}
+QUALIFIER_LABEL: Mapping[str, str] = {
+    "negated": "negated",
+    "historical": "history",
+    "hypothetical": "hypothetical",
+    "family": "family history",
+    "uncertain": "uncertain",
+}
+_TRANSLIT = {
+    "–": "-",
+    "—": "-",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "≥": ">=",
+    "≤": "<=",
+    "→": "->",
+    "×": "x",
+    "•": "-",
+    "\u00a0": " ",
+    "−": "-",
+}
+
+
+def slug(ident: str) -> str:
+    """``site:spine`` → ``spine``: the part of an id that is safe in HTML ids."""
+    return ident.split(":", 1)[-1]
+
+
+def humanize(ident: str) -> str:
+    """A readable fallback when the knowledge base does not name an id."""
+    text = slug(ident).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def percent(probability: float) -> str:
+    """Probabilities as whole percent; tiny values are not rounded to a reassuring zero."""
+    if 0 < probability < 0.01:
+        return "<1%"
+    if 0.99 < probability < 1:
+        return ">99%"
+    return f"{round(probability * 100)}%"
+
+
+def urgency_rank(urgency: str) -> int:
+    """Sort key: emergency first, unknown words last."""
+    order: tuple[str, ...] = URGENCY_ORDER
+    return order.index(urgency) if urgency in order else len(order)
+
+
+def _record(knowledge: Knowledge | None, ident: str) -> object | None:
+    if knowledge is None:
+        return None
+    tables: tuple[Mapping[str, object], ...] = (
+        knowledge.symptoms,
+        knowledge.sites,
+        knowledge.red_flags,
+        knowledge.workup,
+        knowledge.treatments,
+        knowledge.routes,
+    )
+    for table in tables:
+        if ident in table:
+            return table[ident]
+    return None
+
+
+def label_of(knowledge: Knowledge | None, ident: str) -> str:
+    """The clinician's label of any knowledge id, or a readable fallback."""
+    label = getattr(_record(knowledge, ident), "label", None)
+    return str(label) if label else humanize(ident)
+
+
+def plain_label_of(knowledge: Knowledge | None, ident: str) -> str:
+    """The patient's words for any knowledge id, falling back to the clinical label."""
+    record = _record(knowledge, ident)
+    plain = getattr(record, "plain_label", None) or getattr(record, "label", None)
+    return str(plain) if plain else humanize(ident).lower()
+
+
+def source_citation(knowledge: Knowledge | None, ident: str) -> tuple[str, str | None]:
+    """(citation, url) of a source id; the id itself when the knowledge does not list it."""
+    if knowledge is None or ident not in knowledge.sources:
+        return ident, None
+    source = knowledge.sources[ident]
+    return source.citation, source.url
+
+
+def latin1(text: str) -> str:
+    """Transliterate to latin-1 for the PDF's core fonts, never dropping a word silently."""
+    text = "".join(_TRANSLIT.get(char, char) for char in text)
+    out: list[str] = []
+    for char in text:
+        try:
+            char.encode("latin-1")
+            out.append(char)
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore")
+            out.append(decomposed.decode("latin-1") or "?")
+    return "".join(out)

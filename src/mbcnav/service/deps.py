@@ -1,0 +1,161 @@
+"""Per-app state and the ``Depends`` aliases routes use: settings, knowledge, audit, caller.
+
+Knowledge and the audit database are opened lazily, on first use, so that the app starts (and
+answers ``/healthz``) even when the knowledge base or the database is not yet reachable;
+``/readyz`` reports which one is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mbcnav.errors import ServiceError
+from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.service.audit import AuditStore
+from mbcnav.service.security import (
+    DEV_CALLER,
+    Caller,
+    KeyStore,
+    ReplayGuard,
+    check_api_token,
+    verify_cds_jwt,
+)
+from mbcnav.service.settings import Settings
+
+
+class ServiceState:
+    """Everything one app instance owns; tests build as many apps as they like."""
+
+    def __init__(self, settings: Settings, knowledge: Knowledge | None = None) -> None:
+        self.settings = settings
+        self._knowledge = knowledge
+        self._audit: AuditStore | None = None
+        self._lock = threading.Lock()
+        self.keys = KeyStore(settings)
+        self.replay = ReplayGuard()
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            with self._lock:
+                if self._knowledge is None:
+                    self._knowledge = load_knowledge(self.settings.knowledge_path)
+        return self._knowledge
+
+    @property
+    def audit(self) -> AuditStore:
+        if self._audit is None:
+            with self._lock:
+                if self._audit is None:
+                    store = AuditStore(self.settings.audit_url)
+                    store.migrate()
+                    self._audit = store
+        return self._audit
+
+    def close(self) -> None:
+        if self._audit is not None:
+            self._audit.close()
+            self._audit = None
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.mbcnav
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+def get_settings(state: State) -> Settings:
+    return state.settings
+
+
+def get_knowledge(state: State) -> Knowledge:
+    return state.knowledge
+
+
+def get_audit(state: State) -> AuditStore:
+    return state.audit
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from MBCNAV_API_TOKENS.")
+_cds_bearer = HTTPBearer(
+    auto_error=False, scheme_name="cdsHooksJwt", description="The EHR's signed CDS Hooks JWT."
+)
+
+
+def rest_caller(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The REST caller: any caller in ``--dev`` mode, else a configured bearer token."""
+    if credentials is None:
+        if state.settings.dev:
+            return DEV_CALLER
+        raise ServiceError("This call needs an 'Authorization: Bearer …' token", code="MBC-E500")
+    if state.settings.dev and not state.settings.api_tokens:
+        return DEV_CALLER
+    return check_api_token(credentials.credentials, state.settings)
+
+
+def public_url(request: Request, settings: Settings) -> str:
+    """The URL the caller used, as the JWT ``aud`` must name it (configured base wins)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + request.url.path
+    return str(request.url.replace(query=None, fragment=None))
+
+
+async def cds_caller(
+    request: Request,
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_cds_bearer)],
+) -> Caller:
+    """The EHR calling a CDS Hooks endpoint: a verified JWT, or anyone in ``--dev`` mode."""
+    settings = state.settings
+    if credentials is None:
+        if settings.dev:
+            return DEV_CALLER
+        raise ServiceError("CDS Hooks calls need a signed JWT bearer token", code="MBC-E500")
+    if settings.dev and not settings.cds_issuers:
+        return DEV_CALLER
+    return await verify_cds_jwt(
+        credentials.credentials,
+        audience=public_url(request, settings),
+        settings=settings,
+        keys=state.keys,
+        replay=state.replay,
+    )
+
+
+RestCaller = Annotated[Caller, Depends(rest_caller)]
+CdsCaller = Annotated[Caller, Depends(cds_caller)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+AppKnowledge = Annotated[Knowledge, Depends(get_knowledge)]
+Audit = Annotated[AuditStore, Depends(get_audit)]
+
+
+def request_id(request: Request) -> str:
+    value: Any = getattr(request.state, "request_id", None)
+    return str(value) if value else "-"
+
+
+RequestId = Annotated[str, Depends(request_id)]
+
+__all__ = [
+    "AppKnowledge",
+    "AppSettings",
+    "Audit",
+    "CdsCaller",
+    "RequestId",
+    "RestCaller",
+    "ServiceState",
+    "State",
+    "cds_caller",
+    "get_state",
+    "public_url",
+    "rest_caller",
+]

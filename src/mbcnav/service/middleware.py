@@ -1,0 +1,148 @@
+"""Pure ASGI middleware: request ids and quiet logs, the trust gate, the body-size limit.
+
+Logs carry method, path (never the query string, which may hold a patient id), status and
+time — no bodies, no headers, nothing about the patient.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mbcnav.service.problems import PROBLEM_TYPE, problem_body
+
+log = logging.getLogger("mbcnav.service.access")
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+async def send_problem(
+    send: Send, code: str, detail: str, status: int, headers: dict[str, str] | None = None
+) -> None:
+    body = json.dumps(problem_body(code, detail, status)).encode()
+    raw_headers = [
+        (b"content-type", PROBLEM_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContext:
+    """Gives every request an id (``X-Request-ID``), logs one line, turns crashes into a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        started = time.perf_counter()
+        status: dict[str, Any] = {"code": 500, "sent": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                status["sent"] = True
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            log.error("unhandled %s request_id=%s", type(exc).__name__, rid)
+            if not status["sent"]:
+                await send_problem(
+                    send_with_id, "MBC-E505", "The service failed to answer this request.", 500
+                )
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info(
+                "%s %s %s %.1fms request_id=%s",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                elapsed,
+                rid,
+            )
+
+
+class TrustGate:
+    """Without ``--dev`` and with no trusted caller configured, only ``/healthz`` answers."""
+
+    def __init__(self, app: ASGIApp, *, closed: bool) -> None:
+        self.app = app
+        self.closed = closed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.closed and scope["type"] == "http" and scope["path"] not in OPEN_PATHS:
+            await send_problem(
+                send,
+                "MBC-E500",
+                "No trusted caller is configured (set MBCNAV_API_TOKENS or "
+                "MBCNAV_CDS_ISSUERS with MBCNAV_CDS_JWKS), so this service refuses every call.",
+                401,
+                {"WWW-Authenticate": "Bearer"},
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuses bodies over ``max_bytes`` (declared or streamed) with a 413 problem."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge(413, f"The request body must be at most {self.max_bytes} bytes.")
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        detail = f"The request body must be at most {self.max_bytes} bytes."
+        await send_problem(send, "MBC-E502", detail, 413)
+
+
+class _TooLarge(HTTPException):
+    """Raised while streaming; FastAPI passes HTTP exceptions through to the problem handler."""
+
+
+__all__ = ["OPEN_PATHS", "BodyLimit", "RequestContext", "TrustGate", "send_problem"]

@@ -1,0 +1,356 @@
+"""The web page: a form, the clinician's results, the patient handout, and downloads.
+
+Server-rendered HTML that works without JavaScript: the form posts to ``/`` and the answer
+comes back as a page. Downloads (handout, PDF, JSON, FHIR) are posted from a form of hidden
+fields, so a patient's words never travel in a URL; the same endpoints also accept ``GET``
+with the same fields in the query string, for links and scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, get_args
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from mbcnav.errors import InputError, MbcnavError
+from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.render import build_handout, handout_html, handout_pdf, results_html
+from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
+
+router = APIRouter(tags=["web"])
+
+HERE = Path(__file__).resolve().parent.parent
+TEXT_LIMIT = 20_000
+BODY_AREAS: dict[str, str] = {
+    "head_brain": "Head and brain",
+    "eyes": "Eyes",
+    "chest_lungs": "Chest and lungs",
+    "abdomen": "Abdomen",
+    "back_spine": "Back and spine",
+    "bones_joints": "Bones and joints",
+    "nerves_limbs": "Nerves, arms and legs",
+    "bladder_bowel": "Bladder and bowel",
+    "lymph_nodes": "Lymph nodes",
+    "skin_chest_wall": "Skin and chest wall",
+    "general": "General",
+}
+SETTING_LABEL: dict[str, str] = {
+    "suspected": "Suspected spread (new symptoms)",
+    "surveillance": "Surveillance after curative treatment",
+    "metastatic": "Known metastatic disease",
+}
+CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "er": get_args(ReceptorStatus),
+    "pr": get_args(ReceptorStatus),
+    "her2": get_args(Her2Status),
+    **{
+        name: get_args(Biomarkers.model_fields[name].annotation)
+        for name in ("esr1", "pik3ca_akt1_pten", "gbrca")
+    },
+}
+NUMBER_FIELDS = {
+    "pd_l1_cps": "biomarkers",
+    "calcium_corrected_mmol_l": "labs",
+    "bilirubin_umol_l": "labs",
+    "age": "",
+}
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+
+Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=env)
+
+
+def web_knowledge(request: Request) -> Knowledge:
+    """The app's knowledge when the service provides one, else the packaged knowledge."""
+    state = getattr(request.app.state, "mbcnav", None)
+    knowledge = getattr(state, "knowledge", None)
+    return knowledge if isinstance(knowledge, Knowledge) else load_knowledge()
+
+
+def _engine(patient: dict[str, Any], knowledge: Knowledge) -> Assessment:
+    from mbcnav._api import assess
+
+    return assess(patient, knowledge=knowledge)
+
+
+def web_assessor() -> Assessor:
+    """The engine; a dependency so that tests can put a stand-in in its place."""
+    return _engine
+
+
+WebKnowledge = Annotated[Knowledge, Depends(web_knowledge)]
+WebAssessor = Annotated[Assessor, Depends(web_assessor)]
+
+
+@dataclass
+class FormState:
+    """What the user entered, kept as (name, value) pairs to re-fill the form and hidden fields."""
+
+    pairs: list[tuple[str, str]]
+
+    def get(self, name: str, default: str = "") -> str:
+        return next((value for key, value in self.pairs if key == name), default)
+
+    def all(self, name: str) -> list[str]:
+        return [value for key, value in self.pairs if key == name]
+
+    @property
+    def has_input(self) -> bool:
+        return any(value.strip() for _, value in self.pairs)
+
+
+def _keep(name: str, value: str, knowledge: Knowledge) -> bool:
+    """Only fields the form knows, so hidden fields never echo arbitrary input."""
+    if name.startswith("sym:"):
+        return name in knowledge.symptoms and value in ("present", "absent")
+    if name == "known_site":
+        return value in knowledge.sites
+    return name in CHOICE_FIELDS or name in NUMBER_FIELDS or name in ("text", "setting")
+
+
+def form_state(items: Iterable[tuple[str, Any]], knowledge: Knowledge) -> FormState:
+    pairs = [(str(k), str(v)) for k, v in items if isinstance(v, str)]
+    return FormState([(k, v) for k, v in pairs if v.strip() and _keep(k, v, knowledge)])
+
+
+def _number(name: str, raw: str) -> float:
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise InputError(
+            f"The '{name}' field", code="MBC-E103", allowed="a number", got=raw, field=name
+        ) from exc
+
+
+def patient_dict(state: FormState) -> dict[str, Any]:
+    """The Patient JSON of CONTRACTS.md from the form fields."""
+    text = state.get("text").strip()
+    patient: dict[str, Any] = {
+        "findings": [
+            {"id": k, "present": v == "present"} for k, v in state.pairs if k.startswith("sym:")
+        ],
+        "receptors": {k: state.get(k) for k in ("er", "pr", "her2") if state.get(k)},
+        "biomarkers": {
+            k: state.get(k) for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if state.get(k)
+        },
+        "labs": {},
+        "known_sites": state.all("known_site"),
+    }
+    if text:
+        patient["text"] = text
+    if state.get("setting"):
+        patient["setting"] = state.get("setting")
+    for name, group in NUMBER_FIELDS.items():
+        if state.get(name):
+            value = _number(name, state.get(name))
+            target = patient[group] if group else patient
+            target[name] = int(value) if name == "age" else value
+    return patient
+
+
+def _checked(state: FormState) -> dict[str, Any]:
+    """The patient dict, with the page's text limit; the engine validates the rest."""
+    if len(state.get("text")) > TEXT_LIMIT:
+        raise InputError(
+            "The free text",
+            code="MBC-E105",
+            allowed=f"at most {TEXT_LIMIT} characters",
+            got=f"{len(state.get('text'))} characters",
+            field="text",
+        )
+    return patient_dict(state)
+
+
+async def _state(request: Request, knowledge: Knowledge) -> FormState:
+    if request.method == "POST":
+        form: FormData = await request.form()
+        return form_state(form.multi_items(), knowledge)
+    return form_state(request.query_params.multi_items(), knowledge)
+
+
+async def _assess(
+    request: Request, knowledge: Knowledge, assessor: Assessor
+) -> tuple[FormState, Assessment]:
+    state = await _state(request, knowledge)
+    if not state.has_input:
+        raise InputError(
+            "The form is empty",
+            code="MBC-E101",
+            allowed="given some text, a symptom or a lab value",
+        )
+    patient = _checked(state)
+    assessment = await run_in_threadpool(assessor, patient, knowledge)
+    return state, assessment
+
+
+def _symptom_groups(knowledge: Knowledge) -> list[tuple[str, str, list[Any]]]:
+    groups: dict[str, list[Any]] = {area: [] for area in BODY_AREAS}
+    for symptom in knowledge.symptoms.values():
+        if symptom.kind != "lab" and symptom.derive_from is None and symptom.body_area in groups:
+            groups[symptom.body_area].append(symptom)
+    return [(area, BODY_AREAS[area], items) for area, items in groups.items() if items]
+
+
+def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any) -> HTMLResponse:
+    context = {
+        "state": state,
+        "groups": _symptom_groups(knowledge),
+        "sites": list(knowledge.sites.values()),
+        "choices": CHOICE_FIELDS,
+        "settings": SETTING_LABEL,
+        "knowledge": knowledge,
+        "base": request.scope.get("root_path", ""),
+        **extra,
+    }
+    status = 422 if extra.get("error") else 200
+    return _templates().TemplateResponse(request, "index.html", context, status_code=status)
+
+
+@router.api_route("/", methods=["GET", "POST"], response_class=HTMLResponse, name="web_index")
+async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
+    """The form; with input (posted, or in the query string) the results under it."""
+    state = await _state(request, knowledge)
+    if request.method == "GET" and not state.has_input:
+        return _page(request, knowledge, state)
+    try:
+        state, assessment = await _assess(request, knowledge, assessor)
+    except MbcnavError as exc:
+        return _page(request, knowledge, state, error=exc)
+    return _page(
+        request,
+        knowledge,
+        state,
+        assessment=assessment,
+        results=results_html(assessment, knowledge),
+    )
+
+
+def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) -> HTMLResponse:
+    return _page(request, knowledge, FormState([]), error=exc)
+
+
+@router.api_route(
+    "/handout", methods=["GET", "POST"], response_class=HTMLResponse, name="web_handout"
+)
+async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
+    """The same assessment in plain language, printable."""
+    try:
+        state, assessment = await _assess(request, knowledge, assessor)
+    except MbcnavError as exc:
+        return _error_page(request, knowledge, exc)
+    article = handout_html(build_handout(assessment, knowledge))
+    return _templates().TemplateResponse(
+        request,
+        "handout.html",
+        {"state": state, "article": article, "base": request.scope.get("root_path", "")},
+    )
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.api_route("/handout.pdf", methods=["GET", "POST"], name="web_handout_pdf")
+async def handout_pdf_download(
+    request: Request, knowledge: WebKnowledge, assessor: WebAssessor
+) -> Response:
+    """The handout as a PDF file."""
+    try:
+        _, assessment = await _assess(request, knowledge, assessor)
+    except MbcnavError as exc:
+        return _error_page(request, knowledge, exc)
+    pdf = await run_in_threadpool(handout_pdf, build_handout(assessment, knowledge))
+    return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
+
+
+@router.api_route("/assessment.json", methods=["GET", "POST"], name="web_json")
+async def assessment_json(
+    request: Request, knowledge: WebKnowledge, assessor: WebAssessor
+) -> Response:
+    """The Assessment JSON of CONTRACTS.md, as a file."""
+    try:
+        _, assessment = await _assess(request, knowledge, assessor)
+    except MbcnavError as exc:
+        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+    body = json.dumps(assessment.model_dump(mode="json", by_alias=True), indent=2)
+    return _attachment(body.encode(), "application/json", "mbcnav-assessment.json")
+
+
+def fhir_export() -> Callable[..., Any] | None:
+    """The FHIR mapping of ``mbcnav.interop.fhir`` when it is installed and provides one."""
+    try:
+        from mbcnav.interop import fhir
+    except ImportError:
+        return None
+    found = getattr(fhir, "assessment_to_fhir", None)
+    return found if callable(found) else None
+
+
+@router.api_route("/assessment.fhir.json", methods=["GET", "POST"], name="web_fhir")
+async def assessment_fhir(
+    request: Request, knowledge: WebKnowledge, assessor: WebAssessor
+) -> Response:
+    """The assessment as FHIR (RiskAssessment and DetectedIssues), as a file."""
+    export = fhir_export()
+    if export is None:
+        return JSONResponse(
+            {"error": {"code": "MBC-E301", "message": "FHIR export is not available."}},
+            status_code=501,
+        )
+    try:
+        _, assessment = await _assess(request, knowledge, assessor)
+        resource = export(assessment, knowledge=knowledge)
+    except MbcnavError as exc:
+        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+    data = resource if isinstance(resource, dict) else json.loads(resource.model_dump_json())
+    return _attachment(
+        json.dumps(data, indent=2).encode(), "application/fhir+json", "mbcnav-assessment.fhir.json"
+    )
+
+
+@lru_cache(maxsize=16)
+def _static(name: str) -> bytes | None:
+    path = HERE / "static" / name
+    if "/" in name or "\\" in name or Path(name).suffix not in STATIC_TYPES or not path.is_file():
+        return None
+    return path.read_bytes()
+
+
+@router.get("/static/web/{name}", name="web_static", include_in_schema=False)
+def static(name: str) -> Response:
+    """The page's own CSS, JS and SVG: served locally, never from a CDN."""
+    body = _static(name)
+    if body is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(
+        body,
+        media_type=STATIC_TYPES[Path(name).suffix],
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

@@ -1,0 +1,102 @@
+"""Service settings, read from ``MBCNAV_*`` environment variables (and nothing else).
+
+Lists accept either JSON (``["a", "b"]``) or comma-separated text (``a,b``), because hospital IT
+sets these in unit files and container specs where JSON quoting is a nuisance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+StrList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mbcnav"
+
+
+def _split(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return tuple(json.loads(text))
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; the defaults are safe (no caller is trusted)."""
+
+    model_config = SettingsConfigDict(env_prefix="MBCNAV_", extra="ignore", frozen=True)
+
+    dev: bool = Field(
+        default=False, description="Accept unauthenticated calls (loopback binding only)."
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file under data_dir."
+    )
+    knowledge_path: Path | None = None
+    public_url: str | None = Field(
+        default=None,
+        description="The base URL callers use (JWT 'aud' and card links); default: request URL.",
+    )
+    web_url: str | None = Field(default=None, description="Base URL of the web page for links.")
+    api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    cds_issuers: StrList = ()
+    cds_jwks: str | None = Field(
+        default=None, description="JWKS as JSON text, or a path to a JWKS JSON file."
+    )
+    cds_jku_allowlist: StrList = ()
+    cds_algorithms: StrList = ("ES384", "RS384")
+    cds_leeway_s: int = Field(default=30, ge=0, le=300)
+    fhir_servers: StrList = Field(
+        default=(), description="FHIR base URLs the service may fetch missing prefetch from."
+    )
+    fhir_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
+    max_text_chars: int = Field(default=100_000, ge=100)
+
+    @field_validator(
+        "cds_issuers", "cds_jku_allowlist", "cds_algorithms", "fhir_servers", mode="before"
+    )
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _tokens(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("cds_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        allowed = {"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS384"}
+        bad = [alg for alg in value if alg not in allowed]
+        if bad:
+            raise ValueError(f"only asymmetric JWT algorithms are allowed, got {bad}")
+        return value
+
+    @property
+    def audit_url(self) -> str:
+        """The audit database URL: the configured one, or a SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'audit.sqlite3'}"
+
+    @property
+    def trusts_callers(self) -> bool:
+        """True when some caller can authenticate: a REST token or a CDS Hooks issuer and keys."""
+        has_keys = bool(self.cds_jwks or self.cds_jku_allowlist)
+        return bool(self.api_tokens) or bool(self.cds_issuers and has_keys)
+
+
+__all__ = ["Settings"]

@@ -1,0 +1,50 @@
+"""Explanations: leave-one-out log-odds pushes and the most plausible route."""
+
+from __future__ import annotations
+
+import numpy as np
+from kbfactory import make_knowledge
+
+from mbcnav.reason.explain import contributions, likely_route, logit
+from mbcnav.reason.inference import infer
+from mbcnav.reason.network import compile_network
+
+
+def test_contribution_is_exact_leave_one_out_log_odds() -> None:
+    tables = compile_network(make_knowledge(4, 5, seed=4, density=0.8))
+    prior = tables.prior("unknown", "suspected")
+    full = infer(tables, [0, 1], [2], prior)
+    without = np.stack(
+        [
+            infer(tables, [1], [2], prior),
+            infer(tables, [0], [2], prior),
+            infer(tables, [0, 1], [], prior),
+        ]
+    )
+    found = [("sym:f0", True), ("sym:f1", True), ("sym:f2", False)]
+    because = contributions(found, full, without, [False, False, False, True])
+    assert because[3] == ()
+    for site in range(3):
+        by_id = {b.finding: b.log_odds for b in because[site]}
+        for index, (ident, _) in enumerate(found):
+            expected = logit(full)[site] - logit(without[index])[site]
+            if abs(expected) > 1e-9:
+                assert by_id[ident] == round(float(expected), 4)
+        ordered = [abs(b.log_odds) for b in because[site]]
+        assert ordered == sorted(ordered, reverse=True)
+
+
+def test_route_follows_the_most_involved_neighbour(knowledge) -> None:
+    liver_routes = knowledge.sites["site:liver"].routes
+    assert likely_route(knowledge, "site:liver", {}) == liver_routes[0]
+    for route in liver_routes:
+        others = [s for s in knowledge.routes[route].reaches if s != "site:liver"]
+        if others:
+            chosen = likely_route(knowledge, "site:liver", {others[0]: 0.99})
+            assert chosen in liver_routes
+            support = max(
+                (0.99 if s == others[0] else 0.0)
+                for s in knowledge.routes[chosen].reaches
+                if s != "site:liver"
+            )
+            assert support == 0.99

@@ -1,0 +1,42 @@
+"""Workup: per suspected site and red flag, de-duplicated, most urgent first."""
+
+from __future__ import annotations
+
+from mbcnav import assess
+from mbcnav.recommend.workup import workup_items
+from mbcnav.rules import Facts
+from mbcnav.types import URGENCY_ORDER
+
+
+def test_sites_above_threshold_get_their_tests(knowledge) -> None:
+    threshold = knowledge.network.thresholds.workup_site
+    item = next(w for w in knowledge.workup.values() if w.for_sites)
+    site = item.for_sites[0].site
+    above = workup_items(knowledge, Facts(), {site: threshold}, ())
+    below = workup_items(knowledge, Facts(), {site: threshold / 2}, ())
+    assert item.id in {w.id for w in above}
+    assert site in next(w for w in above if w.id == item.id).for_
+    assert (
+        item.id not in {w.id for w in below}
+        or site not in next(w for w in below if w.id == item.id).for_
+    )
+
+
+def test_flag_workup_is_deduplicated_and_ordered_by_urgency(knowledge) -> None:
+    result = assess(
+        {
+            "findings": [
+                {"id": "sym:back_pain"},
+                {"id": "sym:leg_weakness"},
+                {"id": "sym:nocturnal_spinal_pain"},
+            ]
+        },
+        knowledge=knowledge,
+    )
+    ids = [w.id for w in result.workup]
+    assert len(ids) == len(set(ids))
+    ranks = [URGENCY_ORDER.index(w.urgency) for w in result.workup]
+    assert ranks == sorted(ranks)
+    spine_mri = next(w for w in result.workup if w.id == "work:mri_whole_spine")
+    assert spine_mri.urgency == "emergency"
+    assert "flag:spinal_cord_compression" in spine_mri.for_

@@ -1,0 +1,75 @@
+"""The patient handout: plain words, the article's seven families, red flags, the notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ASSESSMENTS, brain_seizure, cord_compression, quiet
+from mbcnav.knowledge import Knowledge
+from mbcnav.render.handout import FAMILY_NAME, build_handout, handout_html
+from mbcnav.render.readability import flesch_kincaid_grade
+from mbcnav.types import PATIENT_NOTICE, Assessment
+
+
+def _section(assessment: Assessment, knowledge: Knowledge, ident: str) -> str:
+    handout = build_handout(assessment, knowledge)
+    part = next(p for p in handout.sections if p.id == ident)
+    return "\n".join([part.heading, *part.paragraphs, *part.items])
+
+
+def test_red_flag_comes_first_in_lay_words(mini_knowledge: Knowledge) -> None:
+    handout = build_handout(cord_compression(), mini_knowledge)
+    first = handout.sections[0]
+    assert first.id == "act-now" and first.urgent
+    assert first.items == (
+        "Pressure on the spinal cord: Go to the emergency department now. Lie flat until seen.",
+    )
+    assert "Dexamethasone" not in handout.plain_text()  # clinician actions stay on the page
+
+
+def test_no_act_now_section_without_a_flag(mini_knowledge: Knowledge) -> None:
+    ids = [p.id for p in build_handout(quiet(), mini_knowledge).sections]
+    assert ids == ["about", "meaning", "tests", "care", "help-at-once"]
+
+
+def test_when_to_get_help_lists_every_emergency_sign(mini_knowledge: Knowledge) -> None:
+    words = _section(quiet(), mini_knowledge, "help-at-once")
+    assert "A fit or seizure." in words
+    assert "New weakness in your legs or trouble passing urine." in words
+    assert "Yellow skin or eyes." in words  # urgent rules are listed too
+
+
+def test_meaning_names_places_and_signs(mini_knowledge: Knowledge) -> None:
+    words = _section(cord_compression(), mini_knowledge, "meaning")
+    assert words.index("Backbone") < words.index("Bones")
+    assert "pain in your back" in words
+    known = _section(brain_seizure(), mini_knowledge, "meaning")
+    assert "Your team already knows the cancer is in: Bones." in known
+
+
+def test_tests_come_with_plain_timing(mini_knowledge: Knowledge) -> None:
+    words = _section(cord_compression(), mini_knowledge, "tests")
+    assert "A scan of your whole back: today, do not wait." in words
+    assert "A body scan: in the next week or two." in words
+
+
+def test_care_names_the_seven_families_and_the_aims(mini_knowledge: Knowledge) -> None:
+    words = _section(cord_compression(), mini_knowledge, "care")
+    for name in FAMILY_NAME.values():
+        assert f"{name}:" in words
+    assert "alone, together, or one after the other" in words
+    assert "control the disease, to ease symptoms, and to help you live longer" in words
+    assert "Your team may talk with you about: Radiotherapy to the back." in words
+
+
+def test_html_has_notice_and_headings(mini_knowledge: Knowledge) -> None:
+    html = handout_html(build_handout(cord_compression(), mini_knowledge))
+    assert html.count("<h1>") == 1 and "<h2" in html
+    assert PATIENT_NOTICE in html
+    assert 'id="act-now" class="urgent"' in html and 'role="alert"' in html
+
+
+@pytest.mark.parametrize("name", sorted(ASSESSMENTS))
+def test_reading_grade_at_most_8(name: str, mini_knowledge: Knowledge) -> None:
+    handout = build_handout(ASSESSMENTS[name](), mini_knowledge)
+    assert flesch_kincaid_grade(handout.plain_text()) <= 8

@@ -1,0 +1,175 @@
+"""Service fixtures: app factories, EC P-384 keys and signed JWTs, a real PostgreSQL server.
+
+The PostgreSQL server is started by the suite itself (one per xdist worker): ``initdb`` into a
+fresh directory, ``pg_ctl start`` on a free loopback port, stopped at the end. As root it runs
+as ``nobody``, because PostgreSQL refuses to run as root.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from mbcnav.knowledge import Knowledge
+from mbcnav.service import Settings, create_app
+
+ISSUER = "https://ehr.example.org"
+KID = "test-key-1"
+BASE = "http://testserver"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Signer:
+    """An EHR's signing key and its public JWKS, as a CDS client would hold them."""
+
+    key: ec.EllipticCurvePrivateKey
+    jwks: dict[str, Any]
+
+    def token(self, aud: str, **overrides: Any) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": aud,
+            "iat": now,
+            "exp": now + 300,
+            "jti": str(uuid.uuid4()),
+        }
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return jwt.encode(claims, self.key, algorithm="ES384", headers={"kid": KID, "typ": "JWT"})
+
+
+@pytest.fixture(scope="session")
+def signer() -> Signer:
+    key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    public.update({"kid": KID, "alg": "ES384", "use": "sig"})
+    return Signer(key=key, jwks={"keys": [public]})
+
+
+@pytest.fixture
+def dev_settings(tmp_path: Path) -> Settings:
+    return Settings(dev=True, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def make_client(
+    knowledge: Knowledge,
+) -> Iterator[Callable[..., TestClient]]:
+    """Build a TestClient for an app with the given settings (shared, preloaded knowledge)."""
+    clients: list[TestClient] = []
+
+    def build(settings: Settings, app: FastAPI | None = None) -> TestClient:
+        client = TestClient(app or create_app(settings, knowledge=knowledge))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def dev_client(
+    dev_settings: Settings, make_client: Callable[..., TestClient]
+) -> TestClient:
+    return make_client(dev_settings)
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def _pg_bin() -> Path | None:
+    for name in ("pg_ctl",):
+        found = shutil.which(name)
+        if found:
+            return Path(found).resolve().parent
+    for candidate in ("/usr/local/bin", *sorted(glob.glob("/usr/lib/postgresql/*/bin"))[::-1]):
+        if (Path(candidate) / "pg_ctl").exists() and (Path(candidate) / "initdb").exists():
+            return Path(candidate)
+    return None
+
+
+def _as_db_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "nobody", "--", *cmd]
+    return cmd
+
+
+@dataclass
+class PgServer:
+    port: int
+    datadir: Path
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL cluster on a free loopback port, for this test process."""
+    bindir = _pg_bin()
+    if bindir is None:
+        reason = "no PostgreSQL server binaries (initdb/pg_ctl) on PATH, /usr/local/bin or "
+        reason += "/usr/lib/postgresql/*/bin; run scripts/ensure-system-deps.sh"
+        print(reason)
+        pytest.skip(reason)
+    datadir = Path(tempfile.mkdtemp(prefix="mbcnav-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(datadir, "nobody", "nogroup")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    subprocess.run(
+        _as_db_user([str(bindir / "initdb"), "-D", str(datadir / "db"), "-U", "postgres",
+                     "-A", "trust", "-E", "UTF8", "--no-sync"]),
+        check=True, capture_output=True, env=env,
+    )
+    port = free_port()
+    options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_db_user([str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-o", options,
+                     "-l", str(datadir / "log"), "-w", "-t", "30", "start"]),
+        check=True, capture_output=True, env=env,
+    )
+    try:
+        yield PgServer(port=port, datadir=datadir)
+    finally:
+        subprocess.run(
+            _as_db_user([str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-m", "fast",
+                         "-w", "stop"]),
+            capture_output=True, env=env,
+        )
+        shutil.rmtree(datadir, ignore_errors=True)

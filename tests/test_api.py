@@ -1,0 +1,141 @@
+"""The public API: assess / assess_many, coded errors, text merging, the curated __all__."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import mbcnav
+from mbcnav import assess, assess_many
+from mbcnav.errors import InputError, MbcnavError
+from mbcnav.knowledge import Knowledge
+from mbcnav.types import Assessment, Finding, Qualifiers, SiteMention
+
+BACK_PAIN = {"id": "sym:back_pain", "present": True}
+
+
+def _codes(patient: dict[str, Any], knowledge: Knowledge) -> str:
+    with pytest.raises(InputError) as caught:
+        assess(patient, knowledge=knowledge)
+    return caught.value.code
+
+
+def test_public_api_is_curated_and_sorted() -> None:
+    assert mbcnav.__all__ == sorted(mbcnav.__all__)
+    for name in ("assess", "assess_many", "load_knowledge", "types", "errors"):
+        assert name in mbcnav.__all__
+
+
+def test_assessment_lists_every_site_most_probable_first(knowledge: Knowledge) -> None:
+    result = assess({"findings": [BACK_PAIN], "known_sites": ["site:liver"]}, knowledge=knowledge)
+    assert isinstance(result, Assessment)
+    assert {s.id for s in result.sites} == set(knowledge.sites)
+    probabilities = [s.probability for s in result.sites]
+    assert probabilities == sorted(probabilities, reverse=True)
+    liver = next(s for s in result.sites if s.id == "site:liver")
+    assert liver.probability == 1.0 and liver.known
+    assert result.provenance.knowledge_hash == knowledge.hash
+    assert result.provenance.algorithms["reason"] == "reason.noisy_or_exact.v1"
+
+
+@pytest.mark.parametrize(
+    ("patient", "code"),
+    [
+        ({"findings": [{"id": "sym:not_a_symptom"}]}, "MBC-E102"),
+        ({"findings": [BACK_PAIN], "known_sites": ["site:moon"]}, "MBC-E102"),
+        ({"findings": [BACK_PAIN], "prior_therapies": ["tx:unknown_drug"]}, "MBC-E102"),
+        ({"findings": [BACK_PAIN], "receptors": {"her2": "pos"}}, "MBC-E103"),
+        ({"findings": [BACK_PAIN], "setting": "later"}, "MBC-E103"),
+        ({"findings": [BACK_PAIN, {"id": "sym:back_pain", "present": False}]}, "MBC-E104"),
+        ({}, "MBC-E101"),
+        ({"text": "   ", "receptors": {"er": "positive"}}, "MBC-E101"),
+        ({"text": "pain " * 30_000}, "MBC-E105"),
+        ({"findings": [BACK_PAIN] * 501}, "MBC-E105"),
+        ({"findings": [BACK_PAIN], "labs": {"calcium_corrected_mmol_l": -1}}, "MBC-E107"),
+        ({"findings": [BACK_PAIN], "favourite_colour": "blue"}, "MBC-E100"),
+    ],
+)
+def test_bad_input_is_a_coded_error(patient: dict[str, Any], code: str, knowledge) -> None:
+    assert _codes(patient, knowledge) == code
+
+
+def test_error_message_says_what_is_allowed_and_what_we_got(knowledge: Knowledge) -> None:
+    with pytest.raises(InputError) as caught:
+        assess({"findings": [BACK_PAIN], "receptors": {"her2": "pos"}}, knowledge=knowledge)
+    message = str(caught.value)
+    assert "receptors.her2" in message and "'pos'" in message and "must be" in message
+
+
+def test_assess_many_matches_assess_and_keeps_errors_in_place(knowledge: Knowledge) -> None:
+    patients = [
+        {"id": "a", "findings": [BACK_PAIN, {"id": "sym:leg_weakness"}]},
+        {"id": "b"},
+        {"id": "c", "findings": [{"id": "sym:headache"}, {"id": "sym:seizure"}]},
+    ]
+    results = assess_many(patients, knowledge=knowledge)
+    assert isinstance(results[1], MbcnavError) and results[1].code == "MBC-E101"
+    for index in (0, 2):
+        one = assess(patients[index], knowledge=knowledge)
+        many = results[index]
+        assert isinstance(many, Assessment)
+        assert [s.id for s in many.sites] == [s.id for s in one.sites]
+        assert [s.probability for s in many.sites] == pytest.approx(
+            [s.probability for s in one.sites], abs=1e-12
+        )
+
+
+def test_labs_derive_findings_and_units_convert(knowledge: Knowledge) -> None:
+    si = assess({"labs": {"calcium_corrected_mmol_l": 3.0}}, knowledge=knowledge)
+    conventional = assess({"labs": {"calcium_mg_dl": 3.0 * 4.008}}, knowledge=knowledge)
+    assert [f.id for f in si.findings if f.source == "lab"] == ["sym:hypercalcaemia"]
+    assert [f.id for f in si.red_flags] == [f.id for f in conventional.red_flags]
+    assert "flag:hypercalcaemia" in {f.id for f in si.red_flags}
+
+
+def _reading(*findings: Finding, mentions: tuple[SiteMention, ...] = ()) -> SimpleNamespace:
+    return SimpleNamespace(findings=findings, site_mentions=mentions, labs={})
+
+
+def _text(ident: str, *, negated: bool = False, family: bool = False) -> Finding:
+    return Finding(
+        id=ident,
+        present=not negated,
+        source="text",
+        text=ident,
+        start=0,
+        end=len(ident),
+        qualifiers=Qualifiers(negated=negated, family=family),
+    )
+
+
+def test_text_findings_merge_with_coded_ones_and_coded_wins(monkeypatch, knowledge) -> None:
+    reading = _reading(
+        _text("sym:back_pain", negated=True),
+        _text("sym:leg_weakness"),
+        _text("sym:seizure", family=True),
+    )
+    monkeypatch.setattr("mbcnav.extract.read_text", lambda text, kb: reading, raising=False)
+    result = assess({"text": "a note", "findings": [BACK_PAIN]}, knowledge=knowledge)
+    spine = next(s for s in result.sites if s.id == "site:spine")
+    pushes = {b.finding: b for b in spine.because}
+    assert pushes["sym:back_pain"].present  # coded present wins over negated text
+    assert "sym:leg_weakness" in pushes
+    assert all(b.finding != "sym:seizure" for s in result.sites for b in s.because)
+    assert any(f.source == "text" and f.id == "sym:seizure" for f in result.findings)
+
+
+def test_site_mentions_known_clamp_and_suspected_raise(monkeypatch, knowledge) -> None:
+    mentions = (
+        SiteMention(site="site:bone", status="known", text="bone mets", start=0, end=9),
+        SiteMention(site="site:liver", status="suspected", text="?liver", start=10, end=16),
+    )
+    monkeypatch.setattr(
+        "mbcnav.extract.read_text", lambda text, kb: _reading(mentions=mentions), raising=False
+    )
+    result = assess({"text": "bone mets ?liver"}, knowledge=knowledge)
+    by_id = {s.id: s for s in result.sites}
+    assert by_id["site:bone"].probability == 1.0
+    assert by_id["site:liver"].probability >= by_id["site:liver"].prior
+    assert result.site_mentions == mentions
