@@ -12,6 +12,8 @@ import yaml
 from mbcnav.knowledge.loader import default_data_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 BROKEN = sorted(path for path in FIXTURES.glob("broken_*") if (path / "patch.yaml").is_file())
 
 
@@ -41,7 +43,7 @@ def _apply(data_dir: Path, edit: dict[str, Any]) -> None:
     if "raw" in edit:
         target.write_text(edit["raw"], encoding="utf-8")
         return
-    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    data = yaml.load(target.read_text(encoding="utf-8"), Loader=_LOADER)
     if "append" in edit:
         data[edit["append"]["key"]].extend(edit["append"]["records"])
     if "remove" in edit:
@@ -50,7 +52,7 @@ def _apply(data_dir: Path, edit: dict[str, Any]) -> None:
         data[key] = [r for r in data[key] if not all(r.get(k) == v for k, v in where.items())]
     if "set" in edit:
         _set(data, edit["set"]["path"], edit["set"]["value"])
-    target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    target.write_text(yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def build_broken(fixture: Path, tmp_path: Path) -> Path:

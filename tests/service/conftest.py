@@ -173,3 +173,35 @@ def pg_server() -> Iterator[PgServer]:
             capture_output=True, env=env,
         )
         shutil.rmtree(datadir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- a real server in a thread
+
+
+@pytest.fixture
+def serve_in_thread() -> Iterator[Callable[[Any], str]]:
+    """Run an ASGI app under uvicorn on a free loopback port; returns its base URL."""
+    import threading
+
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Any) -> str:
+        port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                lifespan="off", access_log=False)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.started, "uvicorn did not start"
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -52,15 +52,17 @@ def _subsets(k: int) -> tuple[FloatArray, FloatArray]:
 
 
 def _signed_logsumexp(terms: FloatArray, positive: BoolArray) -> tuple[FloatArray, FloatArray]:
-    """log Σ ±exp(terms) over axis 1 and the digits lost to cancellation (log scale)."""
+    """log Σ ±exp(terms) over axis 1, and log(Σ|terms| / |Σ ±terms|): the cancellation."""
+    top = terms.max(axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    scaled = np.exp(terms - top)
+    total = scaled.sum(axis=1)
+    signed = np.where(positive, scaled, -scaled).sum(axis=1)
+    shift = np.squeeze(top, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        plus = np.logaddexp.reduce(np.where(positive, terms, -np.inf), axis=1)
-        minus = np.logaddexp.reduce(np.where(positive, -np.inf, terms), axis=1)
-        gap = minus - plus
-        value = plus + np.log1p(-np.exp(np.minimum(gap, 0.0)))
-        value = np.where(gap < 0.0, value, np.where(np.isneginf(plus), -np.inf, np.nan))
-        lost = np.logaddexp(plus, minus) - value
-    lost = np.where(np.isneginf(plus), 0.0, lost)
+        value = np.where(signed > 0.0, shift + np.log(signed), np.nan)
+        value = np.where(total > 0.0, value, -np.inf)
+        lost = np.where(total > 0.0, np.log(total) - np.log(signed), 0.0)
     return value, lost
 
 

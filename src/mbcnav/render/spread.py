@@ -10,9 +10,8 @@ from mbcnav.render.markup import Html, el
 from mbcnav.render.text import humanize, percent, slug
 from mbcnav.types import Assessment, SitePosterior
 
-ROW, TOP = 38.0, 22.0
-BREAST_X, ROUTE_X, SITE_X = 8.0, 190.0, 400.0
-BOX_W, SITE_W, BOX_H = 130.0, 250.0, 28.0
+ROW, TOP, GAP, CHAR_W = 38.0, 22.0, 56.0, 7.4
+BREAST_X, BOX_W, BOX_H = 8.0, 90.0, 28.0
 UNKNOWN_ROUTE = "route:unstated"
 
 
@@ -38,14 +37,31 @@ def _route_info(route: str, knowledge: Knowledge | None) -> tuple[int, str]:
     return record.order, record.label
 
 
+def short(label: str, limit: int = 40) -> str:
+    """A label that fits a diagram box: no 'incl.' tail, no parenthesis when too long."""
+    for cut in (", incl.", " (incl."):
+        label = label.split(cut)[0]
+    if len(label) > limit:
+        label = label.split(" (")[0].split(", ")[0]
+    return label
+
+
+def _width(texts: list[str]) -> float:
+    return max(len(text) for text in texts) * CHAR_W + 20
+
+
 def _curve(x1: float, y1: float, x2: float, y2: float) -> str:
     mid = (x1 + x2) / 2
     return f"M{x1:g} {y1:g} C{mid:g} {y1:g} {mid:g} {y2:g} {x2:g} {y2:g}"
 
 
-def _box(x: float, y: float, width: float, text: str, cls: str, fill: str | None = None) -> Html:
+def _box(
+    x: float, y: float, width: float, text: str, cls: str, fill: str | None = None,
+    full: str | None = None,
+) -> Html:
     return el(
         "g",
+        el("title", full or text),
         el("rect", x=x, y=y - BOX_H / 2, width=width, height=BOX_H, rx=6, fill=fill),
         el("text", text, x=x + 10, y=y + 5),
         class_=cls,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from mbcnav.errors import InputError, InteropError, ServiceError
@@ -46,9 +47,9 @@ MAX_PAGES = 3
 
 
 @router.get("/cds-services", response_model=Discovery, responses=PROBLEMS)
-def cds_discovery(caller: CdsCaller) -> dict[str, Any]:
+def cds_discovery(caller: CdsCaller) -> JSONResponse:
     """The services this CDS Hooks endpoint offers, with their prefetch templates."""
-    return discovery().model_dump(mode="json", exclude_none=True)
+    return JSONResponse(discovery().model_dump(mode="json", exclude_none=True))
 
 
 def _known_service(service_id: str) -> None:
@@ -200,7 +201,7 @@ async def cds_service(
     state: State,
     caller: CdsCaller,
     request_id: RequestId,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """``patient-view``: read the chart, assess, answer with cards (``{"cards": []}`` if none)."""
     _known_service(service_id)
     if hook.hook != "patient-view":
@@ -214,7 +215,7 @@ async def cds_service(
     cards = await run_in_threadpool(
         _assess_cards, state, patient, hook, caller, _web_base(request, state.settings)
     )
-    return {"cards": cards}
+    return JSONResponse({"cards": cards})
 
 
 @router.post("/cds-services/{service_id}/feedback", responses=PROBLEMS)
