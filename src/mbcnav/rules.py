@@ -8,8 +8,9 @@ knowledge conditions; this module only knows how to read them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from mbcnav.knowledge.schema import (
     AllOf,
@@ -118,46 +119,90 @@ def _at_least(rule: AtLeast, facts: Facts) -> Match:
     return Match(True, _merge([m.because for m in hits]))
 
 
+def _all(rule: AllOf, facts: Facts) -> Match:
+    reasons: list[tuple[str, ...]] = []
+    for part in rule.all:
+        result = evaluate(part, facts)
+        if not result.matched:
+            return _NO
+        reasons.append(result.because)
+    return Match(True, _merge(reasons))
+
+
+def _any(rule: AnyOf, facts: Facts) -> Match:
+    hits = [r.because for r in (evaluate(part, facts) for part in rule.any) if r.matched]
+    return Match(True, _merge(hits)) if hits else _NO
+
+
+def _not(rule: Not, facts: Facts) -> Match:
+    return _NO if evaluate(rule.not_, facts).matched else Match(True)
+
+
+def _finding(rule: FindingPresent, facts: Facts) -> Match:
+    return Match(True, (rule.finding,)) if rule.finding in facts.present else _NO
+
+
+def _absent(rule: FindingAbsent, facts: Facts) -> Match:
+    return Match(True, (f"no {rule.absent}",)) if rule.absent in facts.absent else _NO
+
+
+def _lab(rule: LabCompare, facts: Facts) -> Match:
+    ok, text = _compare(facts.labs.get(rule.lab), rule)
+    return Match(True, (f"{rule.lab}={facts.labs[rule.lab]:g} ({text})",)) if ok else _NO
+
+
+def _receptor(rule: ReceptorIn, facts: Facts) -> Match:
+    value = facts.receptors.get(rule.receptor, "unknown")
+    return Match(True, (f"{rule.receptor}={value}",)) if value in rule.in_ else _NO
+
+
+def _setting(rule: SettingIn, facts: Facts) -> Match:
+    return Match(True, (f"setting={facts.setting}",)) if facts.setting in rule.setting else _NO
+
+
+def _subtype(rule: SubtypeIn, facts: Facts) -> Match:
+    return Match(True, (f"subtype={facts.subtype}",)) if facts.subtype in rule.subtype else _NO
+
+
+def _flag(rule: FlagRaised, facts: Facts) -> Match:
+    return Match(True, (rule.flag,)) if rule.flag in facts.flags else _NO
+
+
+def _prior_therapy(rule: PriorTherapy, facts: Facts) -> Match:
+    ident = rule.prior_therapy
+    return Match(True, (f"after {ident}",)) if ident in facts.prior_therapies else _NO
+
+
+def _prior_modality(rule: PriorModality, facts: Facts) -> Match:
+    name = rule.prior_modality
+    return Match(True, (f"after {name}",)) if name in facts.prior_modalities else _NO
+
+
+_HANDLERS: dict[type, Callable[[Any, Facts], Match]] = {
+    AllOf: _all,
+    AnyOf: _any,
+    Not: _not,
+    AtLeast: _at_least,
+    FindingPresent: _finding,
+    FindingAbsent: _absent,
+    LabCompare: _lab,
+    ReceptorIn: _receptor,
+    BiomarkerCompare: _biomarker,
+    SettingIn: _setting,
+    SubtypeIn: _subtype,
+    SiteStatus: _site,
+    FlagRaised: _flag,
+    PriorTherapy: _prior_therapy,
+    PriorModality: _prior_modality,
+}
+
+
 def evaluate(condition: Condition, facts: Facts) -> Match:
     """Evaluate one condition against a patient's facts; the reasons are de-duplicated ids."""
-    match condition:
-        case AllOf(all=parts):
-            results = [evaluate(part, facts) for part in parts]
-            if all(r.matched for r in results):
-                return Match(True, _merge([r.because for r in results]))
-            return _NO
-        case AnyOf(any=parts):
-            hits = [r for r in (evaluate(part, facts) for part in parts) if r.matched]
-            return Match(True, _merge([r.because for r in hits])) if hits else _NO
-        case Not(not_=inner):
-            return _NO if evaluate(inner, facts).matched else Match(True)
-        case AtLeast():
-            return _at_least(condition, facts)
-        case FindingPresent(finding=ident):
-            return Match(True, (ident,)) if ident in facts.present else _NO
-        case FindingAbsent(absent=ident):
-            return Match(True, (f"no {ident}",)) if ident in facts.absent else _NO
-        case LabCompare(lab=name):
-            ok, text = _compare(facts.labs.get(name), condition)
-            return Match(True, (f"{name}={facts.labs[name]:g} ({text})",)) if ok else _NO
-        case ReceptorIn(receptor=name, in_=allowed):
-            value = facts.receptors.get(name, "unknown")
-            return Match(True, (f"{name}={value}",)) if value in allowed else _NO
-        case BiomarkerCompare():
-            return _biomarker(condition, facts)
-        case SettingIn(setting=allowed):
-            return Match(True, (f"setting={facts.setting}",)) if facts.setting in allowed else _NO
-        case SubtypeIn(subtype=allowed):
-            return Match(True, (f"subtype={facts.subtype}",)) if facts.subtype in allowed else _NO
-        case SiteStatus():
-            return _site(condition, facts)
-        case FlagRaised(flag=ident):
-            return Match(True, (ident,)) if ident in facts.flags else _NO
-        case PriorTherapy(prior_therapy=ident):
-            return Match(True, (f"after {ident}",)) if ident in facts.prior_therapies else _NO
-        case PriorModality(prior_modality=name):
-            return Match(True, (f"after {name}",)) if name in facts.prior_modalities else _NO
-    raise TypeError(f"not a condition: {condition!r}")
+    handler = _HANDLERS.get(type(condition))
+    if handler is None:
+        raise TypeError(f"not a condition: {condition!r}")
+    return handler(condition, facts)
 
 
 def referenced_ids(condition: Condition) -> set[str]:

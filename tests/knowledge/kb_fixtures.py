@@ -52,7 +52,9 @@ def _apply(data_dir: Path, edit: dict[str, Any]) -> None:
         data[key] = [r for r in data[key] if not all(r.get(k) == v for k, v in where.items())]
     if "set" in edit:
         _set(data, edit["set"]["path"], edit["set"]["value"])
-    target.write_text(yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    target.write_text(
+        yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
 
 
 def build_broken(fixture: Path, tmp_path: Path) -> Path:

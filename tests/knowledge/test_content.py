@@ -13,33 +13,127 @@ from mbcnav.rules import Facts, evaluate
 from mbcnav.types import MODALITIES
 
 # Ids other parts of mbcnav build on (extract, reason, red flags, golden cases).
-REQUIRED_SYMPTOMS = """
-dry_cough cough chest_pain dyspnoea orthopnoea haemoptysis pleural_effusion numbness
-limb_weakness leg_weakness one_sided_weakness back_pain thoracic_spine_pain cervical_spine_pain
-progressive_lumbar_pain spinal_pain_worse_straining spinal_tenderness nocturnal_spinal_pain
-radicular_pain sensory_loss difficulty_walking bone_pain joint_pain pathological_fracture
-urinary_incontinence urinary_retention faecal_incontinence constipation loss_of_balance
-abdominal_bloating abdominal_pain abdominal_fullness ascites hepatomegaly jaundice
-loss_of_appetite weight_loss nausea vomiting seizure blurred_vision vision_loss double_vision
-confusion headache morning_headache dizziness memory_loss light_headedness lymph_node_lump
-lymph_node_pain skin_nodule facial_swelling arm_swelling distended_chest_veins
-cranial_nerve_palsy hearing_loss papilloedema fatigue polyuria_polydipsia drowsiness
-pericardial_effusion raised_jvp hypotension tachycardia speech_difficulty hypercalcaemia
-raised_bilirubin raised_alp raised_transaminases
-""".split()
+REQUIRED_SYMPTOMS = [
+    "dry_cough",
+    "cough",
+    "chest_pain",
+    "dyspnoea",
+    "orthopnoea",
+    "haemoptysis",
+    "pleural_effusion",
+    "numbness",
+    "limb_weakness",
+    "leg_weakness",
+    "one_sided_weakness",
+    "back_pain",
+    "thoracic_spine_pain",
+    "cervical_spine_pain",
+    "progressive_lumbar_pain",
+    "spinal_pain_worse_straining",
+    "spinal_tenderness",
+    "nocturnal_spinal_pain",
+    "radicular_pain",
+    "sensory_loss",
+    "difficulty_walking",
+    "bone_pain",
+    "joint_pain",
+    "pathological_fracture",
+    "urinary_incontinence",
+    "urinary_retention",
+    "faecal_incontinence",
+    "constipation",
+    "loss_of_balance",
+    "abdominal_bloating",
+    "abdominal_pain",
+    "abdominal_fullness",
+    "ascites",
+    "hepatomegaly",
+    "jaundice",
+    "loss_of_appetite",
+    "weight_loss",
+    "nausea",
+    "vomiting",
+    "seizure",
+    "blurred_vision",
+    "vision_loss",
+    "double_vision",
+    "confusion",
+    "headache",
+    "morning_headache",
+    "dizziness",
+    "memory_loss",
+    "light_headedness",
+    "lymph_node_lump",
+    "lymph_node_pain",
+    "skin_nodule",
+    "facial_swelling",
+    "arm_swelling",
+    "distended_chest_veins",
+    "cranial_nerve_palsy",
+    "hearing_loss",
+    "papilloedema",
+    "fatigue",
+    "polyuria_polydipsia",
+    "drowsiness",
+    "pericardial_effusion",
+    "raised_jvp",
+    "hypotension",
+    "tachycardia",
+    "speech_difficulty",
+    "hypercalcaemia",
+    "raised_bilirubin",
+    "raised_alp",
+    "raised_transaminases",
+]
 
 # The symptoms the patient article names (issue 2), each flagged `article: true`.
-ARTICLE_SYMPTOMS = """
-dry_cough numbness limb_weakness chest_pain back_pain bone_pain joint_pain urinary_incontinence
-faecal_incontinence urinary_retention constipation loss_of_balance abdominal_bloating
-abdominal_pain jaundice loss_of_appetite seizure weight_loss vomiting nausea blurred_vision
-vision_loss double_vision confusion dyspnoea lymph_node_lump pleural_effusion abdominal_fullness
-pathological_fracture headache dizziness memory_loss light_headedness one_sided_weakness
-""".split()
+ARTICLE_SYMPTOMS = [
+    "dry_cough",
+    "numbness",
+    "limb_weakness",
+    "chest_pain",
+    "back_pain",
+    "bone_pain",
+    "joint_pain",
+    "urinary_incontinence",
+    "faecal_incontinence",
+    "urinary_retention",
+    "constipation",
+    "loss_of_balance",
+    "abdominal_bloating",
+    "abdominal_pain",
+    "jaundice",
+    "loss_of_appetite",
+    "seizure",
+    "weight_loss",
+    "vomiting",
+    "nausea",
+    "blurred_vision",
+    "vision_loss",
+    "double_vision",
+    "confusion",
+    "dyspnoea",
+    "lymph_node_lump",
+    "pleural_effusion",
+    "abdominal_fullness",
+    "pathological_fracture",
+    "headache",
+    "dizziness",
+    "memory_loss",
+    "light_headedness",
+    "one_sided_weakness",
+]
 
 # SNOMED CT concepts the fact sheet confirms (section 8.2, mark P); nothing else may appear.
-CONFIRMED_SNOMED = {"94222008", "94225005", "94381002", "94391008", "94493005", "94161006",
-                    "94181007"}
+CONFIRMED_SNOMED = {
+    "94222008",
+    "94225005",
+    "94381002",
+    "94391008",
+    "94493005",
+    "94161006",
+    "94181007",
+}
 
 
 def test_contract_sites_exist(knowledge: Knowledge) -> None:
@@ -70,8 +164,12 @@ def test_every_symptom_speaks_both_languages(knowledge: Knowledge) -> None:
 
 def test_lab_findings_are_derived_from_labs(knowledge: Knowledge) -> None:
     labs = [s for s in knowledge.symptoms.values() if s.kind == "lab"]
-    assert {s.id for s in labs} >= {"sym:hypercalcaemia", "sym:raised_bilirubin",
-                                    "sym:raised_alp", "sym:raised_transaminases"}
+    assert {s.id for s in labs} >= {
+        "sym:hypercalcaemia",
+        "sym:raised_bilirubin",
+        "sym:raised_alp",
+        "sym:raised_transaminases",
+    }
     high_calcium = Facts(labs={"calcium_corrected_mmol_l": 3.0})
     assert evaluate(knowledge.symptoms["sym:hypercalcaemia"].derive_from, high_calcium)
     assert not evaluate(knowledge.symptoms["sym:hypercalcaemia"].derive_from, Facts())
@@ -84,8 +182,7 @@ def _cited(knowledge: Knowledge) -> Iterator[tuple[str, tuple[str, ...]]]:
         for ident, record in getattr(knowledge, part).items():
             yield ident, record.sources
     network = knowledge.network
-    for group in (network.subtypes, network.settings, network.priors, network.links,
-                  network.leaks):
+    for group in (network.subtypes, network.settings, network.priors, network.links, network.leaks):
         for item in group:
             yield repr(item)[:60], item.sources
 
@@ -131,8 +228,13 @@ def test_subtype_rules(knowledge: Knowledge, receptors: dict[str, str], expected
 
 def test_network_covers_every_site_subtype_and_symptom(knowledge: Knowledge) -> None:
     table = tables(knowledge)
-    for subtype in ("hr_pos_her2_neg", "hr_pos_her2_pos", "hr_neg_her2_pos", "triple_negative",
-                    "unknown"):
+    for subtype in (
+        "hr_pos_her2_neg",
+        "hr_pos_her2_pos",
+        "hr_neg_her2_pos",
+        "triple_negative",
+        "unknown",
+    ):
         assert set(table.priors[subtype]) == set(knowledge.sites)
     assert set(table.leaks) == set(knowledge.symptoms)
     assert set(table.links_by_symptom) == set(knowledge.symptoms)

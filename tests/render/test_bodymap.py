@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from conftest import cord_compression, quiet
+from render_samples import cord_compression, quiet
+
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.bodymap import REGIONS, body_map_svg, shade
 from mbcnav.render.spread import suspected_sites

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from render_samples import ASSESSMENTS, brain_seizure, cord_compression, quiet
 
-from conftest import ASSESSMENTS, brain_seizure, cord_compression, quiet
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.handout import FAMILY_NAME, build_handout, handout_html
 from mbcnav.render.readability import flesch_kincaid_grade
@@ -44,7 +44,7 @@ def test_meaning_names_places_and_signs(mini_knowledge: Knowledge) -> None:
     assert words.index("Backbone") < words.index("Bones")
     assert "pain in your back" in words
     known = _section(brain_seizure(), mini_knowledge, "meaning")
-    assert "Your team already knows the cancer is in: Bones." in known
+    assert "Your team already knows the cancer is in: bones." in known
 
 
 def test_tests_come_with_plain_timing(mini_knowledge: Knowledge) -> None:
@@ -59,7 +59,7 @@ def test_care_names_the_seven_families_and_the_aims(mini_knowledge: Knowledge) -
         assert f"{name}:" in words
     assert "alone, together, or one after the other" in words
     assert "control the disease, to ease symptoms, and to help you live longer" in words
-    assert "Your team may talk with you about: Radiotherapy to the back." in words
+    assert "Your team may talk with you about: radiotherapy to the back." in words
 
 
 def test_html_has_notice_and_headings(mini_knowledge: Knowledge) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import (
+from render_samples import (
     brain_seizure,
     cord_compression,
     liver_crisis,
@@ -13,6 +13,7 @@ from conftest import (
     negated_leg_weakness,
     quiet,
 )
+
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.html import (
     body_map_section,
@@ -96,8 +97,8 @@ def test_body_map_shades_the_spine(mini_knowledge: Knowledge) -> None:
     spine = parsed.by_id("map-site-spine")
     assert float(spine["data-probability"]) > 0.9
     assert spine["data-region"] == "spine"
-    fills = [a["fill"] for t, a in parsed.tags if t == "rect" and "fill" in a]
-    assert any(fill.startswith("rgba(185, 28, 28, 0.9") for fill in fills)
+    styles = [a["style"] for t, a in parsed.tags if t == "rect" and "style" in a]
+    assert any(style.startswith("fill:rgba(185, 28, 28, 0.91)") for style in styles)
     assert float(parsed.by_id("map-site-liver")["data-probability"]) < 0.1
     svg = next(a for t, a in parsed.tags if t == "svg")
     assert svg["role"] == "img" and svg["aria-labelledby"] == "map-title map-desc"
@@ -129,7 +130,7 @@ def test_workup_is_a_checklist_by_urgency(mini_knowledge: Knowledge) -> None:
     box = parsed.by_id("work-mri_whole_spine")
     assert box["type"] == "checkbox"
     assert any(t == "label" and a.get("for") == "work-mri_whole_spine" for t, a in parsed.tags)
-    assert "for Spine" in text(html)
+    assert "For: Spine" in text(html)
 
 
 def test_treatments_grouped_by_the_seven_modalities(mini_knowledge: Knowledge) -> None:
@@ -198,3 +199,10 @@ def test_renders_without_knowledge_using_readable_fallbacks() -> None:
     html = results_html(cord_compression())
     assert "Urinary retention" in text(html)
     assert 'id="map-site-spine"' in html
+
+
+def test_engine_reasons_are_put_in_words(mini_knowledge: Knowledge) -> None:
+    from mbcnav.render.text import readable
+
+    got = readable(mini_knowledge, "site:spine (suspected); subtype=hr_pos_her2_neg; her2=low")
+    assert got == "Spine (suspected); subtype HR+/HER2−; HER2 low"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import zlib
 
-from conftest import cord_compression
+from render_samples import cord_compression
+
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.handout import build_handout
 from mbcnav.render.pdf import handout_pdf

@@ -49,8 +49,11 @@ def check_page_rules(html: str) -> Page:
     assert page.of("html")[0]["lang"] == "en"
     resources = [a.get("src", "") for a in page.of("script") + page.of("img")]
     resources += [a.get("href", "") for a in page.of("link")]
-    resources += [a.get("src", "") + a.get("href", "") for t in ("source", "iframe", "image")
-                  for a in page.of(t)]
+    resources += [
+        a.get("src", "") + a.get("href", "")
+        for t in ("source", "iframe", "image")
+        for a in page.of(t)
+    ]
     assert resources and not [r for r in resources if re.match(r"(https?:)?//", r)]
     assert "@import" not in html and "url(http" not in html
     labelled = {a["for"] for a in page.of("label") if "for" in a}
@@ -75,7 +78,7 @@ def test_form_groups_symptoms_by_body_area(client: TestClient, knowledge: Knowle
     assert all(s.id not in radios for s in lab_only)
     for name in ("er", "pr", "her2", "esr1", "pik3ca_akt1_pten", "gbrca"):
         assert page.by_id(f"f-{name}")
-    her2 = response.text[response.text.index('id="f-her2"'):].split("</select>")[0]
+    her2 = response.text[response.text.index('id="f-her2"') :].split("</select>")[0]
     assert 'value="low"' in her2 and 'value="ultralow"' in her2
     assert page.by_id("f-pd_l1_cps")["type"] == "number"
     assert page.by_id("k-spine")["value"] == "site:spine"
@@ -119,11 +122,15 @@ def test_knowledge_version_shown(client: TestClient, knowledge: Knowledge) -> No
 
 @pytest.mark.parametrize(
     ("data", "code"),
-    [({}, "MBC-E101"), ({"text": "x", "age": "old"}, "MBC-E103"),
-     ({"text": "x" * 20_001}, "MBC-E105")],
+    [
+        ({}, "MBC-E101"),
+        ({"text": "x", "age": "old"}, "MBC-E103"),
+        ({"text": "x" * 20_001}, "MBC-E105"),
+    ],
 )
-def test_bad_input_is_a_coded_message_on_the_form(client: TestClient, data: dict[str, str],
-                                                  code: str) -> None:
+def test_bad_input_is_a_coded_message_on_the_form(
+    client: TestClient, data: dict[str, str], code: str
+) -> None:
     response = client.post("/", data=data)
     assert response.status_code == 422
     assert 'role="alert" id="form-error"' in response.text and code in response.text
@@ -149,7 +156,10 @@ def test_handout_is_plain_and_printable(client: TestClient) -> None:
 
 
 def test_pdf_download(client: TestClient) -> None:
-    for response in (client.post("/handout.pdf", data=CORD), client.get("/handout.pdf", params=CORD)):
+    for response in (
+        client.post("/handout.pdf", data=CORD),
+        client.get("/handout.pdf", params=CORD),
+    ):
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/pdf"
         assert "attachment" in response.headers["content-disposition"]

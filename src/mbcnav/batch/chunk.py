@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from mbcnav._api import MAX_TEXT_CHARS, assess_many
-from mbcnav.errors import MbcnavError, format_message
+from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.types import Assessment
 
@@ -142,11 +142,21 @@ def _result(assessment: Assessment, options: ChunkOptions) -> dict[str, Any]:
 def _assess(
     patients: list[dict[str, Any]], knowledge: Knowledge, engine: AssessMany
 ) -> list[Assessment | MbcnavError | RowError]:
-    """One batched call; if the engine itself fails, fall back row by row to isolate it."""
+    """One batched call; if the engine itself fails, fall back row by row to isolate it.
+
+    When every row fails the engine is broken, not the data: stop (E408) so that the run can
+    be resumed once it is fixed, rather than write a million error rows.
+    """
     try:
         return list(engine(patients, knowledge=knowledge))
-    except Exception:  # a lossless batch isolates an engine bug to its row
-        return [_assess_one(p, knowledge, engine) for p in patients]
+    except Exception as exc:  # a lossless batch isolates an engine bug to its row
+        results = [_assess_one(p, knowledge, engine) for p in patients]
+        if all(isinstance(r, RowError) for r in results):
+            raise BatchError(
+                f"The engine fails on every row of a chunk: {type(exc).__name__}: {exc}",
+                code="MBC-E408",
+            ) from exc
+        return results
 
 
 def _assess_one(

@@ -83,7 +83,10 @@ def spark_session(
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    if master and master.startswith("local"):
+        session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def spark_schema() -> Any:

@@ -14,7 +14,7 @@ from mbcnav.cli._app import EXIT_BAD_DATA, kb_app
 from mbcnav.errors import KnowledgeError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.knowledge.checks import Problem
-from mbcnav.knowledge.loader import check_knowledge, default_data_dir
+from mbcnav.knowledge.loader import check_knowledge, content_hash, default_data_dir
 
 PathArg = Annotated[
     Path | None, typer.Argument(help="Knowledge data folder (default: the packaged one)")
@@ -33,12 +33,12 @@ def _problem_table(problems: list[Problem]) -> Table:
 @kb_app.command("check")
 def check(path: PathArg = None) -> None:
     """Validate the knowledge base and list every problem (exit 1 if there is any)."""
-    problems = check_knowledge(path)
+    data_dir = path or default_data_dir()
+    problems = check_knowledge(data_dir)
     if problems:
         Console(stderr=True, width=160).print(_problem_table(problems))
         raise typer.Exit(EXIT_BAD_DATA)
-    knowledge = load_knowledge(path)
-    typer.echo(f"knowledge {knowledge.version} {knowledge.hash}: OK")
+    typer.echo(f"knowledge {data_dir}: OK ({content_hash(data_dir)})")
 
 
 def export(knowledge: Knowledge) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
 from mbcnav.extract.sections import Section
+from mbcnav.extract.sentences import sentence_of, sentence_starts
 from mbcnav.types import Qualifiers, Trigger
 
 _WORD = re.compile(r"[^\W_]+")
@@ -117,38 +118,46 @@ def _inside_trigger(triggers: list[tuple[int, int]], start: int, end: int) -> bo
 
 
 class ContextEngine:
-    """Applies resolved cues and sections to target spans of one text."""
+    """Applies trigger hits and sections to target spans of one text.
+
+    Sentence starts are found once per text (two C-speed regex passes); the cues of a sentence
+    are resolved when a target first needs them and cached.
+    """
 
     def __init__(
         self,
         text: str,
-        cues: list[Cue],
-        sentence_starts: list[int],
+        hits: list[tuple[int, int, tuple[Rule, ...]]],
+        boundaries: Sequence[int] = (),
         sections: Sequence[Section] = (),
     ) -> None:
         self._text = text
-        self._cues = cues
-        self._cue_starts = [cue.start for cue in cues]
-        self._starts = sentence_starts
+        self._hits = sorted(hits, key=lambda hit: hit[0])
+        self._hit_starts = [hit[0] for hit in self._hits]
+        self._starts = sentence_starts(text, list(boundaries))
         self._sections = sections
         self._section_starts = [section.start for section in sections]
+        self._cues: dict[tuple[int, int], list[Cue]] = {}
 
-    def sentence(self, pos: int) -> tuple[int, int]:
-        index = bisect_right(self._starts, pos) - 1
-        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._text)
-        return self._starts[max(index, 0)], end
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around ``[start, end)``, cut at headings too."""
+        return sentence_of(self._starts, start, end, len(self._text))
+
+    def _cues_in(self, first: int, last: int) -> list[Cue]:
+        cues = self._cues.get((first, last))
+        if cues is None:
+            low = bisect_left(self._hit_starts, first)
+            high = bisect_left(self._hit_starts, last)
+            cues = resolve_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
+            self._cues[(first, last)] = cues
+        return cues
 
     def qualify(self, start: int, end: int) -> QualifierResult:
-        s_start, s_end = self.sentence(start)
-        low = bisect_left(self._cue_starts, s_start)
-        high = bisect_left(self._cue_starts, max(s_end, end))
-        window = self._cues[low:high]
+        cues = self._cues_in(*self.sentence(start, end))
         found: dict[Category, Trigger] = {}
-        if window:
-            before = [c for c in window if c.end <= start]
-            after = [c for c in window if c.start >= end]
-            self._forward(before, start, found)
-            self._backward(after, end, found)
+        if cues:
+            self._forward([c for c in cues if c.end <= start], start, found)
+            self._backward([c for c in cues if c.start >= end], end, found)
         self._section(start, found)
         return QualifierResult(
             negated="negated" in found,

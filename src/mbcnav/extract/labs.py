@@ -1,7 +1,8 @@
 """Numeric labs written in text ("corrected calcium 3.1 mmol/L", "bilirubin 2.3 mg/dL").
 
-Names, units and factors come from ``data/labs.yaml``; one compiled regular expression per
-lab finds ``name … value [unit]``. Values are converted to the ``mbcnav.types.Labs`` field's
+Names, units and factors come from ``data/labs.yaml``. The names are phrases in the shared
+automaton; only where a name is found does one anchored regular expression read
+``… value [unit]`` after it. Values are converted to the ``mbcnav.types.Labs`` field's
 unit; a value whose unit is not written is read only if its size says which unit it is, and a
 value outside the Labs field's allowed range is dropped rather than clipped. The last value
 written in the note wins (notes usually end with the latest result).
@@ -17,6 +18,8 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbcnav.extract.matcher import PhraseMatcher
+from mbcnav.extract.normalize import fold_text
 from mbcnav.types import Labs
 
 
@@ -50,31 +53,34 @@ class LabRules(_Model):
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     spec: LabSpec
-    pattern: re.Pattern[str]
+    tail: re.Pattern[str]
     units: tuple[tuple[re.Pattern[str], float], ...]
 
 
 def _compile(spec: LabSpec) -> _Compiled:
-    names = "|".join(
-        r"\s*".join(re.escape(word) for word in re.split(r"[\s-]+", name))
-        for name in sorted(spec.names, key=len, reverse=True)
-    )
+    """The part after the lab's name: fillers, the number, and an optional unit."""
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
-    pattern = re.compile(
-        rf"\b(?:{names})\b(?:\s*(?:level|value|was|is|of|at|:|=|,|-)){{0,3}}\s*"
-        rf"(?P<value>\d{{1,5}}(?:\.\d+)?)(?![\d.]*\s*(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
+    tail = re.compile(
+        r"(?:\s*(?:level|value|was|is|of|at|:|=|,|-)){0,3}\s*"
+        r"(?P<value>\d{1,5}(?:\.\d+)?)(?![\d.]*\s*(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,
     )
     return _Compiled(
-        spec, pattern, tuple((re.compile(u.pattern, re.IGNORECASE), u.factor) for u in spec.units)
+        spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u.factor) for u in spec.units)
     )
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[_Compiled, ...]:
+def _rules() -> dict[str, _Compiled]:
     raw = (resources.files("mbcnav.extract") / "data" / "labs.yaml").read_text("utf-8")
-    return tuple(_compile(spec) for spec in LabRules.model_validate(yaml.safe_load(raw)).labs)
+    specs = LabRules.model_validate(yaml.safe_load(raw)).labs
+    return {spec.field: _compile(spec) for spec in specs}
+
+
+def lab_phrases() -> list[tuple[str, str]]:
+    """(name, Labs field) for every way a lab is named, for the shared automaton."""
+    return [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
 
 
 def _in_range(field: str, value: float) -> bool:
@@ -97,15 +103,35 @@ def _convert(lab: _Compiled, value: float, unit: str | None) -> float | None:
     return None
 
 
+def value_after(field: str, text: str, end: int) -> float | None:
+    """The value of lab ``field`` written right after its name ends at ``end``, converted."""
+    lab = _rules()[field]
+    match = lab.tail.match(text, end)
+    if match is None:
+        return None
+    value = _convert(lab, float(match.group("value")), match.group("unit"))
+    if value is None or not _in_range(field, value):
+        return None
+    return round(value, 4)
+
+
 def read_labs(text: str) -> dict[str, float]:
     """Lab values named in ``text``, keyed by ``Labs`` field name, in the field's unit."""
+    folded = fold_text(text)
+    hits = _name_matcher().find(folded)
     out: dict[str, float] = {}
-    for lab in _rules():
-        for match in lab.pattern.finditer(text):
-            value = _convert(lab, float(match.group("value")), match.group("unit"))
-            if value is not None and _in_range(lab.spec.field, value):
-                out[lab.spec.field] = round(value, 4)
+    for start, end, fields in sorted(hits):
+        _, original_end = folded.span(start, end)
+        for field in fields:
+            value = value_after(field, text, original_end)
+            if value is not None:
+                out[field] = value
     return out
 
 
-__all__ = ["read_labs"]
+@lru_cache(maxsize=1)
+def _name_matcher() -> PhraseMatcher[str]:
+    return PhraseMatcher(lab_phrases())
+
+
+__all__ = ["lab_phrases", "read_labs", "value_after"]

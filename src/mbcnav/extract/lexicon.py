@@ -1,8 +1,8 @@
 """The lexicon compiled from the knowledge base, joined with the context rules in one automaton.
 
 Every Symptom's and Site's ``terms`` (clinical words, patients' words, abbreviations,
-misspellings) and its ``label`` become phrases; so do the context triggers. One automaton
-then finds targets and triggers together in a single pass over the text. Compiling takes a
+misspellings) and its ``label`` become phrases; so do the context triggers and lab names. One
+automaton then finds targets, triggers and labs together in a single pass over the text. Compiling takes a
 few milliseconds per thousand terms and is cached per knowledge hash (a small LRU, no other
 state), because a Knowledge object is immutable and its hash names its content.
 """
@@ -18,7 +18,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbcnav.extract.labs import lab_phrases
 from mbcnav.extract.matcher import PhraseMatcher
+from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
 from mbcnav.extract.sites import derived_phrases
 from mbcnav.knowledge import Knowledge
@@ -64,7 +66,13 @@ def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]
     return phrase, Term(kind, ident, exact)
 
 
-Payload = Rule | Term
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Everything one folded phrase means: context rules, lexicon terms, lab names."""
+
+    rules: tuple[Rule, ...] = ()
+    terms: tuple[Term, ...] = ()
+    labs: tuple[str, ...] = ()
 
 
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
@@ -86,37 +94,47 @@ def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
 
 
 def build_matcher(
-    terms: Iterable[tuple[str, Term]], rules: ContextRules | None = None
-) -> PhraseMatcher[Payload]:
-    """One automaton over lexicon terms and context triggers."""
-    phrases: list[tuple[str, Payload]] = list(terms)
-    phrases.extend(rule_phrases(rules or default_rules()))
-    return PhraseMatcher(phrases)
+    terms: Iterable[tuple[str, Term]],
+    rules: ContextRules | None = None,
+    labs: Iterable[tuple[str, str]] = (),
+) -> PhraseMatcher[Entry]:
+    """One automaton over lexicon terms, context triggers and lab names; one Entry per phrase."""
+    grouped: dict[str, tuple[list[Rule], list[Term], list[str]]] = {}
+    for phrase, rule in rule_phrases(rules or default_rules()):
+        grouped.setdefault(fold_phrase(phrase), ([], [], []))[0].append(rule)
+    for phrase, term in terms:
+        grouped.setdefault(fold_phrase(phrase), ([], [], []))[1].append(term)
+    for phrase, field in labs:
+        grouped.setdefault(fold_phrase(phrase), ([], [], []))[2].append(field)
+    return PhraseMatcher(
+        (key, Entry(*(tuple(dict.fromkeys(part)) for part in parts)))
+        for key, parts in grouped.items()
+    )
 
 
-def matcher_for(knowledge: Knowledge) -> PhraseMatcher[Payload]:
+def matcher_for(knowledge: Knowledge) -> PhraseMatcher[Entry]:
     """The compiled matcher of ``knowledge``, built once per knowledge hash."""
     return _cached(knowledge.hash, knowledge)
 
 
-_BY_HASH: dict[str, PhraseMatcher[Payload]] = {}
+_BY_HASH: dict[str, PhraseMatcher[Entry]] = {}
 _MAX_CACHED = 8
 
 
-def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Payload]:
+def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
     matcher = _BY_HASH.get(key)
     if matcher is None:
         if len(_BY_HASH) >= _MAX_CACHED:
             _BY_HASH.pop(next(iter(_BY_HASH)))
-        matcher = build_matcher(knowledge_terms(knowledge))
+        matcher = build_matcher(knowledge_terms(knowledge), labs=lab_phrases())
         _BY_HASH[key] = matcher
     return matcher
 
 
 @lru_cache(maxsize=1)
-def trigger_matcher() -> PhraseMatcher[Payload]:
+def trigger_matcher() -> PhraseMatcher[Entry]:
     """Context triggers only, for ``qualify`` (targets come from the caller)."""
     return build_matcher(())
 
 
-__all__ = ["Payload", "Term", "TargetKind", "build_matcher", "matcher_for", "trigger_matcher"]
+__all__ = ["Entry", "TargetKind", "Term", "build_matcher", "matcher_for", "trigger_matcher"]

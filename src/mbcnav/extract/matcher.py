@@ -14,7 +14,6 @@ and kept its speed as lexicons grow, where the alternation slows with every term
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -24,13 +23,8 @@ from mbcnav.extract.normalize import Folded, fold_phrase
 P = TypeVar("P")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit(Generic[P]):
-    """A whole-word phrase hit: collapsed-text offsets ``[start, end)`` and the phrase payloads."""
-
-    start: int
-    end: int
-    payloads: tuple[P, ...]
+Hit = tuple[int, int, tuple[P, ...]]
+"""A whole-word hit: collapsed-text ``start``, ``end`` and the payloads of the phrase."""
 
 
 class PhraseMatcher(Generic[P]):
@@ -55,15 +49,17 @@ class PhraseMatcher(Generic[P]):
         return self._size
 
     def find(self, folded: Folded) -> list[Hit[P]]:
-        """Hits in collapsed-text coordinates, ordered by end then start (automaton order)."""
+        """Hits in collapsed-text coordinates, ordered by end then start (automaton order).
+
+        ``last`` is the padded index of the trailing space; padded index i is collapsed index
+        i - 1, so a phrase of ``length`` occupies collapsed [last - length - 1, last - 1).
+        """
         if not self._size:
             return []
-        hits: list[Hit[P]] = []
-        for last, (length, payloads) in self._automaton.iter(folded.padded):
-            # ``last`` is the padded index of the trailing space; padded index i is collapsed
-            # index i - 1, so the phrase occupies collapsed [last - length - 1, last - 1).
-            hits.append(Hit(last - length - 1, last - 1, payloads))
-        return hits
+        return [
+            (last - length - 1, last - 1, payloads)
+            for last, (length, payloads) in self._automaton.iter(folded.padded)
+        ]
 
 
 __all__ = ["Hit", "PhraseMatcher"]

@@ -1,8 +1,9 @@
 """``read_text`` and ``qualify``: the two entry points of the text reader.
 
-One pass of the automaton finds lexicon terms and context triggers together; sentences and
-sections (two regex passes) are computed only when a note holds a term or a target; Python
-then runs once per hit. Texts are checked first (size, binary data) and never crash the reader.
+One pass of the automaton finds lexicon terms, context triggers and lab names together.
+Sections (a scan of the colons) and sentences (a window around each target) are computed only
+for notes holding a term; Python then runs once per hit. Texts are checked first (size,
+binary data) and never crash the reader.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mbcnav.errors import InputError
-from mbcnav.extract.context import ContextEngine, Cue, QualifierResult, resolve_cues
-from mbcnav.extract.labs import read_labs
-from mbcnav.extract.lexicon import Payload, Term, matcher_for, trigger_matcher
+from mbcnav.extract.context import ContextEngine, QualifierResult
+from mbcnav.extract.labs import value_after
+from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
 from mbcnav.extract.rules import Rule, SectionKind, default_rules, section_headings
-from mbcnav.extract.sections import Section, SectionMap, find_sections
-from mbcnav.extract.sentences import sentence_starts
+from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import refine_site, site_status
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention
@@ -46,25 +46,29 @@ class _TermHit:
     terms: tuple[Term, ...]
 
 
-def _split_hits(
-    text: str, folded: Folded, matcher: PhraseMatcher[Payload]
-) -> tuple[list[tuple[int, int, tuple[Rule, ...]]], list[_TermHit]]:
-    cues: list[tuple[int, int, tuple[Rule, ...]]] = []
-    terms: list[_TermHit] = []
+@dataclass(slots=True)
+class _Hits:
+    cues: list[tuple[int, int, tuple[Rule, ...]]] = field(default_factory=list)
+    terms: list[_TermHit] = field(default_factory=list)
+    labs: dict[str, float] = field(default_factory=dict)
 
-    for hit in matcher.find(folded):
-        start, end = folded.span(hit.start, hit.end)
-        rules = tuple(p for p in hit.payloads if isinstance(p, Rule))
-        if rules:
-            cues.append((start, end, rules))
-        found = tuple(
-            p
-            for p in hit.payloads
-            if isinstance(p, Term) and (p.exact is None or p.exact == text[start:end])
-        )
-        if found:
-            terms.append(_TermHit(start, end, found))
-    return cues, terms
+
+def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
+    """Sort the automaton's hits into trigger cues, term hits and lab values (original offsets)."""
+    out = _Hits()
+    for start, end, (entry,) in matcher.find(folded):
+        start, end = folded.span(start, end)
+        if entry.rules:
+            out.cues.append((start, end, entry.rules))
+        if entry.terms:
+            terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
+            if terms:
+                out.terms.append(_TermHit(start, end, terms))
+        for lab in entry.labs:
+            value = value_after(lab, text, end)
+            if value is not None:
+                out.labs[lab] = value
+    return out
 
 
 def _longest(hits: list[_TermHit]) -> list[_TermHit]:
@@ -78,18 +82,16 @@ def _longest(hits: list[_TermHit]) -> list[_TermHit]:
     return kept
 
 
-def _engine(
-    text: str, cues: list[tuple[int, int, tuple[Rule, ...]]]
-) -> tuple[ContextEngine, SectionMap]:
-    sections = find_sections(text, _headings())
-    starts = sentence_starts(text, sections.boundaries)
-    resolved: list[Cue] = resolve_cues(cues)
-    return ContextEngine(text, resolved, starts, sections.sections), sections
-
-
 @lru_cache(maxsize=1)
 def _headings() -> dict[str, SectionKind]:
     return section_headings(default_rules())
+
+
+def _engine(
+    text: str, cues: list[tuple[int, int, tuple[Rule, ...]]]
+) -> tuple[ContextEngine, tuple[Section, ...]]:
+    sections = find_sections(text, _headings())
+    return ContextEngine(text, cues, sections.boundaries, sections.sections), sections.sections
 
 
 def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) -> TextReading:
@@ -98,37 +100,40 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     Raises InputError MBC-E600 (too large) or MBC-E601 (not text); never anything else.
     """
     text = check_text(text, max_chars=max_chars)
-    labs = read_labs(text)
-    folded = fold_text(text)
-    cues, term_hits = _split_hits(text, folded, matcher_for(knowledge))
-    if not term_hits:
-        return TextReading(labs=labs)
-    engine, sections = _engine(text, cues)
+    hits = _scan(text, fold_text(text), matcher_for(knowledge))
+    if not hits.terms:
+        return TextReading(labs=hits.labs)
+    engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
-    symptoms = [h for h in term_hits if any(t.kind == "symptom" for t in h.terms)]
-    sites = [h for h in term_hits if any(t.kind == "site" for t in h.terms)]
+    symptoms = [h for h in hits.terms if any(t.kind == "symptom" for t in h.terms)]
+    sites = [h for h in hits.terms if any(t.kind == "site" for t in h.terms)]
     for hit in _longest(symptoms):
         result = engine.qualify(hit.start, hit.end)
-        findings.extend(_finding(text, hit, term, result) for term in hit.terms if term.kind == "symptom")
+        findings.extend(
+            _finding(text, hit, term, result) for term in hit.terms if term.kind == "symptom"
+        )
     for hit in _longest(sites):
-        result = engine.qualify(hit.start, hit.end)
-        status = site_status(result)
-        if status == "drop":
-            continue
-        sentence = engine.sentence(hit.start)
-        for term in hit.terms:
-            if term.kind == "site":
-                mentions.append(
-                    SiteMention(
-                        site=refine_site(term.id, text, sentence),
-                        status=status,
-                        text=text[hit.start : hit.end],
-                        start=hit.start,
-                        end=hit.end,
-                    )
-                )
-    return TextReading(tuple(findings), tuple(mentions), labs, sections.sections)
+        mentions.extend(_mentions(text, hit, engine))
+    return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
+
+
+def _mentions(text: str, hit: _TermHit, engine: ContextEngine) -> list[SiteMention]:
+    status = site_status(engine.qualify(hit.start, hit.end))
+    if status == "drop":
+        return []
+    sentence = engine.sentence(hit.start, hit.end)
+    return [
+        SiteMention(
+            site=refine_site(term.id, text, sentence),
+            status=status,
+            text=text[hit.start : hit.end],
+            start=hit.start,
+            end=hit.end,
+        )
+        for term in hit.terms
+        if term.kind == "site"
+    ]
 
 
 def _finding(text: str, hit: _TermHit, term: Term, result: QualifierResult) -> Finding:
@@ -149,7 +154,7 @@ def qualify(
 ) -> list[QualifierResult]:
     """Context (negated, historical, hypothetical, family, uncertain) of targets found elsewhere.
 
-    Each span is ``(start, end)`` into ``text``; spans outside the text raise MBC-E103.
+    Each span is ``(start, end)`` into ``text``; a span outside the text raises MBC-E103.
     """
     text = check_text(text, max_chars=max_chars)
     for start, end in spans:
@@ -162,8 +167,8 @@ def qualify(
             )
     if not spans:
         return []
-    cues, _ = _split_hits(text, fold_text(text), trigger_matcher())
-    engine, _sections = _engine(text, cues)
+    hits = _scan(text, fold_text(text), trigger_matcher())
+    engine, _ = _engine(text, hits.cues)
     return [engine.qualify(start, end) for start, end in spans]
 
 

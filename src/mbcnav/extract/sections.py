@@ -1,11 +1,13 @@
 """Note sections from their headings, because a section changes what a mention means.
 
 A mention under "FAMILY HISTORY:" is about a relative; under "PAST MEDICAL HISTORY:" it is
-historical. A heading is the words before a colon at the start of a line or right after
-punctuation. Known headings (``context_rules.yaml``, matched after folding, or their longest
-known leading or trailing words, "HIS SOCIAL HISTORY") start that kind of section; other ALL-CAPS headings start an ``other``
-section, except inside an examination or review of systems, where they are sub-headings
-("HEENT:", "EXTREMITIES:"). Short Title-case labels ("Extremities:") only end a sentence.
+historical. A heading is the words before a colon at the start of a line, after punctuation or
+after a run of spaces. Known headings (``context_rules.yaml``, matched after folding, or their
+longest known leading or trailing words, "HIS SOCIAL HISTORY") start that kind of section;
+other ALL-CAPS headings start an ``other`` section, except inside an examination or review of
+systems, where they are sub-headings ("HEENT:", "EXTREMITIES:"). Short Title-case labels
+("Extremities:") only end a sentence. The scan visits colons only (found in C), so its cost
+grows with the number of colons, not characters.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from dataclasses import dataclass
 from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import Category, SectionKind
 
-_HEADING = re.compile(
-    r"(?:^|(?<=[\n.,;:)}\]])|(?<=\s\s))[ \t,]*([A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7})[ \t]*:(?![0-9])",
-    re.MULTILINE,
-)
+_COLON = re.compile(r":(?![0-9])")
+_LABEL = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t]*\Z")
+_OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
+LABEL_REACH = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +49,6 @@ class SectionMap:
 
     def at(self, pos: int) -> Section | None:
         """The section holding offset ``pos`` (None before the first heading)."""
-        if not self.sections:
-            return None
         index = bisect_right([s.start for s in self.sections], pos) - 1
         return self.sections[index] if index >= 0 else None
 
@@ -64,13 +64,36 @@ def _kind_of(folded: str, kinds: dict[str, SectionKind]) -> SectionKind | None:
     return None
 
 
+def _opens(text: str, start: int) -> bool:
+    """A heading starts the text, a line, follows punctuation, or follows two spaces."""
+    j = start
+    while j > 0 and text[j - 1] in " \t,":
+        j -= 1
+    if j == 0 or text[j - 1] in _OPENERS:
+        return True
+    return start - j >= 2 and text[start - 1] in " \t" and text[start - 2] in " \t"
+
+
+def _headings(text: str) -> list[tuple[int, int, str]]:
+    """(label start, end after the colon, label) of every heading-shaped label."""
+    out: list[tuple[int, int, str]] = []
+    for colon in _COLON.finditer(text):
+        pos = colon.start()
+        match = _LABEL.search(text, max(0, pos - LABEL_REACH), pos)
+        if match is None:
+            continue
+        label = match.group(0).rstrip()
+        if label and _opens(text, match.start()):
+            out.append((match.start(), colon.end(), label))
+    return out
+
+
 def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
-    """Scan headings once (one regex pass) and cut the text into sections."""
+    """Cut the text into sections at its headings."""
     opened: list[tuple[str, Category | None, int, int, str]] = []
     boundaries: list[int] = []
     current = ""
-    for match in _HEADING.finditer(text):
-        label = match.group(1)
+    for start, after, label in _headings(text):
         folded = fold_phrase(label)
         if not folded:
             continue
@@ -79,13 +102,13 @@ def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
         if kind is None and not shouting:
             if len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper():
                 continue
-        boundaries.extend((match.start(1), match.end()))
+        boundaries.extend((start, after))
         if kind is not None:
             current = kind.name
-            opened.append((kind.name, kind.sets, match.start(1), match.end(), label))
+            opened.append((kind.name, kind.sets, start, after, label))
         elif shouting and current not in _SUBSECTION_PARENTS:
             current = "other"
-            opened.append(("other", None, match.start(1), match.end(), label))
+            opened.append(("other", None, start, after, label))
     sections = tuple(
         Section(
             name=name,

@@ -23,6 +23,7 @@ from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, Wo
 SERVICE_ID = "mbcnav-patient-view"
 OVERRIDE_SYSTEM = "urn:mbcnav:override-reason"
 SUMMARY_MAX = 139
+MIN_LOG_ODDS = 0.05
 Indicator = Literal["info", "warning", "critical"]
 
 
@@ -233,6 +234,15 @@ class _Labels:
         found = self.k.sites.get(ident)
         return found.label if found else ident
 
+    def any(self, token: str) -> str:
+        """A label for any knowledge id (site, symptom, flag, workup, option), else as given."""
+        for table in (self.k.sites, self.k.symptoms, self.k.red_flags, self.k.workup,
+                      self.k.treatments):
+            found = table.get(token)
+            if found is not None:
+                return str(found.label)
+        return token
+
     def sources(self, ids: Iterable[str]) -> str:
         lines = []
         for ident in dict.fromkeys(ids):
@@ -243,6 +253,15 @@ class _Labels:
             citation = clip(source.citation, 200)
             lines.append(f"- [{citation}]({source.url})" if source.url else f"- {citation}")
         return "\n".join(lines)
+
+
+def short(label: str) -> str:
+    """The head of a knowledge label, for summaries ("Whole-spine MRI (sagittal …)" → …)."""
+    return label.split(" (", 1)[0].split(";", 1)[0].strip()
+
+
+def site_name(site_id: str) -> str:
+    return site_id.split(":", 1)[-1].replace("_", " ")
 
 
 def _md_escape(text: str) -> str:
@@ -270,6 +289,7 @@ def _site_line(site: SitePosterior, labels: _Labels) -> str:
         f"{_md_escape(labels.symptom(b.finding))} ({'+' if b.log_odds >= 0 else ''}"
         f"{b.log_odds:.2f})"
         for b in sorted(site.because, key=lambda b: -abs(b.log_odds))[:4]
+        if abs(b.log_odds) >= MIN_LOG_ODDS
     )
     line = (
         f"- **{_md_escape(site.label)}**: {site.probability:.0%} "
@@ -281,7 +301,7 @@ def _site_line(site: SitePosterior, labels: _Labels) -> str:
 def _sites_card(
     sites: list[SitePosterior], labels: _Labels, knowledge: Knowledge
 ) -> tuple[Indicator, str, str]:
-    names = ", ".join(f"{s.label.lower()} ({s.probability:.0%})" for s in sites)
+    names = ", ".join(f"{site_name(s.id)} ({s.probability:.0%})" for s in sites)
     summary = clip(f"Possible spread to {names}")
     sources = [src for s in sites if s.id in knowledge.sites for src in knowledge.sites[s.id].sources]
     detail = (
@@ -294,11 +314,12 @@ def _sites_card(
 
 
 def _workup_card(items: list[WorkupItem], labels: _Labels) -> tuple[Indicator, str, str]:
-    names = ", ".join(f"{labels.workup(item)} ({item.urgency})" for item in items)
-    summary = clip(f"Workup due: {names}")
+    first = items[0]
+    more = f" and {len(items) - 1} more" if len(items) > 1 else ""
+    summary = clip(f"Workup due: {short(labels.workup(first))} ({first.urgency}){more}")
     lines = []
     for item in items:
-        sites = ", ".join(labels.site(s) for s in item.for_)
+        sites = ", ".join(labels.any(s) for s in item.for_)
         lines.append(
             f"- **{_md_escape(labels.workup(item))}** — {item.urgency}"
             + (f", for {_md_escape(sites)}" if sites else "")
@@ -314,7 +335,8 @@ def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[In
     lines = []
     for option in options:
         line_no = f", line {option.line}" if option.line else ""
-        why = f" — {_md_escape('; '.join(option.because))}" if option.because else ""
+        reasons = "; ".join(labels.any(reason) for reason in option.because)
+        why = f" — {_md_escape(reasons)}" if reasons else ""
         lines.append(
             f"- **{_md_escape(labels.treatment(option))}** ({option.modality.replace('_', ' ')}"
             f"{line_no}, {option.intent.replace('_', ' ')}){why}"

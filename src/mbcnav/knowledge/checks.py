@@ -23,7 +23,6 @@ from mbcnav.knowledge.schema import (
     FindingAbsent,
     FindingPresent,
     FlagRaised,
-    Lexicon,
     Meta,
     Network,
     Not,
@@ -40,15 +39,33 @@ from mbcnav.knowledge.schema import (
 from mbcnav.types import MODALITIES, Subtype
 
 REQUIRED_SITES = (
-    "site:lymph_nodes", "site:skin_chest_wall", "site:lung", "site:pleura", "site:liver",
-    "site:bone", "site:spine", "site:brain", "site:leptomeninges", "site:peritoneum",
-    "site:gi_tract", "site:ovary", "site:eye_orbit", "site:adrenal",
+    "site:lymph_nodes",
+    "site:skin_chest_wall",
+    "site:lung",
+    "site:pleura",
+    "site:liver",
+    "site:bone",
+    "site:spine",
+    "site:brain",
+    "site:leptomeninges",
+    "site:peritoneum",
+    "site:gi_tract",
+    "site:ovary",
+    "site:eye_orbit",
+    "site:adrenal",
 )
 REQUIRED_FLAGS = (
-    "flag:spinal_cord_compression", "flag:suspected_spinal_metastasis", "flag:hypercalcaemia",
-    "flag:raised_intracranial_pressure", "flag:seizure", "flag:respiratory_compromise",
-    "flag:pathological_fracture", "flag:hepatic_visceral_crisis", "flag:svc_obstruction",
-    "flag:cardiac_tamponade", "flag:leptomeningeal_disease",
+    "flag:spinal_cord_compression",
+    "flag:suspected_spinal_metastasis",
+    "flag:hypercalcaemia",
+    "flag:raised_intracranial_pressure",
+    "flag:seizure",
+    "flag:respiratory_compromise",
+    "flag:pathological_fracture",
+    "flag:hepatic_visceral_crisis",
+    "flag:svc_obstruction",
+    "flag:cardiac_tamponade",
+    "flag:leptomeningeal_disease",
 )
 SUBTYPES: tuple[str, ...] = get_args(Subtype)
 SETTINGS = ("surveillance", "suspected", "metastatic")
@@ -159,9 +176,15 @@ def check_duplicates(records: Records) -> list[Problem]:
     for name in LIST_NAMES:
         counts = Counter(record.id for record in getattr(records, name))
         problems += [
-            Problem("MBC-E203", f"{name}.yaml", ident, "id",
-                    f"The id {ident} is used by {n} records; each id must be unique")
-            for ident, n in counts.items() if n > 1
+            Problem(
+                "MBC-E203",
+                f"{name}.yaml",
+                ident,
+                "id",
+                f"The id {ident} is used by {n} records; each id must be unique",
+            )
+            for ident, n in counts.items()
+            if n > 1
         ]
     network = records.network
     if network is None:
@@ -175,9 +198,15 @@ def check_duplicates(records: Records) -> list[Problem]:
     }
     for part, keys in keyed.items():
         problems += [
-            Problem("MBC-E203", "network.yaml", key, part,
-                    f"{key} appears {n} times in {part}; keep one entry")
-            for key, n in Counter(keys).items() if n > 1
+            Problem(
+                "MBC-E203",
+                "network.yaml",
+                key,
+                part,
+                f"{key} appears {n} times in {part}; keep one entry",
+            )
+            for key, n in Counter(keys).items()
+            if n > 1
         ]
     return problems
 
@@ -208,24 +237,49 @@ def _cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estima
 def check_sources(records: Records) -> list[Problem]:
     known = records.ids("sources")
     problems = [
-        Problem("MBC-E205", "sources.yaml", source.id, "url",
-                "A source needs a url, a doi or a note saying where it was seen, so that a "
-                "reviewer can find it")
-        for source in records.sources if not (source.url or source.doi or source.note)
+        Problem(
+            "MBC-E205",
+            "sources.yaml",
+            source.id,
+            "url",
+            "A source needs a url, a doi or a note saying where it was seen, so that a "
+            "reviewer can find it",
+        )
+        for source in records.sources
+        if not (source.url or source.doi or source.note)
     ]
     for file, record, sources, estimate in _cited(records):
         if not sources:
-            problems.append(Problem("MBC-E205", file, record, "sources",
-                                    "Every clinical record must cite at least one source id"))
+            problems.append(
+                Problem(
+                    "MBC-E205",
+                    file,
+                    record,
+                    "sources",
+                    "Every clinical record must cite at least one source id",
+                )
+            )
         problems += [
-            Problem("MBC-E205", file, record, "sources",
-                    f"The source {ident} is not listed in sources.yaml")
-            for ident in sources if ident not in known
+            Problem(
+                "MBC-E205",
+                file,
+                record,
+                "sources",
+                f"The source {ident} is not listed in sources.yaml",
+            )
+            for ident in sources
+            if ident not in known
         ]
         if estimate is not None and estimate.nearest_source not in known:
-            problems.append(Problem("MBC-E205", file, record, "estimate.nearest_source",
-                                    f"The source {estimate.nearest_source} is not listed in "
-                                    "sources.yaml"))
+            problems.append(
+                Problem(
+                    "MBC-E205",
+                    file,
+                    record,
+                    "estimate.nearest_source",
+                    f"The source {estimate.nearest_source} is not listed in sources.yaml",
+                )
+            )
     return problems
 
 
@@ -248,8 +302,9 @@ def _references(records: Records) -> Iterator[tuple[str, str, str, str, str]]:
         for work in flag.workup:
             yield "red_flags.yaml", flag.id, "workup", "workup", work
     for item in records.workup:
-        yield from _refs_of(item.id, "workup.yaml", item.when,
-                            tuple(entry.site for entry in item.for_sites))
+        yield from _refs_of(
+            item.id, "workup.yaml", item.when, tuple(entry.site for entry in item.for_sites)
+        )
     for tx in records.treatments:
         yield from _refs_of(tx.id, "treatments.yaml", tx.when, tx.for_sites)
         for other in tx.combines_with:
@@ -287,8 +342,7 @@ def _network_references(network: Network | None) -> Iterator[tuple[str, str, str
 def check_references(records: Records) -> list[Problem]:
     known = {name: records.ids(name) for name in LIST_NAMES}
     return [
-        Problem("MBC-E204", file, record, fld,
-                f"{ident} does not exist in {target}.yaml")
+        Problem("MBC-E204", file, record, fld, f"{ident} does not exist in {target}.yaml")
         for file, record, fld, target, ident in _references(records)
         if ident not in known[target]
     ]
@@ -300,16 +354,26 @@ def check_route_consistency(records: Records) -> list[Problem]:
     problems: list[Problem] = []
     for site in records.sites:
         problems += [
-            Problem("MBC-E204", "sites.yaml", site.id, "routes",
-                    f"{route_id} does not list {site.id} in its 'reaches'")
+            Problem(
+                "MBC-E204",
+                "sites.yaml",
+                site.id,
+                "routes",
+                f"{route_id} does not list {site.id} in its 'reaches'",
+            )
             for route_id in site.routes
             if route_id in reaches and site.id not in reaches[route_id]
         ]
     site_routes = {site.id: set(site.routes) for site in records.sites}
     for route in records.routes:
         problems += [
-            Problem("MBC-E204", "routes.yaml", route.id, "reaches",
-                    f"{site_id} does not list {route.id} in its 'routes'")
+            Problem(
+                "MBC-E204",
+                "routes.yaml",
+                route.id,
+                "reaches",
+                f"{site_id} does not list {route.id} in its 'routes'",
+            )
             for site_id in route.reaches
             if site_id in site_routes and route.id not in site_routes[site_id]
         ]
@@ -325,8 +389,15 @@ def check_flag_cycles(records: Records) -> list[Problem]:
     problems: list[Problem] = []
     for start in graph:
         if _reaches(graph, start, start):
-            problems.append(Problem("MBC-E204", "red_flags.yaml", start, "when",
-                                    f"{start} depends on itself through other flags"))
+            problems.append(
+                Problem(
+                    "MBC-E204",
+                    "red_flags.yaml",
+                    start,
+                    "when",
+                    f"{start} depends on itself through other flags",
+                )
+            )
     return problems
 
 
@@ -353,14 +424,26 @@ def check_required(records: Records) -> list[Problem]:
     if records.treatments:
         used = {tx.modality for tx in records.treatments}
         problems += [
-            Problem("MBC-E207", "treatments.yaml", modality, "modality",
-                    f"The modality {modality} must have at least one treatment option")
-            for modality in MODALITIES if modality not in used
+            Problem(
+                "MBC-E207",
+                "treatments.yaml",
+                modality,
+                "modality",
+                f"The modality {modality} must have at least one treatment option",
+            )
+            for modality in MODALITIES
+            if modality not in used
         ]
     problems += [
-        Problem("MBC-E207", "symptoms.yaml", symptom.id, "derive_from",
-                "A symptom of kind 'lab' needs a derive_from condition over labs")
-        for symptom in records.symptoms if symptom.kind == "lab" and symptom.derive_from is None
+        Problem(
+            "MBC-E207",
+            "symptoms.yaml",
+            symptom.id,
+            "derive_from",
+            "A symptom of kind 'lab' needs a derive_from condition over labs",
+        )
+        for symptom in records.symptoms
+        if symptom.kind == "lab" and symptom.derive_from is None
     ]
     return problems
 
@@ -368,7 +451,8 @@ def check_required(records: Records) -> list[Problem]:
 def _missing(file: str, required: Iterable[str], present: frozenset[str]) -> list[Problem]:
     return [
         Problem("MBC-E207", file, ident, "id", f"{ident} is required by CONTRACTS.md")
-        for ident in required if ident not in present
+        for ident in required
+        if ident not in present
     ]
 
 
@@ -380,15 +464,27 @@ def check_network(records: Records) -> list[Problem]:
     problems: list[Problem] = []
     prior_sites = {prior.site for prior in network.priors}
     problems += [
-        Problem("MBC-E207", "network.yaml", f"prior {site.id}", "priors",
-                f"{site.id} has no prior; every site needs one")
-        for site in records.sites if site.id not in prior_sites
+        Problem(
+            "MBC-E207",
+            "network.yaml",
+            f"prior {site.id}",
+            "priors",
+            f"{site.id} has no prior; every site needs one",
+        )
+        for site in records.sites
+        if site.id not in prior_sites
     ]
     for prior in network.priors:
         problems += [
-            Problem("MBC-E207", "network.yaml", f"prior {prior.site}", f"metastatic.{subtype}",
-                    f"The prior for {prior.site} has no value for the subtype {subtype}")
-            for subtype in SUBTYPES if subtype not in prior.metastatic
+            Problem(
+                "MBC-E207",
+                "network.yaml",
+                f"prior {prior.site}",
+                f"metastatic.{subtype}",
+                f"The prior for {prior.site} has no value for the subtype {subtype}",
+            )
+            for subtype in SUBTYPES
+            if subtype not in prior.metastatic
         ]
     problems += _missing_parts(network)
     problems += _symptom_coverage(records, network)
@@ -399,13 +495,17 @@ def _missing_parts(network: Network) -> list[Problem]:
     settings = {scale.setting for scale in network.settings}
     rules = {rule.subtype for rule in network.subtypes}
     return [
-        Problem("MBC-E207", "network.yaml", setting, "settings",
-                f"The setting {setting} has no scale")
-        for setting in SETTINGS if setting not in settings
+        Problem(
+            "MBC-E207", "network.yaml", setting, "settings", f"The setting {setting} has no scale"
+        )
+        for setting in SETTINGS
+        if setting not in settings
     ] + [
-        Problem("MBC-E207", "network.yaml", subtype, "subtypes",
-                f"No subtype rule yields {subtype}")
-        for subtype in SUBTYPES if subtype not in rules
+        Problem(
+            "MBC-E207", "network.yaml", subtype, "subtypes", f"No subtype rule yields {subtype}"
+        )
+        for subtype in SUBTYPES
+        if subtype not in rules
     ]
 
 
@@ -414,14 +514,26 @@ def _symptom_coverage(records: Records, network: Network) -> list[Problem]:
     leaked = {leak.symptom for leak in network.leaks}
     linked = {link.symptom for link in network.links}
     problems = [
-        Problem("MBC-E207", "network.yaml", f"leak {symptom.id}", "leaks",
-                f"{symptom.id} has no leak (background probability)")
-        for symptom in records.symptoms if symptom.id not in leaked
+        Problem(
+            "MBC-E207",
+            "network.yaml",
+            f"leak {symptom.id}",
+            "leaks",
+            f"{symptom.id} has no leak (background probability)",
+        )
+        for symptom in records.symptoms
+        if symptom.id not in leaked
     ]
     problems += [
-        Problem("MBC-E207", "network.yaml", symptom.id, "links",
-                f"{symptom.id} is linked to no site, so the network cannot use it")
-        for symptom in records.symptoms if symptom.id not in linked
+        Problem(
+            "MBC-E207",
+            "network.yaml",
+            symptom.id,
+            "links",
+            f"{symptom.id} is linked to no site, so the network cannot use it",
+        )
+        for symptom in records.symptoms
+        if symptom.id not in linked
     ]
     return problems
 
@@ -435,21 +547,39 @@ def check_probabilities(records: Records) -> list[Problem]:
     if network is None:
         return []
     problems = [
-        Problem("MBC-E206", "network.yaml", f"{link.site} -> {link.symptom}", "p",
-                f"A link probability must lie strictly between 0 and 1; got {link.p}")
-        for link in network.links if not 0.0 < link.p < 1.0
+        Problem(
+            "MBC-E206",
+            "network.yaml",
+            f"{link.site} -> {link.symptom}",
+            "p",
+            f"A link probability must lie strictly between 0 and 1; got {link.p}",
+        )
+        for link in network.links
+        if not 0.0 < link.p < 1.0
     ]
     for prior in network.priors:
         problems += [
-            Problem("MBC-E206", "network.yaml", f"prior {prior.site}", f"metastatic.{subtype}",
-                    f"A prior must lie strictly between 0 and 1; got {value}")
-            for subtype, value in prior.metastatic.items() if not 0.0 < value < 1.0
+            Problem(
+                "MBC-E206",
+                "network.yaml",
+                f"prior {prior.site}",
+                f"metastatic.{subtype}",
+                f"A prior must lie strictly between 0 and 1; got {value}",
+            )
+            for subtype, value in prior.metastatic.items()
+            if not 0.0 < value < 1.0
         ]
     limits = network.thresholds
     if not limits.workup_site <= limits.suspected_site <= limits.treat_suspected_site:
-        problems.append(Problem(
-            "MBC-E206", "network.yaml", "thresholds", "thresholds",
-            "Thresholds must satisfy workup_site <= suspected_site <= treat_suspected_site"))
+        problems.append(
+            Problem(
+                "MBC-E206",
+                "network.yaml",
+                "thresholds",
+                "thresholds",
+                "Thresholds must satisfy workup_site <= suspected_site <= treat_suspected_site",
+            )
+        )
     return problems
 
 
@@ -462,26 +592,50 @@ def check_estimates(records: Records) -> list[Problem]:
         if estimate is None:
             continue
         if PLACEHOLDER.search(estimate.rationale):
-            problems.append(Problem("MBC-E208", file, record, "estimate.rationale",
-                                    "The rationale is a placeholder; say why the number was "
-                                    "chosen"))
+            problems.append(
+                Problem(
+                    "MBC-E208",
+                    file,
+                    record,
+                    "estimate.rationale",
+                    "The rationale is a placeholder; say why the number was chosen",
+                )
+            )
         if estimate.nearest_source not in sources:
-            problems.append(Problem("MBC-E208", file, record, "estimate.nearest_source",
-                                    f"The nearest source {estimate.nearest_source} must also "
-                                    "be listed in the record's sources"))
+            problems.append(
+                Problem(
+                    "MBC-E208",
+                    file,
+                    record,
+                    "estimate.nearest_source",
+                    f"The nearest source {estimate.nearest_source} must also "
+                    "be listed in the record's sources",
+                )
+            )
     network = records.network
     if network is None:
         return problems
     problems += [
-        Problem("MBC-E208", "network.yaml", f"leak {leak.symptom}", "estimate",
-                "No study gives a background rate; a leak must carry an estimate with its "
-                "rationale")
-        for leak in network.leaks if leak.estimate is None
+        Problem(
+            "MBC-E208",
+            "network.yaml",
+            f"leak {leak.symptom}",
+            "estimate",
+            "No study gives a background rate; a leak must carry an estimate with its rationale",
+        )
+        for leak in network.leaks
+        if leak.estimate is None
     ]
     if PLACEHOLDER.search(network.thresholds.rationale):
-        problems.append(Problem("MBC-E208", "network.yaml", "thresholds", "rationale",
-                                "The rationale is a placeholder; say why the thresholds were "
-                                "chosen"))
+        problems.append(
+            Problem(
+                "MBC-E208",
+                "network.yaml",
+                "thresholds",
+                "rationale",
+                "The rationale is a placeholder; say why the thresholds were chosen",
+            )
+        )
     return problems
 
 
@@ -494,27 +648,33 @@ def normalise_term(term: str) -> str:
 
 
 def check_terms(records: Records) -> list[Problem]:
-    """A term must name one thing: the text reader cannot choose between two records."""
+    """A term (or label) must name one thing: the text reader cannot choose between records."""
+    named: list[tuple[str, str, str, tuple[str, ...]]] = [
+        ("sites.yaml", site.id, site.label, site.terms.all_terms()) for site in records.sites
+    ] + [("symptoms.yaml", sym.id, sym.label, sym.terms.all_terms()) for sym in records.symptoms]
     owners: dict[str, list[str]] = defaultdict(list)
     problems: list[Problem] = []
-    lexicons: list[tuple[str, str, Lexicon]] = [
-        ("sites.yaml", site.id, site.terms) for site in records.sites
-    ] + [("symptoms.yaml", symptom.id, symptom.terms) for symptom in records.symptoms]
-    for file, ident, lexicon in lexicons:
-        for term in lexicon.all_terms():
-            key = normalise_term(term)
-            if len(key) < MIN_TERM_LENGTH:
-                problems.append(Problem("MBC-E210", file, ident, "terms",
-                                        f"The term {term!r} is too short to match safely"))
+    for file, ident, label, terms in named:
+        problems += [
+            Problem("MBC-E210", file, ident, "terms", f"The term {term!r} is too short to match")
+            for term in terms
+            if len(normalise_term(term)) < MIN_TERM_LENGTH
+        ]
+        for key in {normalise_term(text) for text in (label, *terms)}:
             owners[key].append(ident)
-    files = {ident: file for file, ident, _ in lexicons}
+    files = {ident: file for file, ident, _, _ in named}
     for key, idents in owners.items():
         if len(idents) > 1:
-            first = idents[0]
-            problems.append(Problem(
-                "MBC-E210", files[first], first, "terms",
-                f"The term {key!r} is listed {len(idents)} times "
-                f"({', '.join(sorted(set(idents)))}); keep it on one record"))
+            problems.append(
+                Problem(
+                    "MBC-E210",
+                    files[idents[0]],
+                    idents[0],
+                    "terms",
+                    f"The term {key!r} names {len(idents)} records ({', '.join(sorted(idents))}); "
+                    "keep it on one",
+                )
+            )
     return problems
 
 
@@ -534,17 +694,37 @@ def check_version(
     problems: list[Problem] = []
     pinned = pins.get(version)
     if pinned is None:
-        problems.append(Problem("MBC-E209", "meta.yaml", version, "version",
-                                f"Version {version} is not pinned; {PIN_HELP}"))
+        problems.append(
+            Problem(
+                "MBC-E209",
+                "meta.yaml",
+                version,
+                "version",
+                f"Version {version} is not pinned; {PIN_HELP}",
+            )
+        )
     elif pinned != content_hash:
-        problems.append(Problem(
-            "MBC-E209", "meta.yaml", version, "version",
-            f"The knowledge data changed ({content_hash}) but meta.yaml still says {version}, "
-            f"pinned to {pinned}; {PIN_HELP}"))
+        problems.append(
+            Problem(
+                "MBC-E209",
+                "meta.yaml",
+                version,
+                "version",
+                f"The knowledge data changed ({content_hash}) but meta.yaml still says {version}, "
+                f"pinned to {pinned}; {PIN_HELP}",
+            )
+        )
     heading = re.compile(rf"^##\s+\[?{re.escape(version)}\]?(\s|$)", re.MULTILINE)
     if not heading.search(changelog):
-        problems.append(Problem("MBC-E209", CHANGELOG, version, "",
-                                f"{CHANGELOG} has no '## {version}' entry; {PIN_HELP}"))
+        problems.append(
+            Problem(
+                "MBC-E209",
+                CHANGELOG,
+                version,
+                "",
+                f"{CHANGELOG} has no '## {version}' entry; {PIN_HELP}",
+            )
+        )
     return problems
 
 

@@ -44,8 +44,16 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "workup": Workup,
     "treatments": Treatment,
 }
-HASHED_FILES = ("sources", "routes", "sites", "symptoms", "network", "red_flags", "workup",
-                "treatments")
+HASHED_FILES = (
+    "sources",
+    "routes",
+    "sites",
+    "symptoms",
+    "network",
+    "red_flags",
+    "workup",
+    "treatments",
+)
 
 M = TypeVar("M", bound=BaseModel)
 # libyaml's parser is about ten times faster than the pure-Python one, when it is installed.
@@ -85,8 +93,9 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
 
 def _schema_problems(file: str, record: str, exc: ValidationError) -> list[Problem]:
     return [
-        Problem("MBC-E202", file, record, ".".join(str(part) for part in error["loc"]),
-                error["msg"])
+        Problem(
+            "MBC-E202", file, record, ".".join(str(part) for part in error["loc"]), error["msg"]
+        )
         for error in exc.errors()
     ]
 
@@ -99,8 +108,9 @@ def _validate_list(
     if raw is None:
         return (), frozenset()
     if not isinstance(raw, dict) or not isinstance(raw.get(name), list):
-        problems.append(Problem("MBC-E202", file, "", name,
-                                f"The file must hold a top-level '{name}' list"))
+        problems.append(
+            Problem("MBC-E202", file, "", name, f"The file must hold a top-level '{name}' list")
+        )
         return (), frozenset()
     out: list[M] = []
     declared: set[str] = set()

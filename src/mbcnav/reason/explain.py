@@ -50,17 +50,37 @@ def contributions(
     return out
 
 
+_ROUTES: dict[int, tuple[Knowledge, dict[str, list[tuple[str, tuple[str, ...]]]]]] = {}
+
+
+def _routes_of(knowledge: Knowledge) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """Per site, its routes (knowledge order) and the other sites each route reaches."""
+    hit = _ROUTES.get(id(knowledge))
+    if hit is not None and hit[0] is knowledge:
+        return hit[1]
+    table = {
+        site.id: [
+            (route, tuple(s for s in knowledge.routes[route].reaches if s != site.id))
+            for route in site.routes
+            if route in knowledge.routes
+        ]
+        for site in knowledge.sites.values()
+    }
+    if len(_ROUTES) >= 8:
+        _ROUTES.clear()
+    _ROUTES[id(knowledge)] = (knowledge, table)
+    return table
+
+
 def likely_route(knowledge: Knowledge, site: str, probability: dict[str, float]) -> str | None:
     """The route to ``site`` that the rest of the picture supports most (ties: listed first)."""
-    routes = [r for r in knowledge.sites[site].routes if r in knowledge.routes]
-    if not routes:
-        return None
-
-    def support(route: str) -> float:
-        others = [s for s in knowledge.routes[route].reaches if s != site and s in probability]
-        return max((probability[s] for s in others), default=0.0)
-
-    return max(routes, key=lambda r: (support(r), -routes.index(r)))
+    best: str | None = None
+    best_support = -1.0
+    for route, others in _routes_of(knowledge).get(site, []):
+        support = max((probability.get(s, 0.0) for s in others), default=0.0)
+        if support > best_support:
+            best, best_support = route, support
+    return best
 
 
 __all__ = ["contributions", "likely_route", "logit"]

@@ -34,8 +34,9 @@ IntArray = npt.NDArray[np.intp]
 Method = Literal["auto", "quickscore", "enumerate"]
 
 MAX_QUICKSCORE_POSITIVES = 12
+QUICKSCORE_COST = 16.0
 MAX_ENUMERATED_SITES = 24
-TOLERANCE = 1e-9
+TOLERANCE = 1e-6
 ROUNDING = 16 * float(np.finfo(np.float64).eps)
 CHUNK_ELEMENTS = 1 << 21
 
@@ -125,25 +126,34 @@ def _enumerate_group(
 ) -> FloatArray:
     """Posteriors of the r relevant sites of n patients sharing (r, k): pos n × k, rel n × r.
 
-    ``updated`` (n × sites) already holds the absent-finding update; ``clamped`` (n × sites)
-    is 1 for known sites, whose arcs join every present finding's baseline."""
+    ``updated`` (n × sites) holds the absent-finding update; ``clamped`` (n × sites) is 1 for
+    known sites, whose arcs join every present finding's baseline. The 2^r configurations are
+    built by doubling (site j's bit is bit j of the configuration index), P(finding off) by
+    products; each row of weights is rescaled to its maximum after every factor, so nothing
+    underflows and every term stays positive (relative rounding ≈ eps / leak per factor)."""
     link = tables.log1m_link
-    configs = _configs(rel.shape[1])
-    rows = np.arange(pos.shape[0])[:, None]
-    base = tables.log1m_leak[pos] + np.einsum("ns,snk->nk", clamped, link[:, pos])
+    n, r = rel.shape
+    rows = np.arange(n)[:, None]
     p = updated[rows, rel]
-    log_weight = np.einsum("cr,nr->nc", configs, np.log(p)) + np.einsum(
-        "cr,nr->nc", 1.0 - configs, np.log1p(-p)
-    )
-    sub = link[rel[:, :, None], pos[:, None, :]]
-    off = base[:, None, :] + np.einsum("cr,nrk->nck", configs, sub)
-    with np.errstate(divide="ignore"):
-        log_weight = log_weight + np.log(-np.expm1(off)).sum(axis=2)
-    top = log_weight.max(axis=1, keepdims=True)
-    weight = np.exp(log_weight - np.where(np.isfinite(top), top, 0.0))
-    total = weight.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(np.nan_to_num((weight @ configs) / total), dtype=np.float64)
+    keep = np.exp(link[rel[:, :, None], pos[:, None, :]])
+    base = tables.log1m_leak[pos] + np.einsum("ns,snk->nk", clamped, link[:, pos])
+    off = np.exp(base)[:, None, :]
+    weight = np.ones((n, 1))
+    for j in range(r):
+        weight = np.concatenate([weight * (1.0 - p[:, j : j + 1]), weight * p[:, j : j + 1]], 1)
+        off = np.concatenate([off, off * keep[:, j : j + 1, :]], axis=1)
+    for m in range(pos.shape[1]):
+        weight = weight * (1.0 - off[:, :, m])
+        weight = weight / weight.max(axis=1, keepdims=True)
+    post = (weight @ _configs(r)) / weight.sum(axis=1, keepdims=True)
+    return np.asarray(post, dtype=np.float64)
+
+
+def _relevant(tables: NetworkTables, present: BoolArray, prior: FloatArray) -> BoolArray:
+    """Sites linked to a present finding whose prior is neither 0 nor 1 (N × sites)."""
+    linked = (tables.log1m_link < 0.0).astype(np.float64)
+    free = (prior > 0.0) & (prior < 1.0)
+    return ((present.astype(np.float64) @ linked.T) > 0) & free
 
 
 def _enumerate_rows(
@@ -157,17 +167,15 @@ def _enumerate_rows(
     """Enumeration for the given rows, grouped by (relevant sites, present findings)."""
     if rows.size == 0:
         return
-    linked = tables.log1m_link < 0.0
     sub_present = present[rows]
-    sub_prior = prior[rows]
-    free = (sub_prior > 0.0) & (sub_prior < 1.0)
-    relevant = ((sub_present.astype(np.float64) @ linked.T.astype(np.float64)) > 0) & free
-    clamped = (sub_prior >= 1.0).astype(np.float64)
+    relevant = _relevant(tables, sub_present, prior[rows])
+    clamped = (prior[rows] >= 1.0).astype(np.float64)
     out[rows] = updated[rows]
-    keys = relevant.sum(axis=1) * (present.shape[1] + 1) + sub_present.sum(axis=1)
+    width = present.shape[1] + 1
+    keys = relevant.sum(axis=1) * width + sub_present.sum(axis=1)
     for key in np.unique(keys):
         group = np.flatnonzero(keys == key)
-        r, k = divmod(int(key), present.shape[1] + 1)
+        r, k = divmod(int(key), width)
         if r == 0:
             continue
         step = max(1, CHUNK_ELEMENTS // ((1 << r) * (k + r)))
@@ -177,6 +185,30 @@ def _enumerate_rows(
             rel = np.nonzero(relevant[chunk])[1].reshape(chunk.size, r)
             post = _enumerate_group(tables, pos, rel, updated[rows[chunk]], clamped[chunk])
             out[rows[chunk][:, None], rel] = post
+
+
+def _quickscore_rows(
+    tables: NetworkTables,
+    present: BoolArray,
+    s_absent: FloatArray,
+    leak_absent: FloatArray,
+    prior: FloatArray,
+    rows: IntArray,
+    out: FloatArray,
+) -> IntArray:
+    """Quickscore for the given rows, grouped by k; returns the rows whose bound was loose."""
+    counts = present[rows].sum(axis=1)
+    loose: list[IntArray] = [rows[counts > MAX_QUICKSCORE_POSITIVES]]
+    for k in np.unique(counts[(counts > 0) & (counts <= MAX_QUICKSCORE_POSITIVES)]):
+        group = rows[counts == k]
+        step = max(1, CHUNK_ELEMENTS // ((1 << int(k)) * max(1, tables.n_sites)))
+        for start in range(0, group.size, step):
+            chunk = group[start : start + step]
+            pos = np.nonzero(present[chunk])[1].reshape(chunk.size, int(k))
+            post, ok = _quickscore(tables, pos, s_absent[chunk], leak_absent[chunk], prior[chunk])
+            out[chunk] = post
+            loose.append(chunk[~ok])
+    return np.concatenate(loose)
 
 
 def infer_batch(
@@ -189,8 +221,10 @@ def infer_batch(
 ) -> FloatArray:
     """Posteriors (N × sites) for N patients: present/absent N × columns, prior N × sites.
 
-    ``method``: "auto" (Quickscore, enumeration where its bound is loose), or one method
-    alone ("quickscore" without the fallback is for measurement only)."""
+    ``method="auto"`` picks, per patient, the cheaper exact method by its operation count
+    (enumeration 2^r·(r+k) against Quickscore ``QUICKSCORE_COST``·2^k·S) and re-runs by
+    enumeration any patient whose Quickscore rounding bound exceeds ``TOLERANCE``. A single
+    method can be forced for measurement ("quickscore" then skips the fallback)."""
     present = np.asarray(present, dtype=bool)
     absent = np.asarray(absent, dtype=bool) & ~present
     prior = np.asarray(prior, dtype=np.float64)
@@ -199,21 +233,23 @@ def infer_batch(
     updated = _absent_update(prior, s_absent)
     out = updated.copy()
     counts = present.sum(axis=1)
+    with_findings = np.flatnonzero(counts > 0)
     if method == "enumerate":
-        _enumerate_rows(tables, present, updated, prior, np.flatnonzero(counts > 0), out)
+        _enumerate_rows(tables, present, updated, prior, with_findings, out)
         return out
-    loose: list[IntArray] = [np.flatnonzero(counts > MAX_QUICKSCORE_POSITIVES)]
-    for k in np.unique(counts[(counts > 0) & (counts <= MAX_QUICKSCORE_POSITIVES)]):
-        rows = np.flatnonzero(counts == k)
-        step = max(1, CHUNK_ELEMENTS // ((1 << int(k)) * max(1, tables.n_sites)))
-        for start in range(0, rows.size, step):
-            chunk = rows[start : start + step]
-            pos = np.nonzero(present[chunk])[1].reshape(chunk.size, int(k))
-            post, ok = _quickscore(tables, pos, s_absent[chunk], leak_absent[chunk], prior[chunk])
-            out[chunk] = post
-            loose.append(chunk[~ok])
-    if method == "auto":
-        _enumerate_rows(tables, present, updated, prior, np.concatenate(loose), out)
+    if method == "quickscore":
+        _quickscore_rows(tables, present, s_absent, leak_absent, prior, with_findings, out)
+        return np.clip(out, 0.0, 1.0)
+    r = _relevant(tables, present[with_findings], prior[with_findings]).sum(axis=1)
+    k = counts[with_findings]
+    enumeration_cost = np.exp2(r) * (r + k)
+    quickscore_cost = QUICKSCORE_COST * np.exp2(np.minimum(k, 60)) * tables.n_sites
+    by_quickscore = with_findings[
+        (quickscore_cost < enumeration_cost) & (k <= MAX_QUICKSCORE_POSITIVES)
+    ]
+    loose = _quickscore_rows(tables, present, s_absent, leak_absent, prior, by_quickscore, out)
+    rest = np.setdiff1d(with_findings, by_quickscore, assume_unique=True)
+    _enumerate_rows(tables, present, updated, prior, np.concatenate([rest, loose]), out)
     return np.clip(out, 0.0, 1.0)
 
 

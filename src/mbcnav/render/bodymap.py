@@ -94,7 +94,7 @@ SILHOUETTE: list[Shape] = [
 
 def shade(probability: float) -> str:
     """Fill colour for a probability: transparent at 0, deep red at 1."""
-    alpha = 0.0 if probability < 0.005 else 0.18 + 0.82 * probability
+    alpha = min(max(probability, 0.0), 1.0)
     return f"rgba(185, 28, 28, {alpha:.2f})"
 
 
@@ -115,20 +115,22 @@ def _is_line(shape: Shape) -> bool:
     return tag == "path" and not str(attrs["d"]).rstrip().endswith("z")
 
 
-def _paint(shape: Shape, colour: str) -> dict[str, str | float | None]:
+def _paint(shape: Shape, probability: float) -> dict[str, str | float | None]:
+    """Inline style (it wins over the stylesheet): fill or stroke shaded by probability."""
+    colour = shade(probability)
     if _is_line(shape):
-        return {"stroke": colour, "fill": "none", "class_": "map-line"}
-    return {"fill": colour}
+        return {"style": f"stroke:{colour}", "class_": "map-line"}
+    edge = f"rgba(127, 29, 29, {min(1.0, 0.15 + probability):.2f})"
+    return {"style": f"fill:{colour};stroke:{edge}"}
 
 
 def _site_group(site: SitePosterior, region: str) -> Html:
     figure, shapes = REGIONS[region]
     offset = FRONT_X if figure == "front" else BACK_X
-    colour = shade(site.probability)
     return el(
         "g",
         el("title", f"{site.label}: {percent(site.probability)}"),
-        [_shape(shape, offset, **_paint(shape, colour)) for shape in shapes],
+        [_shape(shape, offset, **_paint(shape, site.probability)) for shape in shapes],
         id=f"map-site-{slug(site.id)}",
         class_="map-site" + (" map-known" if site.known else ""),
         data_probability=f"{site.probability:.3f}",

@@ -77,6 +77,13 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _inline(text: str) -> str:
+    """A label placed mid-sentence: lower-case first letter, unless it starts an acronym."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in items if item))
 
@@ -108,18 +115,23 @@ def _help_at_once(assessment: Assessment, knowledge: Knowledge | None) -> Sectio
     return Section(
         id="help-at-once",
         heading="When to get help at once",
-        paragraphs=("Get help at once, day or night, if you notice any of these:",),
+        paragraphs=(
+            "These problems need help at once. Call your care team, day or night, if you think "
+            "you may have one of them.",
+        ),
         items=_unique(_sentence(sign) for sign in signs if sign),
     )
 
 
 def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     sites = suspected_sites(assessment, knowledge)
-    known = [plain_label_of(knowledge, s.id) for s in sites if s.known]
+    known = [_inline(plain_label_of(knowledge, s.id)) for s in sites if s.known]
     maybe = sorted((s for s in sites if not s.known), key=lambda s: -s.probability)
     items: list[str] = []
     for site in maybe:
-        signs = [plain_label_of(knowledge, b.finding) for b in site.because if b.log_odds > 0]
+        signs = [
+            _inline(plain_label_of(knowledge, b.finding)) for b in site.because if b.log_odds > 0
+        ]
         place = site.plain_label or plain_label_of(knowledge, site.id)
         linked = f", linked to: {', '.join(signs[:3])}" if signs else ""
         items.append(_sentence(f"{place}{linked}"))
@@ -135,7 +147,9 @@ def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
         paragraphs.append(
             _sentence("Your team already knows the cancer is in: " + ", ".join(known))
         )
-    absent = [plain_label_of(knowledge, f.id) for f in assessment.findings if not f.present]
+    absent = [
+        _inline(plain_label_of(knowledge, f.id)) for f in assessment.findings if not f.present
+    ]
     if absent:
         paragraphs.append(_sentence("You said you do not have: " + ", ".join(_unique(absent))))
     return Section(
@@ -175,7 +189,8 @@ def _care(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     for modality in MODALITIES:
         line = f"{FAMILY_NAME[modality]}: {FAMILY_TEXT[modality]}"
         if suggested[modality]:
-            line += " Your team may talk with you about: " + ", ".join(_unique(suggested[modality]))
+            picks = _unique(_inline(label) for label in suggested[modality])
+            line += " Your team may talk with you about: " + "; ".join(picks)
         items.append(_sentence(line))
     return Section(id="care", heading="Kinds of care", paragraphs=(AIMS,), items=tuple(items))
 

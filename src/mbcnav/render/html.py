@@ -21,6 +21,7 @@ from mbcnav.render.text import (
     humanize,
     label_of,
     percent,
+    readable,
     slug,
     source_citation,
     urgency_rank,
@@ -70,7 +71,7 @@ def sources_html(ids: Iterable[str], knowledge: Knowledge | None) -> Html:
 
 
 def _names(ids: Iterable[str], knowledge: Knowledge | None) -> str:
-    return ", ".join(label_of(knowledge, ident) for ident in ids)
+    return ", ".join(readable(knowledge, ident) for ident in ids)
 
 
 def _urgency_badge(urgency: str) -> Html:
@@ -233,10 +234,12 @@ def _work_item(item: WorkupItem, knowledge: Knowledge | None) -> Html:
     return el(
         "li",
         el("input", type="checkbox", id=box_id),
-        el("label", item.label or label_of(knowledge, item.id), for_=box_id),
-        el("span", " for ", _names(item.for_, knowledge), class_="meta") if item.for_ else None,
-        " ",
-        sources_html(item.sources, knowledge),
+        el(
+            "div",
+            el("label", item.label or label_of(knowledge, item.id), for_=box_id),
+            el("div", "For: ", _names(item.for_, knowledge), class_="meta") if item.for_ else None,
+            sources_html(item.sources, knowledge),
+        ),
         data_urgency=item.urgency,
     )
 
@@ -266,7 +269,7 @@ def workup_section(assessment: Assessment, knowledge: Knowledge | None = None) -
 def _option(option: TreatmentOption, knowledge: Knowledge | None) -> Html:
     extras = [
         f"line {option.line}" if option.line else "",
-        f"approval: {option.approval}" if option.approval else "",
+        f"approval: {option.approval.replace('_', ' ')}" if option.approval else "",
         "for a suspected site" if option.suspected else "",
     ]
     return el(
@@ -275,7 +278,12 @@ def _option(option: TreatmentOption, knowledge: Knowledge | None) -> Html:
         " ",
         el("span", INTENT_LABEL.get(option.intent, humanize(option.intent)), class_="intent"),
         el("div", " · ".join(e for e in extras if e), class_="meta") if any(extras) else None,
-        el("div", "Because: ", "; ".join(option.because), class_="meta")
+        el(
+            "div",
+            "Because: ",
+            "; ".join(readable(knowledge, b) for b in option.because),
+            class_="meta",
+        )
         if option.because
         else None,
         el("div", "With: ", _names(option.combines_with, knowledge), class_="meta")

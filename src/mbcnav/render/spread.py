@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from mbcnav.knowledge import Knowledge
-from mbcnav.render.bodymap import shade
 from mbcnav.render.markup import Html, el
-from mbcnav.render.text import humanize, percent, slug
+from mbcnav.render.text import humanize, percent, short, slug
 from mbcnav.types import Assessment, SitePosterior
 
 ROW, TOP, GAP, CHAR_W = 38.0, 22.0, 56.0, 7.4
@@ -37,15 +36,6 @@ def _route_info(route: str, knowledge: Knowledge | None) -> tuple[int, str]:
     return record.order, record.label
 
 
-def short(label: str, limit: int = 40) -> str:
-    """A label that fits a diagram box: no 'incl.' tail, no parenthesis when too long."""
-    for cut in (", incl.", " (incl."):
-        label = label.split(cut)[0]
-    if len(label) > limit:
-        label = label.split(" (")[0].split(", ")[0]
-    return label
-
-
 def _width(texts: list[str]) -> float:
     return max(len(text) for text in texts) * CHAR_W + 20
 
@@ -56,13 +46,26 @@ def _curve(x1: float, y1: float, x2: float, y2: float) -> str:
 
 
 def _box(
-    x: float, y: float, width: float, text: str, cls: str, fill: str | None = None,
+    x: float,
+    y: float,
+    width: float,
+    text: str,
+    cls: str,
+    fill: str | None = None,
     full: str | None = None,
 ) -> Html:
     return el(
         "g",
         el("title", full or text),
-        el("rect", x=x, y=y - BOX_H / 2, width=width, height=BOX_H, rx=6, fill=fill),
+        el(
+            "rect",
+            x=x,
+            y=y - BOX_H / 2,
+            width=width,
+            height=BOX_H,
+            rx=6,
+            style=f"fill:{fill}" if fill else None,
+        ),
         el("text", text, x=x + 10, y=y + 5),
         class_=cls,
     )
@@ -77,6 +80,26 @@ def _grouped(
     return sorted(groups.items(), key=lambda item: (_route_info(item[0], knowledge)[0], item[0]))
 
 
+def _tint(probability: float) -> str:
+    """A light fill, so that dark text on it stays readable at any probability."""
+    return f"rgba(185, 28, 28, {0.08 + 0.32 * probability:.2f})"
+
+
+def _layout(
+    groups: list[tuple[str, list[SitePosterior]]], knowledge: Knowledge | None
+) -> tuple[dict[str, str], dict[str, str], float, float, float]:
+    routes = {route: short(_route_info(route, knowledge)[1]) for route, _ in groups}
+    sites = {
+        s.id: f"{short(s.label)} · {'known' if s.known else percent(s.probability)}"
+        for _, members in groups
+        for s in members
+    }
+    route_x = BREAST_X + BOX_W + GAP
+    route_w = _width(list(routes.values()))
+    site_x = route_x + route_w + GAP
+    return routes, sites, route_x, route_w, site_x
+
+
 def spread_svg(assessment: Assessment, knowledge: Knowledge | None = None) -> Html:
     """SVG of the paths by which the suspected sites are reached; a note when there are none."""
     sites = suspected_sites(assessment, knowledge)
@@ -87,42 +110,47 @@ def spread_svg(assessment: Assessment, knowledge: Knowledge | None = None) -> Ht
             class_="muted",
         )
     groups = _grouped(sites, knowledge)
-    rows = sum(len(members) for _, members in groups)
-    height = 2 * TOP + (rows - 1) * ROW
+    route_text, site_text, route_x, route_w, site_x = _layout(groups, knowledge)
+    site_w = _width(list(site_text.values()))
+    rows = len(sites)
     breast_y = TOP + (rows - 1) * ROW / 2
     parts: list[Html] = []
     summary: list[str] = []
     row = 0
     for route, members in groups:
-        label = _route_info(route, knowledge)[1]
+        full_route = _route_info(route, knowledge)[1]
         ys = [TOP + (row + i) * ROW for i in range(len(members))]
         hub_y = sum(ys) / len(ys)
         parts.append(
-            el("path", d=_curve(BREAST_X + BOX_W, breast_y, ROUTE_X, hub_y), class_="edge")
+            el("path", d=_curve(BREAST_X + BOX_W, breast_y, route_x, hub_y), class_="edge")
         )
         for site, y in zip(members, ys, strict=True):
-            width = 1.5 + 4 * site.probability
             parts.append(
                 el(
                     "path",
-                    d=_curve(ROUTE_X + BOX_W, hub_y, SITE_X, y),
+                    d=_curve(route_x + route_w, hub_y, site_x, y),
                     class_="edge",
-                    stroke_width=round(width, 1),
+                    style=f"stroke-width:{1.5 + 4 * site.probability:.1f}",
                 )
             )
-            tag = "known" if site.known else percent(site.probability)
             parts.append(
                 _box(
-                    SITE_X,
+                    site_x,
                     y,
-                    SITE_W,
-                    f"{site.label} · {tag}",
+                    site_w,
+                    site_text[site.id],
                     "node site-node",
-                    fill=shade(max(site.probability, 0.05)),
+                    fill=_tint(site.probability),
+                    full=site.label,
                 )
             )
-            summary.append(f"{label} to {site.label} ({tag})")
-        parts.append(_box(ROUTE_X, hub_y, BOX_W, label, "node route-node"))
+            summary.append(
+                f"{full_route} to {site.label} "
+                f"({'known' if site.known else percent(site.probability)})"
+            )
+        parts.append(
+            _box(route_x, hub_y, route_w, route_text[route], "node route-node", full=full_route)
+        )
         row += len(members)
     return el(
         "svg",
@@ -130,7 +158,7 @@ def spread_svg(assessment: Assessment, knowledge: Knowledge | None = None) -> Ht
         el("desc", "From the breast: " + "; ".join(summary) + ".", id="spread-desc"),
         parts,
         _box(BREAST_X, breast_y, BOX_W, "Breast", "node breast-node"),
-        viewBox=f"0 0 {SITE_X + SITE_W + 8:g} {height:g}",
+        viewBox=f"0 0 {site_x + site_w + 8:g} {2 * TOP + (rows - 1) * ROW:g}",
         role="img",
         aria_labelledby="spread-title spread-desc",
         class_="spread",

@@ -6,6 +6,7 @@ decided by the engine from the knowledge base; this module only names things for
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 
@@ -53,6 +54,24 @@ QUALIFIER_LABEL: Mapping[str, str] = {
     "family": "family history",
     "uncertain": "uncertain",
 }
+SUBTYPE_LABEL: Mapping[str, str] = {
+    "hr_pos_her2_neg": "HR+/HER2−",
+    "hr_pos_her2_pos": "HR+/HER2+",
+    "hr_neg_her2_pos": "HR−/HER2+",
+    "triple_negative": "triple negative",
+}
+KEY_LABEL: Mapping[str, str] = {
+    "subtype": "subtype",
+    "her2": "HER2",
+    "er": "ER",
+    "pr": "PR",
+    "esr1": "ESR1",
+    "pik3ca_akt1_pten": "PIK3CA/AKT1/PTEN",
+    "gbrca": "gBRCA",
+    "pd_l1_cps": "PD-L1 CPS",
+}
+_ID = re.compile(r"\b(?:sym|site|flag|tx|work|route|src):[a-z0-9_]+")
+_PAIR = re.compile(r"\b([a-z0-9_]+)=([A-Za-z0-9_.]+)")
 _TRANSLIT = {
     "–": "-",
     "—": "-",
@@ -125,6 +144,26 @@ def plain_label_of(knowledge: Knowledge | None, ident: str) -> str:
     record = _record(knowledge, ident)
     plain = getattr(record, "plain_label", None) or getattr(record, "label", None)
     return str(plain) if plain else humanize(ident).lower()
+
+
+def short(label: str, limit: int = 40) -> str:
+    """A label that fits a box or a list: no 'incl.' tail, no parenthesis when too long."""
+    for cut in (", incl.", " (incl."):
+        label = label.split(cut)[0]
+    if len(label) > limit:
+        label = label.split(" (")[0].split(", ")[0]
+    return label
+
+
+def readable(knowledge: Knowledge | None, reason: str) -> str:
+    """Engine reasons such as ``site:spine (suspected); subtype=hr_pos_her2_neg`` in words."""
+
+    def pair(match: re.Match[str]) -> str:
+        key, value = match.group(1), match.group(2)
+        return f"{KEY_LABEL.get(key, key)} {SUBTYPE_LABEL.get(value, value.replace('_', ' '))}"
+
+    reason = _ID.sub(lambda m: short(label_of(knowledge, m.group(0))), reason)
+    return _PAIR.sub(pair, reason)
 
 
 def source_citation(knowledge: Knowledge | None, ident: str) -> tuple[str, str | None]:

@@ -245,8 +245,9 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
     )
 
 
-def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) -> HTMLResponse:
-    return _page(request, knowledge, FormState([]), error=exc)
+async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) -> HTMLResponse:
+    """The form again, filled as it was sent, with the coded message on top."""
+    return _page(request, knowledge, await _state(request, knowledge), error=exc)
 
 
 @router.api_route(
@@ -257,7 +258,7 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
     try:
         state, assessment = await _assess(request, knowledge, assessor)
     except MbcnavError as exc:
-        return _error_page(request, knowledge, exc)
+        return await _error_page(request, knowledge, exc)
     article = handout_html(build_handout(assessment, knowledge))
     return _templates().TemplateResponse(
         request,
@@ -285,7 +286,7 @@ async def handout_pdf_download(
     try:
         _, assessment = await _assess(request, knowledge, assessor)
     except MbcnavError as exc:
-        return _error_page(request, knowledge, exc)
+        return await _error_page(request, knowledge, exc)
     pdf = await run_in_threadpool(handout_pdf, build_handout(assessment, knowledge))
     return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
 

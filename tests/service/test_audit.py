@@ -1,0 +1,141 @@
+"""Audit trail on SQLite and on a real PostgreSQL server started by the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PgServer
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect
+
+from mbcnav.knowledge import Knowledge
+from mbcnav.service import Settings
+from mbcnav.service.audit import AuditStore, input_hash
+from mbcnav.types import Patient
+
+PATIENTS: list[dict[str, Any]] = [
+    {"id": "a", "text": "New back pain and weak legs.", "setting": "metastatic",
+     "known_sites": ["site:bone"], "receptors": {"er": "positive", "her2": "zero"}},
+    {"id": "b", "text": "Headache every morning with vomiting."},
+    {"id": "c", "findings": [{"id": "sym:dyspnoea"}], "labs": {"calcium_corrected_mmol_l": 3.1}},
+    {"id": "a", "text": "New back pain and weak legs.", "setting": "metastatic",
+     "known_sites": ["site:bone"], "receptors": {"er": "positive", "her2": "zero"}},
+]
+CDS_REQUEST: dict[str, Any] = {
+    "hook": "patient-view",
+    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+    "context": {"userId": "Practitioner/1", "patientId": "p1"},
+    "prefetch": {
+        "patient": {"resourceType": "Patient", "id": "p1", "gender": "female"},
+        "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+            "resourceType": "Condition", "subject": {"reference": "Patient/p1"},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94381002"}]}}}]},
+        "observations": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+            "resourceType": "Observation", "status": "final",
+            "subject": {"reference": "Patient/p1"},
+            "code": {"coding": [{"system": "http://loinc.org", "code": "14631-6"}]},
+            "valueQuantity": {"value": 60, "unit": "umol/L"}}}]},
+    },
+}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'audit.sqlite3'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()
+
+
+def _settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(dev=True, data_dir=tmp_path, database_url=url)
+
+
+def _run_script(client: TestClient) -> list[str]:
+    """The same calls on every backend: four REST assessments, one CDS call, one feedback."""
+    ids = [client.post("/v1/assess", json=p).headers["x-audit-id"] for p in PATIENTS]
+    cards = client.post("/cds-services/mbcnav-patient-view", json=CDS_REQUEST).json()["cards"]
+    feedback = {"feedback": [{"card": cards[0]["uuid"], "outcome": "overridden",
+                              "overrideReason": {"reason": cards[0]["overrideReasons"][1]},
+                              "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}
+    assert client.post("/cds-services/mbcnav-patient-view/feedback", json=feedback).status_code == 200
+    return ids
+
+
+def test_every_assessment_is_recorded(
+    db_url: str, tmp_path: Path, knowledge: Knowledge, make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(_settings(tmp_path, db_url))
+    ids = _run_script(client)
+    store: AuditStore = client.app.state.mbcnav.audit  # type: ignore[attr-defined]
+    records = store.assessments()
+    assert [r["channel"] for r in records] == ["rest"] * 4 + ["cds"]
+    assert [r["id"] for r in records[:4]] == ids
+    for record, patient in zip(records, PATIENTS, strict=False):
+        assert record["knowledge_version"] == knowledge.version
+        assert record["knowledge_hash"] == knowledge.hash
+        assert record["caller"] == "dev"
+        expected = input_hash(Patient.model_validate(patient).model_dump(mode="json"))
+        assert record["input_hash"] == expected
+        assert record["output"]["provenance"]["knowledge_hash"] == knowledge.hash
+    assert records[0]["input_hash"] == records[3]["input_hash"] != records[1]["input_hash"]
+    cards = store.cards()
+    assert cards and {c["assessment_id"] for c in cards} == {records[4]["id"]}
+    assert all(c["request_id"] == CDS_REQUEST["hookInstance"] for c in cards)
+    (feedback,) = store.feedback()
+    assert feedback["outcome"] == "overridden" and feedback["card"] == cards[0]["uuid"]
+
+
+def test_audit_survives_a_restart(
+    db_url: str, tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    first = make_client(_settings(tmp_path, db_url))
+    response = first.post("/v1/assess", json=PATIENTS[0])
+    audit_id = response.headers["x-audit-id"]
+    first.__exit__(None, None, None)
+    second = make_client(_settings(tmp_path, db_url))
+    stored = second.get(f"/v1/assessments/{audit_id}").json()
+    assert stored["output"] == response.json()
+    second.post("/v1/assess", json=PATIENTS[1])
+    assert second.app.state.mbcnav.audit.count() == 2  # type: ignore[attr-defined]
+
+
+def test_schema_comes_from_the_migrations(db_url: str) -> None:
+    store = AuditStore(db_url)
+    store.migrate()
+    store.migrate()
+    tables = set(inspect(store.engine).get_table_names())
+    store.close()
+    assert {"audit_assessment", "audit_card", "audit_feedback", "alembic_version"} <= tables
+
+
+def _comparable(store: AuditStore) -> dict[str, Any]:
+    """Records without what differs by nature between runs (ids, times, card uuids)."""
+    assessments = [
+        {k: v for k, v in r.items() if k not in ("id", "created_at", "request_id")}
+        for r in store.assessments()
+    ]
+    cards = [
+        {"indicator": c["indicator"], "summary": c["summary"], "input_hash": c["input_hash"]}
+        for c in store.cards()
+    ]
+    feedback = [{k: v for k, v in f.items() if k != "card"} for f in store.feedback()]
+    for item in feedback:
+        item["override_reason"] = item["override_reason"]["reason"]["code"]
+    return {"assessments": assessments, "cards": cards, "feedback": feedback}
+
+
+@pytest.mark.postgres
+def test_postgresql_and_sqlite_agree(
+    pg_server: PgServer, tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    results = []
+    for url in (f"sqlite:///{tmp_path / 'a.sqlite3'}", pg_server.new_database()):
+        client = make_client(_settings(tmp_path, url))
+        _run_script(client)
+        results.append(_comparable(client.app.state.mbcnav.audit))  # type: ignore[attr-defined]
+    assert results[0] == results[1]
+    assert len(results[0]["assessments"]) == 5

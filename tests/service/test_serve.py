@@ -1,0 +1,96 @@
+"""`mbcnav serve` as a real process: uvicorn on a free loopback port, dev and locked modes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import free_port
+from typer.testing import CliRunner
+
+from mbcnav.cli import app
+from mbcnav.cli.serve import is_loopback
+
+PATIENT = {"text": "Severe headache every morning and vomiting.", "setting": "metastatic"}
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
+    env["MBCNAV_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from mbcnav.cli import main; main()", "serve",
+         "--host", "127.0.0.1", "--port", str(port), *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0].decode()
+        assert "Zebedee" not in output
+
+
+def test_dev_server_answers_over_http(tmp_path: Path) -> None:
+    with serving(tmp_path, "--dev") as base:
+        patient = {**PATIENT, "id": "Zebedee-1"}
+        response = httpx.post(f"{base}/v1/assess", json=patient, timeout=10)
+        assert response.status_code == 200
+        assert response.json()["provenance"]["knowledge_hash"].startswith("sha256:")
+        assert httpx.get(f"{base}/readyz", timeout=10).json()["status"] == "ready"
+        discovery = httpx.get(f"{base}/cds-services", timeout=10).json()
+        assert discovery["services"][0]["id"] == "mbcnav-patient-view"
+        big = httpx.post(f"{base}/v1/assess", content=b"x" * 2_000_000,
+                         headers={"Content-Type": "application/json"}, timeout=10)
+        assert big.status_code == 413 and big.json()["code"] == "MBC-E502"
+
+
+def test_without_dev_and_without_callers_only_healthz_answers(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
+        assert httpx.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+        for method, path in [("POST", "/v1/assess"), ("GET", "/readyz"),
+                             ("GET", "/cds-services"), ("GET", "/openapi.json"), ("GET", "/")]:
+            response = httpx.request(method, f"{base}{path}", json=PATIENT, timeout=5)
+            assert response.status_code == 401
+            assert response.json()["code"] == "MBC-E500"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.org"])
+def test_dev_refuses_non_loopback_hosts(host: str) -> None:
+    result = CliRunner().invoke(app, ["serve", "--dev", "--host", host])
+    assert result.exit_code == 2
+    assert "loopback" in result.output
+
+
+def test_dev_from_the_environment_is_held_to_loopback_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MBCNAV_DEV", "true")
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
+     ("0.0.0.0", False), ("10.0.0.1", False), ("::", False), ("myhost", False)],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
