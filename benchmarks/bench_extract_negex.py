@@ -209,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", default="", help="print mbcnav errors: negated,historical,…")
     args = parser.parse_args(argv)
     rows = load_rows(args.data)
-    exact = sum(r.exact for r in rows)
-    print(f"{args.data.name}: {len(rows)} rows, {exact} exact spans, {sum(r.clean for r in rows)} clean")
+    exact, clean = sum(r.exact for r in rows), sum(r.clean for r in rows)
+    print(f"{args.data.name}: {len(rows)} rows, {exact} exact spans, {clean} clean")
     for name in args.systems.split(","):
         try:
             started = time.perf_counter()

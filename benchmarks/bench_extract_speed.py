@@ -132,7 +132,8 @@ def run_matchers(notes: list[str], passes: int) -> tuple[float, int, float]:
     chars = sum(map(len, notes))
     print(
         f"matcher  aho-corasick(space-padded) {chars / ac_seconds / 1e6:7.2f} M chars/s "
-        f"({hits} hits, overlapping) | re alternation \\b {chars / re_seconds / 1e6:7.2f} M chars/s "
+        f"({hits} hits, overlapping) | re alternation \\b "
+        f"{chars / re_seconds / 1e6:7.2f} M chars/s "
         f"({regex_hits} hits, leftmost only) | {len(keys)} terms"
     )
     return ac_seconds, hits, ac_wall

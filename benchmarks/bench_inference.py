@@ -65,8 +65,10 @@ def main() -> None:
     }
     print(
         f"assess() coded input, {args.runs} runs: median {median:.2f} ms, p99 {p99:.2f} ms; "
-        + "; ".join(f"bare {m}: median {a * 1e3:.0f} µs, p99 {b * 1e3:.0f} µs"
-                    for m, (a, b) in methods.items())
+        + "; ".join(
+            f"bare {m}: median {a * 1e3:.0f} µs, p99 {b * 1e3:.0f} µs"
+            for m, (a, b) in methods.items()
+        )
     )
 
 

@@ -86,7 +86,8 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert np.all(np.isfinite(post)) and np.all((post >= 0) & (post <= 1))
     print(
-        f"batched exact inference ({args.method}, {args.patients}): {args.n:,} patients in {seconds:.2f} s wall, "
+        f"batched exact inference ({args.method}, {args.patients}): {args.n:,} patients in "
+        f"{seconds:.2f} s wall, "
         f"{cpu:.2f} s CPU = {args.n / cpu:,.0f} patients/s/core; peak RSS {peak_mb:,.0f} MB; "
         f"mean present findings {present.sum(1).mean():.2f}; "
         f"enumerated {calls['n']:,} ({calls['n'] / args.n:.1%})"

@@ -37,6 +37,7 @@ class Run:
     workers: int
     notes: int
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     out: Path
 
@@ -89,11 +90,15 @@ def build_input(notes: int, folder: Path) -> Path:
     return path
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def _sample(process: psutil.Process, cpu: dict[int, float]) -> int:
+    """Resident memory of the whole tree now; records each process's CPU time so far."""
     total = 0
     for proc in [process, *process.children(recursive=True)]:
         try:
-            total += proc.memory_info().rss
+            with proc.oneshot():
+                total += proc.memory_info().rss
+                times = proc.cpu_times()
+                cpu[proc.pid] = times.user + times.system
         except psutil.Error:
             continue
     return total
@@ -119,20 +124,23 @@ def run(source: Path, out: Path, engine: str, workers: int, notes: int) -> Run:
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watched = psutil.Process(child.pid)
     peak = 0
+    cpu: dict[int, float] = {}
     while child.poll() is None:
-        peak = max(peak, _tree_rss(watched))
+        peak = max(peak, _sample(watched, cpu))
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     if child.returncode != 0:
         err = child.stderr.read().decode() if child.stderr else ""
         raise SystemExit(f"{engine} x{workers} failed ({child.returncode}): {err[-2000:]}")
-    return Run(engine, workers, notes, seconds, peak / 2**20, out)
+    return Run(engine, workers, notes, seconds, sum(cpu.values()), peak / 2**20, out)
 
 
-def identical(a: Path, b: Path) -> bool:
+def identical(a: Path, b: Path) -> str:
     left = pq.read_table(str(a)).sort_by("row")
     right = pq.read_table(str(b)).cast(left.schema).sort_by("row")
-    return bool(left.equals(right))
+    if left.column("knowledge_hash").unique() != right.column("knowledge_hash").unique():
+        return "not comparable (the knowledge changed between the runs)"
+    return "identical" if left.equals(right) else "DIFFERENT"
 
 
 def main() -> None:

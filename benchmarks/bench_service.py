@@ -47,17 +47,28 @@ def hook_request(index: int) -> dict[str, Any]:
     pid = f"bench-{index % 50}"
     subject = {"reference": f"Patient/{pid}"}
     note = {
-        "resourceType": "DocumentReference", "status": "current", "subject": subject,
-        "content": [{"attachment": {"contentType": "text/plain",
-                                    "data": base64.b64encode(NOTE.encode()).decode()}}],
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "subject": subject,
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "text/plain",
+                    "data": base64.b64encode(NOTE.encode()).decode(),
+                }
+            }
+        ],
     }
     marker = {
-        "resourceType": "Observation", "status": "final", "subject": subject,
+        "resourceType": "Observation",
+        "status": "final",
+        "subject": subject,
         "code": {"coding": [{"system": "http://loinc.org", "code": "85337-4"}]},
         "valueCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "LA6576-8"}]},
     }
     bone = {
-        "resourceType": "Condition", "subject": subject,
+        "resourceType": "Condition",
+        "subject": subject,
         "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94222008"}]},
     }
 
@@ -130,8 +141,18 @@ async def _generate(base: str, kind: str, rate: float, seconds: float) -> dict[s
 
 
 def _run_generator(base: str, kind: str, rate: float, seconds: float) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--generate", base, "--kind", kind,
-               "--rate", str(rate), "--seconds", str(seconds)]
+    command = [
+        sys.executable,
+        __file__,
+        "--generate",
+        base,
+        "--kind",
+        kind,
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+    ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result
@@ -145,9 +166,20 @@ def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = data_dir
     server = subprocess.Popen(
-        [sys.executable, "-c", "from mbcnav.cli import main; main()", "serve", "--dev",
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-c",
+            "from mbcnav.cli import main; main()",
+            "serve",
+            "--dev",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -176,8 +208,10 @@ def main() -> None:
         try:
             _run_generator(base, "assess", 50, 1)
             _run_generator(base, "patient-view", 50, 1)
-            results = [_run_generator(base, kind, args.rate, args.seconds)
-                       for kind in ("assess", "patient-view")]
+            results = [
+                _run_generator(base, kind, args.rate, args.seconds)
+                for kind in ("assess", "patient-view")
+            ]
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -186,8 +220,10 @@ def main() -> None:
         f"{r['throughput_rps']:.0f} req/s, {r['errors']}/{r['requests']} errors"
         for r in results
     ]
-    print(f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char note, "
-          f"loopback, 1 worker, SQLite audit | " + " | ".join(parts))
+    print(
+        f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char note, "
+        f"loopback, 1 worker, SQLite audit | " + " | ".join(parts)
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 import pytest
 
+from mbcnav._api import assess_many
 from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, normalise_date, screen_chunk
 from mbcnav.batch.io import INPUT_SCHEMA
+from mbcnav.errors import BatchError
 from mbcnav.knowledge import Knowledge
 
 
@@ -72,3 +76,19 @@ def test_dates_are_iso_or_rejected() -> None:
 def test_a_batch_of_only_bad_rows(knowledge: Knowledge) -> None:
     out = screen_chunk(_batch([{"text": b""}, {"text": b"\xff"}]), knowledge)
     assert out.column("error_code").to_pylist() == ["MBC-E402", "MBC-E403"]
+
+
+def _fails_on_marker(patients: list[dict[str, Any]], *, knowledge: Knowledge) -> list[Any]:
+    """The real engine, except that it breaks on one marked note (an engine bug on one row)."""
+    if any("MARKER" in p["text"] for p in patients):
+        raise RuntimeError("engine bug")
+    return assess_many(patients, knowledge=knowledge)
+
+
+def test_an_engine_failure_is_isolated_to_its_row_or_stops_the_run(knowledge: Knowledge) -> None:
+    batch = _batch([{"text": SPINE}, {"text": b"MARKER back pain"}, {"text": SPINE}])
+    codes = screen_chunk(batch, knowledge, engine=_fails_on_marker).column("error_code")
+    assert codes.to_pylist() == [None, "MBC-E408", None]
+    with pytest.raises(BatchError) as info:
+        screen_chunk(batch.slice(1, 1), knowledge, engine=_fails_on_marker)
+    assert info.value.code == "MBC-E408"

@@ -43,7 +43,10 @@ def test_qualify_batch_bad_lines_are_coded_and_the_rest_go_on(tmp_path: Path) ->
     assert result.exit_code == 1
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("error", {}).get("code") for o in out] == [
-        "MBC-E106", "MBC-E103", "MBC-E103", None
+        "MBC-E106",
+        "MBC-E103",
+        "MBC-E103",
+        None,
     ]
     assert out[3]["qualifiers"][0]["negated"] is True
 

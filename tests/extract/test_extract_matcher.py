@@ -35,8 +35,9 @@ def naive(text: str, phrases: list[str]) -> set[tuple[int, int, str]]:
 @settings(max_examples=200, deadline=None)
 @given(
     phrases=st.lists(PHRASE, min_size=1, max_size=6, unique=True),
-    pieces=st.lists(st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(SEPARATORS)),
-                    max_size=30),
+    pieces=st.lists(
+        st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(SEPARATORS)), max_size=30
+    ),
     case=st.sampled_from([str.lower, str.upper, str.title]),
 )
 def test_automaton_agrees_with_naive(
@@ -52,8 +53,9 @@ def test_automaton_agrees_with_naive(
     }
     # phrases that fold to the same key share payloads: compare by folded key
     key = {p: " ".join(fold(w) for w in p.split()) for p in phrases}
-    expected = {(s, e, p2) for s, e, p in naive(text, phrases) for p2 in phrases
-                if key[p2] == key[p]}
+    expected = {
+        (s, e, p2) for s, e, p in naive(text, phrases) for p2 in phrases if key[p2] == key[p]
+    }
     assert fast == expected
 
 
@@ -78,8 +80,16 @@ def test_packaged_rules_cite_their_sources() -> None:
 def test_rules_reject_unknown_keys() -> None:
     raw = {
         "sources": [{"id": "x", "citation": "y"}],
-        "groups": [{"name": "g", "direction": "forward", "category": "negated",
-                    "phrases": ["no"], "sources": ["x"], "windw": 3}],
+        "groups": [
+            {
+                "name": "g",
+                "direction": "forward",
+                "category": "negated",
+                "phrases": ["no"],
+                "sources": ["x"],
+                "windw": 3,
+            }
+        ],
         "sections": {"sources": ["x"], "kinds": []},
     }
     with pytest.raises(KnowledgeError) as caught:
@@ -90,8 +100,15 @@ def test_rules_reject_unknown_keys() -> None:
 def test_rules_reject_unknown_sources() -> None:
     raw = {
         "sources": [{"id": "x", "citation": "y"}],
-        "groups": [{"name": "g", "direction": "forward", "category": "negated",
-                    "phrases": ["no"], "sources": ["nowhere"]}],
+        "groups": [
+            {
+                "name": "g",
+                "direction": "forward",
+                "category": "negated",
+                "phrases": ["no"],
+                "sources": ["nowhere"],
+            }
+        ],
         "sections": {"sources": ["x"], "kinds": []},
     }
     with pytest.raises(KnowledgeError):

@@ -41,7 +41,12 @@ CASES = [
     ("No fever. She reports cough.", "cough", set(), {"negated"}),
     ("Denies fever; reports back pain.", "back pain", set(), {"negated"}),
     ("FAMILY HISTORY: Breast cancer in her sister.", "Breast cancer", {"family"}, set()),
-    ("PAST MEDICAL HISTORY: Hypertension. SOCIAL HISTORY: None.", "Hypertension", {"historical"}, set()),
+    (
+        "PAST MEDICAL HISTORY: Hypertension. SOCIAL HISTORY: None.",
+        "Hypertension",
+        {"historical"},
+        set(),
+    ),
     ("HISTORY OF PRESENT ILLNESS: Back pain for 3 weeks.", "Back pain", set(), {"historical"}),
     ("Two-day history of fever and vomiting.", "vomiting", set(), {"historical"}),
 ]
@@ -50,8 +55,11 @@ CASES = [
 @pytest.mark.parametrize(("text", "target", "must", "must_not"), CASES)
 def test_qualifiers(text: str, target: str, must: set[str], must_not: set[str]) -> None:
     (result,) = qualify(text, [_span(text, target)])
-    flags = {name for name in ("negated", "historical", "hypothetical", "family", "uncertain")
-             if getattr(result, name)}
+    flags = {
+        name
+        for name in ("negated", "historical", "hypothetical", "family", "uncertain")
+        if getattr(result, name)
+    }
     assert must <= flags, (text, target, flags)
     assert not (must_not & flags), (text, target, flags)
 
@@ -99,7 +107,10 @@ def test_family_site_mentions_are_dropped(tiny_kb: Knowledge) -> None:
 def test_patient_words_and_abbreviations(tiny_kb: Knowledge) -> None:
     reading = read_text("my tummy feels swollen and my eyes look yellow; SOB and N/V", tiny_kb)
     assert {f.id for f in reading.findings if f.present} == {
-        "sym:abdominal_swelling", "sym:jaundice", "sym:dyspnoea", "sym:nausea"
+        "sym:abdominal_swelling",
+        "sym:jaundice",
+        "sym:dyspnoea",
+        "sym:nausea",
     }
 
 
@@ -126,7 +137,9 @@ def test_sections_are_reported(tiny_kb: Knowledge) -> None:
     text = "HPI: Back pain.  PAST MEDICAL HISTORY: Headaches.  FAMILY HISTORY: Mother with fever."
     reading = read_text(text, tiny_kb)
     assert [s.name for s in reading.sections] == [
-        "history_present_illness", "past_history", "family_history"
+        "history_present_illness",
+        "past_history",
+        "family_history",
     ]
     by_id = {f.id: f.qualifiers for f in reading.findings}
     assert by_id["sym:headache"].historical

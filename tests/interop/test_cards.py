@@ -37,15 +37,23 @@ def test_clip_keeps_summaries_under_140() -> None:
 def test_discovery_lists_one_patient_view_service() -> None:
     (service,) = discovery().services
     assert service.hook == "patient-view"
-    assert set(service.prefetch) == {"patient", "conditions", "observations",
-                                     "questionnaireResponses", "notes"}
+    assert set(service.prefetch) == {
+        "patient",
+        "conditions",
+        "observations",
+        "questionnaireResponses",
+        "notes",
+    }
 
 
 def test_cards_for_an_emergency(knowledge: Knowledge) -> None:
     assessment = assess(
-        {"text": "Calcium 3.4 mmol/L, confused and very thirsty.",
-         "labs": {"calcium_corrected_mmol_l": 3.4}, "setting": "metastatic",
-         "known_sites": ["site:bone"]},
+        {
+            "text": "Calcium 3.4 mmol/L, confused and very thirsty.",
+            "labs": {"calcium_corrected_mmol_l": 3.4},
+            "setting": "metastatic",
+            "known_sites": ["site:bone"],
+        },
         knowledge=knowledge,
     )
     cards = build_cards(assessment, knowledge, link="http://127.0.0.1:8000/?assessment=x")
@@ -59,9 +67,14 @@ def test_cards_for_an_emergency(knowledge: Knowledge) -> None:
 
 
 def test_no_cards_without_advice(knowledge: Knowledge) -> None:
-    assessment = assess({"text": "Feels well.", "setting": "surveillance",
-                         "receptors": {"er": "negative", "pr": "negative", "her2": "zero"}},
-                        knowledge=knowledge)
+    assessment = assess(
+        {
+            "text": "Feels well.",
+            "setting": "surveillance",
+            "receptors": {"er": "negative", "pr": "negative", "her2": "zero"},
+        },
+        knowledge=knowledge,
+    )
     cards = build_cards(assessment, knowledge)
     assert all(card["indicator"] != "critical" for card in cards)
     assert all("links" not in card for card in cards)

@@ -121,10 +121,10 @@ def _condition(system: str, code: str, profile: str | None = None) -> dict[str, 
         ("C79.71", "site:adrenal"),
     ],
 )
-def test_icd10cm_secondary_codes_map_to_sites(
-    code: str, site: str, knowledge: Knowledge
-) -> None:
-    summary = summarise([_condition("http://hl7.org/fhir/sid/icd-10-cm", code)], knowledge=knowledge)
+def test_icd10cm_secondary_codes_map_to_sites(code: str, site: str, knowledge: Knowledge) -> None:
+    summary = summarise(
+        [_condition("http://hl7.org/fhir/sid/icd-10-cm", code)], knowledge=knowledge
+    )
     assert summary.known_sites == [site]
     assert summary.metastatic
 
@@ -138,11 +138,17 @@ def test_entered_in_error_and_resolved_conditions_are_ignored(knowledge: Knowled
 
 
 def test_old_profile_names_are_accepted() -> None:
-    old = {"meta": {"profile": [
-        "http://hl7.org/fhir/us/mcode/StructureDefinition/onco-core-SecondaryCancerCondition|1.0"
-    ]}}
+    old = {
+        "meta": {
+            "profile": [
+                "http://hl7.org/fhir/us/mcode/StructureDefinition/onco-core-SecondaryCancerCondition|1.0"
+            ]
+        }
+    }
     assert "mcode-secondary-cancer-condition" in profiles(old)
-    stu1 = {"meta": {"profile": ["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-marker"]}}
+    stu1 = {
+        "meta": {"profile": ["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-marker"]}
+    }
     assert "mcode-tumor-marker-test" in profiles(stu1)
 
 
@@ -161,8 +167,11 @@ def test_labs_by_loinc_and_unit(knowledge: Knowledge) -> None:
         "valueQuantity": {"value": 45, "unit": "µmol/L"},
     }
     patient = bundle_to_patient(
-        {"resourceType": "Bundle", "type": "collection",
-         "entry": [{"resource": calcium}, {"resource": bilirubin}]},
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": calcium}, {"resource": bilirubin}],
+        },
         knowledge=knowledge,
     )
     assert patient.labs.calcium_mg_dl == 11.8
@@ -171,7 +180,11 @@ def test_labs_by_loinc_and_unit(knowledge: Knowledge) -> None:
 
 def test_questionnaire_response_gives_findings(shared_dir: Path, knowledge: Knowledge) -> None:
     response = _load(
-        shared_dir / "data" / "fhir-examples" / "pro" / "mii_pro-ctcae_questionnaire-response-01.json"
+        shared_dir
+        / "data"
+        / "fhir-examples"
+        / "pro"
+        / "mii_pro-ctcae_questionnaire-response-01.json"
     )
     summary = summarise([response], knowledge=knowledge)
     assert summary.findings["sym:fatigue"] is True
@@ -185,12 +198,25 @@ def test_questionnaire_all_zero_answers_mean_absent(knowledge: Knowledge) -> Non
     response = {
         "resourceType": "QuestionnaireResponse",
         "status": "completed",
-        "item": [{"linkId": "proctcae-49", "item": [
-            {"linkId": "proctcae-49a-frq", "answer": [
-                {"valueCoding": {"system": system, "code": "proctcae-frequency-0"}}]},
-            {"linkId": "proctcae-49b-sev", "answer": [
-                {"valueCoding": {"system": system, "code": "proctcae-severity-0"}}]},
-        ]}],
+        "item": [
+            {
+                "linkId": "proctcae-49",
+                "item": [
+                    {
+                        "linkId": "proctcae-49a-frq",
+                        "answer": [
+                            {"valueCoding": {"system": system, "code": "proctcae-frequency-0"}}
+                        ],
+                    },
+                    {
+                        "linkId": "proctcae-49b-sev",
+                        "answer": [
+                            {"valueCoding": {"system": system, "code": "proctcae-severity-0"}}
+                        ],
+                    },
+                ],
+            }
+        ],
     }
     assert summarise([response], knowledge=knowledge).findings == {"sym:headache": False}
 
@@ -200,18 +226,24 @@ def test_document_reference_text_becomes_the_note(knowledge: Knowledge) -> None:
     document = {
         "resourceType": "DocumentReference",
         "status": "current",
-        "content": [{"attachment": {
-            "contentType": "text/plain; charset=utf-8",
-            "data": base64.b64encode(note.encode()).decode(),
-        }}],
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "text/plain; charset=utf-8",
+                    "data": base64.b64encode(note.encode()).decode(),
+                }
+            }
+        ],
     }
     patient = bundle_to_patient(document, knowledge=knowledge)
     assert patient.text == note
 
 
 def test_bad_attachment_is_a_coded_error(knowledge: Knowledge) -> None:
-    document = {"resourceType": "DocumentReference",
-                "content": [{"attachment": {"contentType": "text/plain", "data": "%%%"}}]}
+    document = {
+        "resourceType": "DocumentReference",
+        "content": [{"attachment": {"contentType": "text/plain", "data": "%%%"}}],
+    }
     with pytest.raises(InteropError) as caught:
         bundle_to_patient(document, knowledge=knowledge)
     assert caught.value.code == "MBC-E300"

@@ -27,7 +27,7 @@ from mbcnav.render.html import (
     treatments_section,
     workup_section,
 )
-from mbcnav.types import MODALITIES
+from mbcnav.types import MODALITIES, Assessment
 
 
 class Elements(HTMLParser):
@@ -206,3 +206,17 @@ def test_engine_reasons_are_put_in_words(mini_knowledge: Knowledge) -> None:
 
     got = readable(mini_knowledge, "site:spine (suspected); subtype=hr_pos_her2_neg; her2=low")
     assert got == "Spine (suspected); subtype HR+/HER2−; HER2 low"
+
+
+def test_sites_named_in_text_are_listed(mini_knowledge: Knowledge) -> None:
+    mention = {
+        "site": "site:bone",
+        "status": "known",
+        "text": "osseous metastases",
+        "start": 0,
+        "end": 18,
+    }
+    data = {**cord_compression().model_dump(by_alias=True), "site_mentions": [mention]}
+    html = findings_section(Assessment.model_validate(data), mini_knowledge)
+    assert "Sites named in the text" in html
+    assert "<q>osseous metastases</q> → Bone (other than spine) (known)" in html

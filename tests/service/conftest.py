@@ -94,9 +94,7 @@ def make_client(
 
 
 @pytest.fixture
-def dev_client(
-    dev_settings: Settings, make_client: Callable[..., TestClient]
-) -> TestClient:
+def dev_client(dev_settings: Settings, make_client: Callable[..., TestClient]) -> TestClient:
     return make_client(dev_settings)
 
 
@@ -153,24 +151,55 @@ def pg_server() -> Iterator[PgServer]:
         shutil.chown(datadir, "nobody", "nogroup")
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     subprocess.run(
-        _as_db_user([str(bindir / "initdb"), "-D", str(datadir / "db"), "-U", "postgres",
-                     "-A", "trust", "-E", "UTF8", "--no-sync"]),
-        check=True, capture_output=True, env=env,
+        _as_db_user(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(datadir / "db"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        env=env,
     )
     port = free_port()
     options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        _as_db_user([str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-o", options,
-                     "-l", str(datadir / "log"), "-w", "-t", "30", "start"]),
-        check=True, capture_output=True, env=env,
+        _as_db_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(datadir / "db"),
+                "-o",
+                options,
+                "-l",
+                str(datadir / "log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        env=env,
     )
     try:
         yield PgServer(port=port, datadir=datadir)
     finally:
         subprocess.run(
-            _as_db_user([str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-m", "fast",
-                         "-w", "stop"]),
-            capture_output=True, env=env,
+            _as_db_user(
+                [str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-m", "fast", "-w", "stop"]
+            ),
+            capture_output=True,
+            env=env,
         )
         shutil.rmtree(datadir, ignore_errors=True)
 
@@ -189,8 +218,9 @@ def serve_in_thread() -> Iterator[Callable[[Any], str]]:
 
     def start(app: Any) -> str:
         port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="off", access_log=False)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

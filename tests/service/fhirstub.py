@@ -31,12 +31,19 @@ def fhir_stub(resources: list[dict[str, Any]], token: str | None = None) -> Star
         kind = request.path_params["kind"]
         patient = request.query_params.get("patient", "")
         found = [
-            r for r in resources
+            r
+            for r in resources
             if r["resourceType"] == kind
             and (r.get("subject") or {}).get("reference", "").endswith(f"/{patient}")
         ]
-        return JSONResponse({"resourceType": "Bundle", "type": "searchset", "total": len(found),
-                             "entry": [{"resource": r} for r in found]})
+        return JSONResponse(
+            {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": len(found),
+                "entry": [{"resource": r} for r in found],
+            }
+        )
 
     app = Starlette(routes=[Route("/{kind}/{ident}", read), Route("/{kind}", search)])
     app.state.seen = seen

@@ -7,22 +7,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PgServer
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
+from conftest import PgServer
 from mbcnav.knowledge import Knowledge
 from mbcnav.service import Settings
 from mbcnav.service.audit import AuditStore, input_hash
 from mbcnav.types import Patient
 
 PATIENTS: list[dict[str, Any]] = [
-    {"id": "a", "text": "New back pain and weak legs.", "setting": "metastatic",
-     "known_sites": ["site:bone"], "receptors": {"er": "positive", "her2": "zero"}},
+    {
+        "id": "a",
+        "text": "New back pain and weak legs.",
+        "setting": "metastatic",
+        "known_sites": ["site:bone"],
+        "receptors": {"er": "positive", "her2": "zero"},
+    },
     {"id": "b", "text": "Headache every morning with vomiting."},
     {"id": "c", "findings": [{"id": "sym:dyspnoea"}], "labs": {"calcium_corrected_mmol_l": 3.1}},
-    {"id": "a", "text": "New back pain and weak legs.", "setting": "metastatic",
-     "known_sites": ["site:bone"], "receptors": {"er": "positive", "her2": "zero"}},
+    {
+        "id": "a",
+        "text": "New back pain and weak legs.",
+        "setting": "metastatic",
+        "known_sites": ["site:bone"],
+        "receptors": {"er": "positive", "her2": "zero"},
+    },
 ]
 CDS_REQUEST: dict[str, Any] = {
     "hook": "patient-view",
@@ -30,14 +40,36 @@ CDS_REQUEST: dict[str, Any] = {
     "context": {"userId": "Practitioner/1", "patientId": "p1"},
     "prefetch": {
         "patient": {"resourceType": "Patient", "id": "p1", "gender": "female"},
-        "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
-            "resourceType": "Condition", "subject": {"reference": "Patient/p1"},
-            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94381002"}]}}}]},
-        "observations": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
-            "resourceType": "Observation", "status": "final",
-            "subject": {"reference": "Patient/p1"},
-            "code": {"coding": [{"system": "http://loinc.org", "code": "14631-6"}]},
-            "valueQuantity": {"value": 60, "unit": "umol/L"}}}]},
+        "conditions": {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Condition",
+                        "subject": {"reference": "Patient/p1"},
+                        "code": {
+                            "coding": [{"system": "http://snomed.info/sct", "code": "94381002"}]
+                        },
+                    }
+                }
+            ],
+        },
+        "observations": {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Observation",
+                        "status": "final",
+                        "subject": {"reference": "Patient/p1"},
+                        "code": {"coding": [{"system": "http://loinc.org", "code": "14631-6"}]},
+                        "valueQuantity": {"value": 60, "unit": "umol/L"},
+                    }
+                }
+            ],
+        },
     },
 }
 
@@ -58,10 +90,19 @@ def _run_script(client: TestClient) -> list[str]:
     """The same calls on every backend: four REST assessments, one CDS call, one feedback."""
     ids = [client.post("/v1/assess", json=p).headers["x-audit-id"] for p in PATIENTS]
     cards = client.post("/cds-services/mbcnav-patient-view", json=CDS_REQUEST).json()["cards"]
-    feedback = {"feedback": [{"card": cards[0]["uuid"], "outcome": "overridden",
-                              "overrideReason": {"reason": cards[0]["overrideReasons"][1]},
-                              "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}
-    assert client.post("/cds-services/mbcnav-patient-view/feedback", json=feedback).status_code == 200
+    feedback = {
+        "feedback": [
+            {
+                "card": cards[0]["uuid"],
+                "outcome": "overridden",
+                "overrideReason": {"reason": cards[0]["overrideReasons"][1]},
+                "outcomeTimestamp": "2026-11-25T10:00:00Z",
+            }
+        ]
+    }
+    assert (
+        client.post("/cds-services/mbcnav-patient-view/feedback", json=feedback).status_code == 200
+    )
     return ids
 
 

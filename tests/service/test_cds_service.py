@@ -32,21 +32,31 @@ def _read(shared_dir: Path, *parts: str) -> dict[str, Any]:
 
 def _chart(shared_dir: Path, patient_id: str) -> list[dict[str, Any]]:
     """Resources of the liver/bone/axilla example patient, re-homed to ``patient_id``."""
-    bundle = _read(shared_dir, "mcode-bundles", "ctma_TrialMatching_Patient01_mbc_liver_bone_axilla.json")
+    bundle = _read(
+        shared_dir, "mcode-bundles", "ctma_TrialMatching_Patient01_mbc_liver_bone_axilla.json"
+    )
     out = []
     for entry in bundle["entry"]:
         resource = copy.deepcopy(entry["resource"])
         if resource["resourceType"] in ("Condition", "Observation"):
             resource["subject"] = {"reference": f"Patient/{patient_id}"}
             out.append(resource)
-    out.append({
-        "resourceType": "DocumentReference",
-        "id": "note-1",
-        "status": "current",
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "content": [{"attachment": {"contentType": "text/plain",
-                                    "data": base64.b64encode(NOTE.encode()).decode()}}],
-    })
+    out.append(
+        {
+            "resourceType": "DocumentReference",
+            "id": "note-1",
+            "status": "current",
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": "text/plain",
+                        "data": base64.b64encode(NOTE.encode()).decode(),
+                    }
+                }
+            ],
+        }
+    )
     response = _read(shared_dir, "pro", "mii_pro-ctcae_questionnaire-response-01.json")
     response["subject"] = {"reference": f"Patient/{patient_id}"}
     out.append(response)
@@ -54,8 +64,11 @@ def _chart(shared_dir: Path, patient_id: str) -> list[dict[str, Any]]:
 
 
 def _searchset(resources: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "searchset",
-            "entry": [{"resource": r} for r in resources if r["resourceType"] == kind]}
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in resources if r["resourceType"] == kind],
+    }
 
 
 def test_discovery(dev_client: TestClient) -> None:
@@ -112,9 +125,7 @@ def test_spec_example_request_as_is_gets_412(dev_client: TestClient, shared_dir:
     assert response.json()["code"] == "MBC-E303"
 
 
-def test_unreachable_fhir_server_gets_412(
-    dev_client: TestClient, shared_dir: Path
-) -> None:
+def test_unreachable_fhir_server_gets_412(dev_client: TestClient, shared_dir: Path) -> None:
     from conftest import free_port
 
     request = _read(shared_dir, "cds-hooks", "service-request-patient-view.json")
@@ -130,8 +141,12 @@ def _prefetched(shared_dir: Path, patient_id: str) -> dict[str, Any]:
         "hookInstance": "5a1c3c5e-0f6e-4c0b-9a55-3d1f2b8f0a11",
         "context": {"userId": "Practitioner/1", "patientId": patient_id},
         "prefetch": {
-            "patient": {"resourceType": "Patient", "id": patient_id, "gender": "female",
-                        "birthDate": "1961-04-02"},
+            "patient": {
+                "resourceType": "Patient",
+                "id": patient_id,
+                "gender": "female",
+                "birthDate": "1961-04-02",
+            },
             "conditions": _searchset(chart, "Condition"),
             "observations": _searchset(chart, "Observation"),
             "questionnaireResponses": _searchset(chart, "QuestionnaireResponse"),
@@ -153,12 +168,13 @@ def test_full_prefetch_needs_no_server(dev_client: TestClient, shared_dir: Path)
         assert card["links"][0]["url"].startswith("http://testserver/?patient=p-77")
 
 
-def test_resources_of_another_patient_are_ignored(
-    dev_client: TestClient, shared_dir: Path
-) -> None:
+def test_resources_of_another_patient_are_ignored(dev_client: TestClient, shared_dir: Path) -> None:
     request = _prefetched(shared_dir, "p-1")
-    stray = {"resourceType": "Condition", "subject": {"reference": "Patient/p-2"},
-             "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94225005"}]}}
+    stray = {
+        "resourceType": "Condition",
+        "subject": {"reference": "Patient/p-2"},
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94225005"}]},
+    }
     request["prefetch"]["conditions"]["entry"].append({"resource": stray})
     assert dev_client.post(SERVICE, json=request).status_code == 200
     audit = dev_client.app.state.mbcnav.audit  # type: ignore[attr-defined]
@@ -169,11 +185,14 @@ def test_resources_of_another_patient_are_ignored(
 
 def test_empty_chart_gives_no_cards(dev_client: TestClient) -> None:
     request = {
-        "hook": "patient-view", "hookInstance": "x-1",
+        "hook": "patient-view",
+        "hookInstance": "x-1",
         "context": {"userId": "Practitioner/1", "patientId": "p"},
-        "prefetch": {"patient": {"resourceType": "Patient", "id": "p"},
-                     "conditions": {"resourceType": "Bundle", "type": "searchset"},
-                     "observations": {"resourceType": "Bundle", "type": "searchset"}},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": "p"},
+            "conditions": {"resourceType": "Bundle", "type": "searchset"},
+            "observations": {"resourceType": "Bundle", "type": "searchset"},
+        },
     }
     assert dev_client.post(SERVICE, json=request).json() == {"cards": []}
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import jwt
 import pytest
-from conftest import BASE, ISSUER, KID, Signer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
+from conftest import BASE, ISSUER, KID, Signer
 from mbcnav.service import Settings
 
 SERVICE = "/cds-services/mbcnav-patient-view"
@@ -24,9 +24,7 @@ DISCOVERY = "/cds-services"
 
 
 @pytest.fixture
-def client(
-    tmp_path: Path, signer: Signer, make_client: Callable[..., TestClient]
-) -> TestClient:
+def client(tmp_path: Path, signer: Signer, make_client: Callable[..., TestClient]) -> TestClient:
     settings = Settings(
         data_dir=tmp_path,
         cds_issuers=(ISSUER,),
@@ -113,22 +111,30 @@ def test_jku_off_the_allowlist_is_refused(client: TestClient, signer: Signer) ->
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": BASE + DISCOVERY, "iat": now, "exp": now + 300, "jti": "j1"}
     token = jwt.encode(
-        claims, signer.key, algorithm="ES384",
+        claims,
+        signer.key,
+        algorithm="ES384",
         headers={"kid": KID, "jku": "http://127.0.0.1:9/jwks.json"},
     )
     assert _call(client, token) == 401
 
 
-def test_service_call_needs_the_service_url_as_audience(
-    client: TestClient, signer: Signer
-) -> None:
-    body = {"hook": "patient-view", "hookInstance": "h-1", "context": {"patientId": "p"},
-            "prefetch": {"patient": {"resourceType": "Patient", "id": "p"},
-                         "conditions": {"resourceType": "Bundle", "type": "searchset"},
-                         "observations": {"resourceType": "Bundle", "type": "searchset"}}}
-    bad = client.post(SERVICE, json=body,
-                      headers={"Authorization": f"Bearer {signer.token(BASE + DISCOVERY)}"})
+def test_service_call_needs_the_service_url_as_audience(client: TestClient, signer: Signer) -> None:
+    body = {
+        "hook": "patient-view",
+        "hookInstance": "h-1",
+        "context": {"patientId": "p"},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": "p"},
+            "conditions": {"resourceType": "Bundle", "type": "searchset"},
+            "observations": {"resourceType": "Bundle", "type": "searchset"},
+        },
+    }
+    bad = client.post(
+        SERVICE, json=body, headers={"Authorization": f"Bearer {signer.token(BASE + DISCOVERY)}"}
+    )
     assert bad.status_code == 401
-    good = client.post(SERVICE, json=body,
-                       headers={"Authorization": f"Bearer {signer.token(BASE + SERVICE)}"})
+    good = client.post(
+        SERVICE, json=body, headers={"Authorization": f"Bearer {signer.token(BASE + SERVICE)}"}
+    )
     assert good.status_code == 200 and good.json() == {"cards": []}

@@ -127,14 +127,26 @@ def test_stored_assessment_can_be_read_back(dev_client: TestClient) -> None:
 
 
 def test_fhir_bundle_endpoint(dev_client: TestClient, shared_dir: Path) -> None:
-    path = shared_dir / "data/fhir-examples/mcode-bundles/ctma_TrialMatching_Patient02_mbc_bone.json"
+    path = (
+        shared_dir / "data/fhir-examples/mcode-bundles/ctma_TrialMatching_Patient02_mbc_bone.json"
+    )
     bundle = json.loads(path.read_text())
-    bundle["entry"].append({"resource": {
-        "resourceType": "DocumentReference",
-        "status": "current",
-        "content": [{"attachment": {"contentType": "text/plain",
-                                    "data": "TmV3IGJhY2sgcGFpbiBhbmQgd2VhayBsZWdzLg=="}}],
-    }})
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "DocumentReference",
+                "status": "current",
+                "content": [
+                    {
+                        "attachment": {
+                            "contentType": "text/plain",
+                            "data": "TmV3IGJhY2sgcGFpbiBhbmQgd2VhayBsZWdzLg==",
+                        }
+                    }
+                ],
+            }
+        }
+    )
     body = dev_client.post("/v1/fhir/assess", json=bundle).json()
     bone = next(site for site in body["sites"] if site["id"] == "site:bone")
     assert bone["probability"] == 1.0 and bone["known"]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
 from typer.testing import CliRunner
 
+from conftest import free_port
 from mbcnav.cli import app
 from mbcnav.cli.serve import is_loopback
 
@@ -27,9 +27,20 @@ def serving(tmp_path: Path, *args: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = str(tmp_path / "data")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from mbcnav.cli import main; main()", "serve",
-         "--host", "127.0.0.1", "--port", str(port), *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from mbcnav.cli import main; main()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *args,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,16 +68,25 @@ def test_dev_server_answers_over_http(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/readyz", timeout=10).json()["status"] == "ready"
         discovery = httpx.get(f"{base}/cds-services", timeout=10).json()
         assert discovery["services"][0]["id"] == "mbcnav-patient-view"
-        big = httpx.post(f"{base}/v1/assess", content=b"x" * 2_000_000,
-                         headers={"Content-Type": "application/json"}, timeout=10)
+        big = httpx.post(
+            f"{base}/v1/assess",
+            content=b"x" * 2_000_000,
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
         assert big.status_code == 413 and big.json()["code"] == "MBC-E502"
 
 
 def test_without_dev_and_without_callers_only_healthz_answers(tmp_path: Path) -> None:
     with serving(tmp_path) as base:
         assert httpx.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
-        for method, path in [("POST", "/v1/assess"), ("GET", "/readyz"),
-                             ("GET", "/cds-services"), ("GET", "/openapi.json"), ("GET", "/")]:
+        for method, path in [
+            ("POST", "/v1/assess"),
+            ("GET", "/readyz"),
+            ("GET", "/cds-services"),
+            ("GET", "/openapi.json"),
+            ("GET", "/"),
+        ]:
             response = httpx.request(method, f"{base}{path}", json=PATIENT, timeout=5)
             assert response.status_code == 401
             assert response.json()["code"] == "MBC-E500"
@@ -89,8 +109,16 @@ def test_dev_from_the_environment_is_held_to_loopback_too(
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
-     ("0.0.0.0", False), ("10.0.0.1", False), ("::", False), ("myhost", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("10.0.0.1", False),
+        ("::", False),
+        ("myhost", False),
+    ],
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback

@@ -159,7 +159,13 @@ def _check_columns(present: Iterable[str], columns: Columns, path: Path) -> list
 def _parquet_batches(path: Path, columns: Columns, rows: int) -> Iterator[pa.RecordBatch]:
     dataset = pads.dataset(str(path), format="parquet")
     wanted = _check_columns(dataset.schema.names, columns, path)
-    yield from dataset.to_batches(columns=wanted, batch_size=rows, use_threads=False)
+    yield from dataset.to_batches(
+        columns=wanted,
+        batch_size=rows,
+        batch_readahead=1,
+        fragment_readahead=1,
+        use_threads=False,
+    )
 
 
 def _csv_batches(path: Path, columns: Columns, rows: int) -> Iterator[pa.RecordBatch]:

@@ -75,6 +75,7 @@ def spark_session(
     builder = SparkSession.builder.appName("mbcnav-screen")
     settings = dict(LOCAL_CONF) if master and master.startswith("local") else {}
     settings["spark.sql.session.timeZone"] = "UTC"
+    settings["spark.sql.files.maxPartitionBytes"] = "8m"
     settings["spark.sql.execution.arrow.maxRecordsPerBatch"] = str(chunk_rows)
     settings.update(conf or {})
     if master:
@@ -121,28 +122,22 @@ def _with_rows(frame: DataFrame) -> DataFrame:
     return frame.withColumn("row", (local + offset).cast("long")).drop("_pid", "_mid")
 
 
-def _table_frame(spark: SparkSession, job: ScreenJob) -> DataFrame:
+def _select(frame: DataFrame, columns: Columns, what: str) -> DataFrame:
+    """Rename and cast the note columns to INPUT_SCHEMA's names, then number the rows."""
     from pyspark.sql import functions as F
 
-    path = str(job.source)
-    if job.in_format == "parquet":
-        frame = spark.read.parquet(path)
-    else:
-        frame = spark.read.options(header="true", multiLine="true", escape='"').csv(path)
     present = set(frame.columns)
-    missing = [
-        job.columns.source(n) for n in job.columns.required if job.columns.source(n) not in present
-    ]
+    missing = columns.missing(present)
     if missing:
         raise BatchError(
-            f"The input {job.source.name} lacks the column(s) {', '.join(sorted(missing))}",
+            f"The input {what} lacks the column(s) {', '.join(missing)}",
             code="MBC-E401",
             got=sorted(present),
         )
     selected = []
     for name in FIELDS:
         kind = "binary" if name == "text" else "string"
-        source = job.columns.source(name)
+        source = columns.source(name)
         column = F.col(f"`{source}`") if source in present else F.lit(None)
         selected.append(column.cast(kind).alias(name))
     frame = _with_rows(frame.select(*selected))
@@ -150,10 +145,18 @@ def _table_frame(spark: SparkSession, job: ScreenJob) -> DataFrame:
     return frame.select("row", *FIELDS, *errors)
 
 
-def _line_frame(spark: SparkSession, job: ScreenJob) -> DataFrame:
+def _table_frame(spark: SparkSession, source: str, fmt: str, columns: Columns) -> DataFrame:
+    if fmt == "parquet":
+        frame = spark.read.parquet(source)
+    else:
+        frame = spark.read.options(header="true", multiLine="true", escape='"').csv(source)
+    return _select(frame, columns, source)
+
+
+def _line_frame(spark: SparkSession, source: str) -> DataFrame:
     from pyspark.sql import functions as F
 
-    frame = spark.read.text(str(job.source))
+    frame = spark.read.text(source)
     frame = frame.where(F.length(F.trim(F.col("value"))) > 0)
     frame = frame.select(F.col("value").cast("binary").alias("line"))
     return _with_rows(frame).select("row", "line")
@@ -188,28 +191,72 @@ def partition_function(
     return run
 
 
-def screen_frame(spark: SparkSession, job: ScreenJob, knowledge: Knowledge) -> DataFrame:
-    """The lazily evaluated result DataFrame (OUTPUT_SCHEMA), for callers who keep it in Spark."""
-    read = _line_frame if job.in_format in LINE_FORMATS else _table_frame
-    frame = read(spark, job)
-    broadcast = spark.sparkContext.broadcast(knowledge)
-    run = partition_function(broadcast, job.in_format, job.columns, job.options)
+def _screen(
+    frame: DataFrame, fmt: str, columns: Columns, options: ChunkOptions, knowledge: Knowledge
+) -> DataFrame:
+    broadcast = frame.sparkSession.sparkContext.broadcast(knowledge)
+    run = partition_function(broadcast, fmt, columns, options)
     return frame.mapInArrow(run, spark_schema())
+
+
+def screen_dataframe(
+    frame: DataFrame,
+    columns: Columns | None = None,
+    options: ChunkOptions | None = None,
+    knowledge: Knowledge | None = None,
+) -> DataFrame:
+    """Screen a DataFrame of notes already in Spark (a Delta or Hive table, say).
+
+    The result is lazy, with OUTPUT_SCHEMA's columns; ``row`` numbers the input rows in order.
+    """
+    columns = columns or Columns()
+    knowledge = knowledge or load_knowledge()
+    selected = _select(frame, columns, "DataFrame")
+    return _screen(selected, "table", columns, options or ChunkOptions(), knowledge)
+
+
+def screen_frame(
+    spark: SparkSession, job: ScreenJob, knowledge: Knowledge, source: str | None = None
+) -> DataFrame:
+    """The lazy result DataFrame of a job; ``source`` may be a URI (``s3://``, ``dbfs:/``)."""
+    uri = source or str(job.source)
+    if job.in_format in LINE_FORMATS:
+        frame = _line_frame(spark, uri)
+    else:
+        frame = _table_frame(spark, uri, job.in_format, job.columns)
+    return _screen(frame, job.in_format, job.columns, job.options, knowledge)
 
 
 # --------------------------------------------------------------------------- run
 
 
+def _is_uri(text: str) -> bool:
+    return "://" in text or text.startswith("dbfs:")
+
+
 def run_spark(
-    job: ScreenJob, *, master: str | None = None, spark: SparkSession | None = None
+    job: ScreenJob,
+    *,
+    master: str | None = None,
+    spark: SparkSession | None = None,
+    source: str | None = None,
+    out: str | None = None,
 ) -> ScreenSummary:
-    """Screen ``job.source`` into ``job.out`` with Spark; Spark retries failed tasks itself."""
+    """Screen ``job.source`` into ``job.out`` with Spark; Spark retries failed tasks itself.
+
+    ``source`` and ``out`` may be cluster URIs; a URI output is written by Spark as a Parquet
+    dataset (a local single-file output is merged from Spark's parts, in input order).
+    """
     started = time.perf_counter()
-    if not job.source.exists():
-        raise BatchError("The input file does not exist", code="MBC-E400", got=str(job.source))
+    source = source or str(job.source)
+    if not _is_uri(source) and not Path(source).exists():
+        raise BatchError("The input file does not exist", code="MBC-E400", got=source)
     spark = spark or spark_session(master, chunk_rows=job.chunk_rows)
     knowledge = load_knowledge(job.knowledge_path)
-    result = screen_frame(spark, job, knowledge)
+    result = screen_frame(spark, job, knowledge, source)
+    if out is not None and _is_uri(out):
+        result.write.mode("overwrite").parquet(out)
+        return ScreenSummary(seconds=time.perf_counter() - started)
     target = job.out if job.as_dataset else job.out.with_name(job.out.name + ".spark")
     result.write.mode("overwrite").parquet(str(target))
     summary = ScreenSummary()

@@ -28,7 +28,9 @@ def _spans(raw: Any) -> list[tuple[int, int]]:
         for s in raw
     )
     if not ok:
-        raise InputError("'spans'", code="MBC-E103", allowed="a list of [start, end] integer pairs", got=raw)
+        raise InputError(
+            "'spans'", code="MBC-E103", allowed="a list of [start, end] integer pairs", got=raw
+        )
     return [(s[0], s[1]) for s in raw]
 
 
@@ -39,7 +41,9 @@ def qualify_line(line: str) -> dict[str, Any]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError("The line", code="MBC-E106", allowed="one JSON object", got=str(exc)) from exc
+            raise InputError(
+                "The line", code="MBC-E106", allowed="one JSON object", got=str(exc)
+            ) from exc
         if not isinstance(data, dict):
             raise InputError("The line", code="MBC-E106", allowed="one JSON object", got=data)
         ident = data.get("id")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +12,7 @@ from mbcnav.cli._app import app
 from mbcnav.types import Assessment, Patient
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     patient = "patient"
     assessment = "assessment"
 

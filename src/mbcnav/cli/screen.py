@@ -27,8 +27,8 @@ def _columns(**given: str | None) -> Columns:
 
 @app.command("screen")
 def screen(
-    source: Annotated[Path, typer.Argument(help="Notes: .jsonl, .csv, .parquet, FHIR .ndjson")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results: .jsonl, .csv, .parquet")],
+    source: Annotated[str, typer.Argument(help="Notes: .jsonl, .csv, .parquet, FHIR .ndjson")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Results: .jsonl, .csv, .parquet")],
     fmt: Annotated[
         str | None, typer.Option("--format", help="Input format: jsonl, csv, parquet, fhir")
     ] = None,
@@ -78,10 +78,10 @@ def screen(
             setting=setting_col,
         )
         job = ScreenJob(
-            source=source,
-            out=out,
-            in_format=detect_format(source, fmt),
-            out_format=detect_format(out, out_format, output=True),
+            source=Path(source),
+            out=Path(out),
+            in_format=detect_format(Path(source), fmt),
+            out_format=detect_format(Path(out), out_format, output=True),
             columns=columns,
             chunk_rows=chunk_rows,
             options=ChunkOptions(top_sites=top_sites),
@@ -89,14 +89,14 @@ def screen(
         if engine == "spark":
             from mbcnav.batch.spark import run_spark
 
-            summary = run_spark(job, master=master)
+            summary = run_spark(job, master=master, source=source, out=out)
         else:
             progress = not quiet and sys.stderr.isatty()
             summary = run_local(job, workers=workers, resume=resume, progress=progress)
         if patients is not None:
             from mbcnav.batch.patients import write_patient_summary
 
-            write_patient_summary(out, patients, job.out_format)
+            write_patient_summary(job.out, patients, job.out_format)
     except MbcnavError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_DATA) from exc

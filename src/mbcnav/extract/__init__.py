@@ -11,4 +11,12 @@ from mbcnav.extract.normalize import MAX_CHARS
 from mbcnav.extract.reader import ALGORITHM, TextReading, qualify, read_text
 from mbcnav.extract.sections import Section
 
-__all__ = ["ALGORITHM", "MAX_CHARS", "QualifierResult", "Section", "TextReading", "qualify", "read_text"]
+__all__ = [
+    "ALGORITHM",
+    "MAX_CHARS",
+    "QualifierResult",
+    "Section",
+    "TextReading",
+    "qualify",
+    "read_text",
+]

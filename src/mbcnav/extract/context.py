@@ -2,8 +2,9 @@
 
 The algorithm of NegEx (Chapman 2001) and ConText (Harkema 2009), with the rules as data:
 
-1. Trigger hits are resolved leftmost-longest within each category, so "no increase"
-   (pseudo) beats "no" and "no evidence of" beats "no"; pseudo hits are then dropped.
+1. Pseudo-triggers ("no increase", "not only") remove every trigger of their category they
+   overlap; the rest are resolved leftmost-longest within each category, so "no evidence of"
+   beats "no".
 2. A forward trigger reaches a later target in the same sentence when no terminator of its
    category lies between them and the gap is within the group's ``max_tokens``; a backward
    trigger likewise reaches an earlier target; bidirectional ones both ways.
@@ -83,25 +84,29 @@ def resolve_cues(hits: Sequence[tuple[int, int, tuple[Rule, ...]]]) -> list[Cue]
             by_key.setdefault(key or "terminate", []).append((start, end, rule))
     merged: dict[tuple[int, int], list[Rule]] = {}
     for items in by_key.values():
+        pseudo = [(start, end) for start, end, rule in items if rule.direction == "pseudo"]
+        if pseudo:  # "not only" wins over "is not" as well as over "not"
+            items = [
+                item
+                for item in items
+                if item[2].direction != "pseudo"
+                and not any(s < item[1] and item[0] < e for s, e in pseudo)
+            ]
         items.sort(key=lambda item: (item[0], item[0] - item[1]))
-        last_end = -1
-        span_end = -1
-        span_start = -1
+        last_end = span_start = span_end = -1
         for start, end, rule in items:
-            same_span = start == span_start and end == span_end
-            if start < last_end and not same_span:
+            if start < last_end and (start, end) != (span_start, span_end):
                 continue
             last_end, span_start, span_end = end, start, end
-            if rule.direction != "pseudo":
-                merged.setdefault((start, end), []).append(rule)
+            merged.setdefault((start, end), []).append(rule)
     triggers = sorted(
-        span for span, rules in merged.items() if any(r.direction != "terminate" for r in rules)
+        span for span, found in merged.items() if any(r.direction != "terminate" for r in found)
     )
     cues: list[Cue] = []
-    for (start, end), rules in sorted(merged.items()):
-        kept = rules
+    for (start, end), found in sorted(merged.items()):
+        kept = found
         if _inside_trigger(triggers, start, end):
-            kept = [r for r in rules if r.direction != "terminate"]
+            kept = [r for r in found if r.direction != "terminate"]
         if kept:
             cues.append(Cue(start, end, tuple(kept)))
     return cues
@@ -187,7 +192,9 @@ class ContextEngine:
                 if rule.direction == "terminate":
                     blocked |= rule.terminates
             for rule in cue.rules:
-                self._try(cue, rule, ("backward", "bidirectional"), blocked, target, cue.start, found)
+                self._try(
+                    cue, rule, ("backward", "bidirectional"), blocked, target, cue.start, found
+                )
 
     def _try(
         self,

@@ -21,12 +21,15 @@ MAX_CHARS = 2_000_000
 MAX_CONTROL_SHARE = 0.10
 """Above this share of C0 control characters a 'text' is binary data, not a note."""
 
+MIN_CONTROL_COUNT = 8
+"""A few stray control characters (a NUL from a bad export) are read as spaces, not refused."""
+
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SPACES = re.compile(r" {2,}")
 
 
 class _FoldTable(dict[int, int]):
-    """str.translate table built lazily: letters/digits to lower case (if one char), others to space."""
+    """A lazy str.translate table: letters and digits to lower case (if one char), rest to space."""
 
     def __missing__(self, code: int) -> int:
         char = chr(code)
@@ -57,7 +60,7 @@ def check_text(text: object, *, max_chars: int = MAX_CHARS) -> str:
         )
     if _CONTROL.search(text) is not None:
         controls = len(_CONTROL.findall(text))
-        if controls > MAX_CONTROL_SHARE * len(text):
+        if controls >= MIN_CONTROL_COUNT and controls > MAX_CONTROL_SHARE * len(text):
             raise InputError(
                 "The text looks like binary data, not a note",
                 code="MBC-E601",

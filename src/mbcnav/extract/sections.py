@@ -20,7 +20,9 @@ from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import Category, SectionKind
 
 _COLON = re.compile(r":(?![0-9])")
-_LABEL = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t]*\Z")
+_LABEL = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t]*\Z"
+)
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
@@ -99,9 +101,9 @@ def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
             continue
         kind = _kind_of(folded, kinds)
         shouting = label.isupper()
-        if kind is None and not shouting:
-            if len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper():
-                continue
+        label_only = len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper()
+        if kind is None and not shouting and label_only:
+            continue
         boundaries.extend((start, after))
         if kind is not None:
             current = kind.name

@@ -75,7 +75,7 @@ def _rules() -> _Compiled:
 
 
 def derived_phrases(terms: tuple[str, ...]) -> list[str]:
-    """"metastases to the liver" and kin, from a site's own "liver metastases"-shaped terms."""
+    """ "metastases to the liver" and kin, from a site's own "liver metastases"-shaped terms."""
     rules = _rules()
     organs: list[str] = []
     for term in terms:

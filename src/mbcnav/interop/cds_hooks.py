@@ -236,8 +236,13 @@ class _Labels:
 
     def any(self, token: str) -> str:
         """A label for any knowledge id (site, symptom, flag, workup, option), else as given."""
-        for table in (self.k.sites, self.k.symptoms, self.k.red_flags, self.k.workup,
-                      self.k.treatments):
+        for table in (
+            self.k.sites,
+            self.k.symptoms,
+            self.k.red_flags,
+            self.k.workup,
+            self.k.treatments,
+        ):
             found = table.get(token)
             if found is not None:
                 return str(found.label)
@@ -303,7 +308,9 @@ def _sites_card(
 ) -> tuple[Indicator, str, str]:
     names = ", ".join(f"{site_name(s.id)} ({s.probability:.0%})" for s in sites)
     summary = clip(f"Possible spread to {names}")
-    sources = [src for s in sites if s.id in knowledge.sites for src in knowledge.sites[s.id].sources]
+    sources = [
+        src for s in sites if s.id in knowledge.sites for src in knowledge.sites[s.id].sources
+    ]
     detail = (
         "Probability of involvement given the findings (log-odds contributions):\n\n"
         + "\n".join(_site_line(site, labels) for site in sites)
@@ -366,8 +373,7 @@ def build_cards(
         bodies.append(_treatment_card(list(assessment.treatment_options), labels))
     provenance = assessment.provenance
     source = Source(
-        label=f"mbcnav knowledge {provenance.knowledge_version} "
-        f"({provenance.knowledge_hash[:19]})",
+        label=f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})",
     )
     links = [Link(label="Open in mbcnav", url=link)] if link else None
     notice = f"\n\n_{assessment.notice}_"

@@ -19,8 +19,8 @@ from typing import Any
 
 from mbcnav.errors import InteropError
 from mbcnav.interop import codes
-from mbcnav.knowledge import Knowledge
 from mbcnav.interop.fhir_out import assessment_to_fhir
+from mbcnav.knowledge import Knowledge
 from mbcnav.types import FindingInput, Labs, Patient, Receptors
 
 Resource = dict[str, Any]
@@ -476,6 +476,7 @@ def bundle_to_patient(bundle: Any, *, knowledge: Knowledge | None = None) -> Pat
             allowed="a Bundle",
         )
     return summary_to_patient(summarise(iter_resources(bundle), knowledge=knowledge))
+
 
 __all__ = [
     "ChartSummary",

@@ -39,9 +39,7 @@ def _prediction(site: SitePosterior) -> dict[str, Any]:
     return out
 
 
-def _risk_assessment(
-    assessment: Assessment, subject: dict[str, str], when: str
-) -> dict[str, Any]:
+def _risk_assessment(assessment: Assessment, subject: dict[str, str], when: str) -> dict[str, Any]:
     provenance = assessment.provenance
     algorithm = provenance.algorithms.get("reason", "mbcnav")
     resource: dict[str, Any] = {
@@ -59,7 +57,8 @@ def _risk_assessment(
                     "display": f"mbcnav knowledge {provenance.knowledge_version}",
                 }
             ],
-            "text": f"mbcnav, knowledge {provenance.knowledge_version} ({provenance.knowledge_hash})",
+            "text": f"mbcnav knowledge {provenance.knowledge_version} "
+            f"({provenance.knowledge_hash})",
         },
         "note": [{"text": assessment.notice}],
     }
@@ -72,7 +71,9 @@ def _detected_issue(
     flag: RedFlag, subject: dict[str, str], when: str, knowledge: Knowledge | None
 ) -> dict[str, Any]:
     label = flag.label or (
-        knowledge.red_flags[flag.id].label if knowledge and flag.id in knowledge.red_flags else flag.id
+        knowledge.red_flags[flag.id].label
+        if knowledge and flag.id in knowledge.red_flags
+        else flag.id
     )
     detail = "; ".join(flag.actions) or label
     resource: dict[str, Any] = {
@@ -95,7 +96,7 @@ def _validate(resource: dict[str, Any]) -> dict[str, Any]:
     from fhir.resources.R4B.detectedissue import DetectedIssue
     from fhir.resources.R4B.riskassessment import RiskAssessment
 
-    model = {"RiskAssessment": RiskAssessment, "DetectedIssue": DetectedIssue}
+    model: dict[str, Any] = {"RiskAssessment": RiskAssessment, "DetectedIssue": DetectedIssue}
     try:
         model[resource["resourceType"]].model_validate(resource)
     except ValidationError as exc:

@@ -22,6 +22,7 @@ from mbcnav.render.text import (
     label_of,
     percent,
     readable,
+    short,
     slug,
     source_citation,
     urgency_rank,
@@ -208,7 +209,8 @@ def _qualifiers(finding: Finding) -> Html:
 def findings_section(assessment: Assessment, knowledge: Knowledge | None = None) -> Html:
     """What was read from the text and what was coded, negated findings shown as absent."""
     if not assessment.findings:
-        return section("findings", "Findings", el("p", "No findings.", class_="muted"))
+        empty = el("p", "No findings.", class_="muted")
+        return section("findings", "Findings", empty, _mentions(assessment, knowledge))
     rows = [
         el(
             "tr",
@@ -226,7 +228,28 @@ def findings_section(assessment: Assessment, knowledge: Knowledge | None = None)
         "tr", [el("th", h, scope="col") for h in ("Finding", "Status", "From", "Text", "Context")]
     )
     table = el("table", el("thead", head), el("tbody", rows), class_="findings")
-    return section("findings", "Findings", el("div", table, class_="table-wrap"))
+    return section(
+        "findings",
+        "Findings",
+        el("div", table, class_="table-wrap"),
+        _mentions(assessment, knowledge),
+    )
+
+
+def _mentions(assessment: Assessment, knowledge: Knowledge | None) -> Html | None:
+    """Sites the text names ("osseous metastases"), with how the text qualifies them."""
+    if not assessment.site_mentions:
+        return None
+    items = [
+        el(
+            "li",
+            el("q", m.text),
+            f" → {short(label_of(knowledge, m.site))} ({m.status})",
+            id=f"mention-{i}",
+        )
+        for i, m in enumerate(assessment.site_mentions)
+    ]
+    return join(el("h3", "Sites named in the text"), el("ul", items, class_="mentions"))
 
 
 def _work_item(item: WorkupItem, knowledge: Knowledge | None) -> Html:

@@ -222,9 +222,7 @@ class AuditStore:
             )
         return record_id
 
-    def record_feedback(
-        self, service_id: str, caller: str, items: Sequence[dict[str, Any]]
-    ) -> int:
+    def record_feedback(self, service_id: str, caller: str, items: Sequence[dict[str, Any]]) -> int:
         now = _now()
         with self._session() as session:
             session.add_all(

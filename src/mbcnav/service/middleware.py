@@ -122,7 +122,9 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge(413, f"The request body must be at most {self.max_bytes} bytes.")
+                    raise _TooLarge(
+                        413, f"The request body must be at most {self.max_bytes} bytes."
+                    )
             return message
 
         async def tracking_send(message: Message) -> None:

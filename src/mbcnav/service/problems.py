@@ -118,7 +118,9 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _CODE_BY_STATUS.get(exc.status_code, "MBC-E505" if exc.status_code >= 500 else "MBC-E100")
+    code = _CODE_BY_STATUS.get(
+        exc.status_code, "MBC-E505" if exc.status_code >= 500 else "MBC-E100"
+    )
     detail = exc.detail if isinstance(exc.detail, str) else ERROR_TITLES.get(code, "error")
     headers = dict(exc.headers or {}) or _auth_headers(exc.status_code)
     return problem_response(code, detail, exc.status_code, headers=headers)

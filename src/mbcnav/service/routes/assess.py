@@ -73,8 +73,13 @@ def _assess_and_record(
     assessment = run_engine(patient, state.knowledge)
     output = dump(assessment)
     audit_id = record(
-        state.audit, patient, output, assessment,
-        caller=caller, request_id=request_id, channel=channel,
+        state.audit,
+        patient,
+        output,
+        assessment,
+        caller=caller,
+        request_id=request_id,
+        channel=channel,
     )
     return assessment, output, audit_id
 

@@ -36,7 +36,7 @@ from mbcnav.interop.cds_hooks import (
 from mbcnav.interop.fhir import iter_resources, summarise, summary_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
 from mbcnav.service.deps import CdsCaller, RequestId, State
-from mbcnav.service.routes.assess import PROBLEMS, _PROBLEM
+from mbcnav.service.routes.assess import _PROBLEM, PROBLEMS
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Patient
@@ -182,9 +182,16 @@ def _assess_cards(
     link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
     cards = build_cards(assessment, state.knowledge, link=link)
     record(
-        state.audit, patient, dump(assessment), assessment,
-        caller=caller, request_id=hook.hookInstance, channel="cds",
-        cards=cards, service_id=SERVICE_ID, record_id=audit_id,
+        state.audit,
+        patient,
+        dump(assessment),
+        assessment,
+        caller=caller,
+        request_id=hook.hookInstance,
+        channel="cds",
+        cards=cards,
+        service_id=SERVICE_ID,
+        record_id=audit_id,
     )
     return cards
 

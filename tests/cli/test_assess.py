@@ -1,0 +1,121 @@
+"""`mbcnav assess`, `mbcnav demo` and `mbcnav schema` through the real command line app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mbcnav.cli import app
+from mbcnav.cli.schema import json_schema
+
+RUNNER = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_json_output_is_an_assessment() -> None:
+    result = RUNNER.invoke(
+        app,
+        [
+            "assess",
+            "--json",
+            "--finding",
+            "sym:back_pain",
+            "--finding",
+            "sym:leg_weakness",
+            "--finding",
+            "sym:headache:absent",
+            "--her2",
+            "positive",
+            "--er",
+            "negative",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["sites"][0]["id"] == "site:spine"
+    assert data["red_flags"][0]["id"] == "flag:spinal_cord_compression"
+    assert all("for" in item for item in data["workup"])
+    assert {"id": "sym:headache", "present": False} in [
+        {"id": f["id"], "present": f["present"]} for f in data["findings"]
+    ]
+
+
+def test_human_view_orders_sections_and_fits_80_columns() -> None:
+    result = RUNNER.invoke(
+        app,
+        [
+            "assess",
+            "--finding",
+            "sym:back_pain",
+            "--finding",
+            "sym:urinary_retention",
+            "--finding",
+            "sym:leg_weakness",
+            "--er",
+            "positive",
+            "--her2",
+            "zero",
+            "--known-site",
+            "site:bone",
+            "--setting",
+            "metastatic",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    order = [text.index(h) for h in ("RED FLAGS", "SITES OF SPREAD", "WORKUP", "TREATMENT")]
+    assert order == sorted(order)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "█" in text
+
+
+def test_patient_from_stdin_and_bad_data_exit_codes() -> None:
+    good = RUNNER.invoke(
+        app,
+        ["assess", "--json", "--patient", "-"],
+        input=json.dumps({"findings": [{"id": "sym:seizure"}]}),
+    )
+    assert good.exit_code == 0, good.output
+    assert json.loads(good.stdout)["red_flags"][0]["id"] == "flag:seizure"
+    unknown = RUNNER.invoke(app, ["assess", "--finding", "sym:nope"])
+    assert unknown.exit_code == 1 and "MBC-E102" in unknown.stderr
+    malformed = RUNNER.invoke(app, ["assess", "--patient", "-"], input="{not json")
+    assert malformed.exit_code == 1 and "MBC-E106" in malformed.stderr
+    assert RUNNER.invoke(app, ["assess"]).exit_code == 2
+
+
+def test_batch_bad_lines_become_error_lines_and_the_rest_go_on(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "one", "findings": [{"id": "sym:back_pain"}]}),
+        "{broken json",
+        json.dumps({"id": "two", "findings": [{"id": "sym:unknown_thing"}]}),
+        json.dumps({"id": "three", "receptors": {"her2": "pos"}, "findings": []}),
+        json.dumps({"id": "four", "labs": {"calcium_corrected_mmol_l": 3.1}}),
+    ]
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = RUNNER.invoke(app, ["assess", "--batch", str(batch)])
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 5
+    assert [o.get("id") for o in out] == ["one", None, "two", "three", "four"]
+    assert [o["error"]["code"] for o in out if "error" in o] == ["MBC-E106", "MBC-E102", "MBC-E103"]
+    assert out[4]["red_flags"][0]["id"] == "flag:hypercalcaemia"
+    assert result.exit_code == 1
+
+
+def test_demo_prints_the_human_view() -> None:
+    result = RUNNER.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo-1" in result.stdout.splitlines()[0] and "RED FLAGS" in result.stdout
+
+
+def test_schemas_print_and_match_the_files_in_docs() -> None:
+    for shape in ("patient", "assessment"):
+        result = RUNNER.invoke(app, ["schema", shape])
+        assert result.exit_code == 0
+        printed = json.loads(result.stdout)
+        assert printed == json_schema(shape)
+        assert printed == json.loads((REPO / "docs" / "schema" / f"{shape}.json").read_text())
+    assert "for" in json_schema("assessment")["$defs"]["WorkupItem"]["properties"]
