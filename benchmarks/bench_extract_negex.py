@@ -1,6 +1,7 @@
 """Negation, historical and hypothetical accuracy on the NegEx/ConText dev rows, side by side.
 
-mbcnav (``qualify``), medspaCy ConText and negspacy, on the same rows, with the protocol of
+mbcnav (``qualify``), medspaCy ConText, negspacy and the issue's baseline regex (a negation
+word earlier in the sentence), on the same rows, with the protocol of
 ``shared/data/negex/README.md``: each condition is mapped to a character span of its sentence
 (tokens joined by ``\\s+``, case-insensitive, the UPPER-CASE occurrence preferred), given as the
 only target, and scored with Negated / Historical / "Not particular" as the positive class.
@@ -150,7 +151,16 @@ def run_negspacy(rows: list[Row]) -> list[Prediction]:
     return out
 
 
+def run_regex(rows: list[Row]) -> list[Prediction]:
+    """The issue's baseline: a negation word anywhere earlier in the sentence."""
+    return [
+        Prediction(NEGATION_WORDS.search(r.sentence[: r.start]) is not None, False, False)
+        for r in rows
+    ]
+
+
 SYSTEMS: dict[str, Callable[[list[Row]], list[Prediction]]] = {
+    "regex": run_regex,
     "mbcnav": run_mbcnav,
     "medspacy": run_medspacy,
     "negspacy": run_negspacy,
@@ -183,7 +193,7 @@ def report(name: str, rows: list[Row], preds: list[Prediction], seconds: float) 
     ]
     for label, pairs in lines:
         tp, fp, fn, tn, precision, recall, f1 = score(pairs)
-        if name == "negspacy" and label in {"historical", "hypothetical"}:
+        if name in {"negspacy", "regex"} and label in {"historical", "hypothetical"}:
             print(f"{name:9s} {label:21s} (not supported)")
             continue
         print(
@@ -205,7 +215,7 @@ def print_errors(rows: list[Row], preds: list[Prediction], what: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--systems", default="mbcnav,medspacy,negspacy")
+    parser.add_argument("--systems", default="regex,mbcnav,medspacy,negspacy")
     parser.add_argument("--errors", default="", help="print mbcnav errors: negated,historical,…")
     args = parser.parse_args(argv)
     rows = load_rows(args.data)

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 MTSAMPLES = REPO.parent / "shared" / "data" / "mtsamples" / "mtsamples.csv"
 PATIENTS = 50_000
-ROW_GROUP = 20_000
+ROW_GROUP = 10_000
 
 
 @dataclass
@@ -160,7 +160,8 @@ def main() -> None:
             print(
                 f"{engine:5} workers={workers}  {r.notes:>9,} notes  {r.seconds:8.1f} s  "
                 f"{r.rate:7,.0f} notes/s  {r.rate * 3600 / 1e6:5.2f} M notes/h  "
-                f"peak {r.peak_mb:6,.0f} MB",
+                f"peak {r.peak_mb:6,.0f} MB  cpu {r.cpu_seconds:7.1f} s "
+                f"({r.notes / r.cpu_seconds:5,.0f} notes/cpu-s)",
                 flush=True,
             )
     for engine in args.engines.split(","):

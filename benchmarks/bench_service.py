@@ -161,7 +161,7 @@ def _run_generator(base: str, kind: str, rate: float, seconds: float) -> dict[st
 # ---------------------------------------------------------------- server under test
 
 
-def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = data_dir
@@ -197,14 +197,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="assess", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
+        try:
+            import uvloop
+
+            uvloop.install()
+        except ImportError:
+            pass
         print(json.dumps(asyncio.run(_generate(args.generate, args.kind, args.rate, args.seconds))))
         return
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mbcnav-bench-") as data_dir:
-        server, base = _start_server(data_dir)
+        server, base = _start_server(data_dir, args.workers)
         try:
             _run_generator(base, "assess", 50, 1)
             _run_generator(base, "patient-view", 50, 1)
@@ -222,7 +230,8 @@ def main() -> None:
     ]
     print(
         f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char note, "
-        f"loopback, 1 worker, SQLite audit | " + " | ".join(parts)
+        f"loopback, {args.workers} worker(s), SQLite audit, load before {load_before:.1f} | "
+        + " | ".join(parts)
     )
 
 

@@ -139,3 +139,23 @@ def test_site_mentions_known_clamp_and_suspected_raise(monkeypatch, knowledge) -
     assert by_id["site:bone"].probability == 1.0
     assert by_id["site:liver"].probability >= by_id["site:liver"].prior
     assert result.site_mentions == mentions
+
+
+def test_known_sites_imply_the_metastatic_setting_unless_given(knowledge: Knowledge) -> None:
+    base = {"findings": [BACK_PAIN], "known_sites": ["site:bone"]}
+    implied = assess(base, knowledge=knowledge)
+    explicit = assess({**base, "setting": "metastatic"}, knowledge=knowledge)
+    suspected = assess({**base, "setting": "suspected"}, knowledge=knowledge)
+    prior = {s.id: s.prior for s in implied.sites}
+    assert prior == {s.id: s.prior for s in explicit.sites}
+    assert prior["site:liver"] > {s.id: s.prior for s in suspected.sites}["site:liver"]
+
+
+def test_prior_therapy_terms_are_accepted_and_adjuvant_ones_have_no_modality(knowledge) -> None:
+    adjuvant = [t for t in knowledge.prior_therapies.values() if t.setting == "adjuvant"]
+    if not adjuvant:
+        pytest.skip("the knowledge base has no adjuvant prior-therapy terms")
+    result = assess(
+        {"findings": [BACK_PAIN], "prior_therapies": [adjuvant[0].id]}, knowledge=knowledge
+    )
+    assert isinstance(result, Assessment)

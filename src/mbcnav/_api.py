@@ -87,11 +87,11 @@ def _check_ids(patient: Patient, knowledge: Knowledge) -> None:
     groups = (
         ("findings", [f.id for f in patient.findings], knowledge.symptoms, "sym"),
         ("known_sites", list(patient.known_sites), knowledge.sites, "site"),
-        ("prior_therapies", list(patient.prior_therapies), knowledge.treatments, "tx"),
+        ("prior_therapies", list(patient.prior_therapies), None, "tx"),
     )
     for field, idents, known, prefix in groups:
         for ident in idents:
-            if ident not in known:
+            if not (ident in known if known is not None else knowledge.is_therapy(ident)):
                 raise InputError(
                     f"The {field} id '{ident}'",
                     code="MBC-E102",
@@ -134,7 +134,7 @@ def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | Non
     """Read the text lazily, so the engine works (for coded input) without the text reader."""
     if not (patient.text or "").strip():
         return None, None
-    from mbcnav.extract import read_text  # type: ignore[attr-defined,unused-ignore]
+    from mbcnav.extract import read_text
 
     reading: TextReadingLike = read_text(patient.text or "", knowledge)
     algorithm = getattr(reading, "algorithm", None)
@@ -149,6 +149,14 @@ def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
     return "unknown"
 
 
+def _setting(patient: Patient, evidence: Evidence) -> str:
+    """CONTRACTS.md: "metastatic" means spread already known; a patient with known sites whose
+    setting was not given explicitly is in that setting, not the default "suspected"."""
+    if evidence.known_sites and "setting" not in patient.model_fields_set:
+        return "metastatic"
+    return patient.setting
+
+
 def _prepare(data: Patient | Mapping[str, Any], knowledge: Knowledge) -> _Prepared:
     patient = _to_patient(data)
     _check_size(patient)
@@ -158,7 +166,8 @@ def _prepare(data: Patient | Mapping[str, Any], knowledge: Knowledge) -> _Prepar
     tables = tables_for(knowledge)
     receptors = patient.receptors.model_dump()
     subtype = _subtype(knowledge, receptors)
-    prior = tables.prior(subtype, patient.setting).copy()
+    setting = _setting(patient, evidence)
+    prior = tables.prior(subtype, setting).copy()
     clamped = np.zeros(tables.n_sites, dtype=bool)
     for site in evidence.known_sites:
         clamped[tables.site_index[site]] = True
@@ -168,13 +177,11 @@ def _prepare(data: Patient | Mapping[str, Any], knowledge: Knowledge) -> _Prepar
         labs=evidence.labs,
         receptors=receptors,
         biomarkers=patient.biomarkers.model_dump(),
-        setting=patient.setting,
+        setting=setting,
         subtype=subtype,
         known_sites=frozenset(evidence.known_sites),
         prior_therapies=frozenset(patient.prior_therapies),
-        prior_modalities=frozenset(
-            knowledge.treatments[t].modality for t in patient.prior_therapies
-        ),
+        prior_modalities=knowledge.prior_modalities(patient.prior_therapies),
     )
     observed = observed_columns(evidence, tables.column_index)
     return _Prepared(patient, evidence, facts, prior, clamped, observed, extract_algorithm)

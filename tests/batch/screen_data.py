@@ -52,4 +52,5 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def results(path: Path) -> list[dict[str, Any]]:
     """A result file's rows as dicts, in file order."""
-    return read_output(path).select(OUTPUT_SCHEMA.names).to_pylist()
+    rows: list[dict[str, Any]] = read_output(path).select(OUTPUT_SCHEMA.names).to_pylist()
+    return rows

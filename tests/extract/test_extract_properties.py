@@ -11,7 +11,7 @@ from mbcnav.errors import InputError
 from mbcnav.extract import qualify, read_text
 from mbcnav.knowledge import Knowledge
 
-ANY_CHAR = st.characters(codec=None, categories=None)  # includes NUL and lone surrogates
+ANY_CHAR = st.characters(exclude_categories=())  # includes NUL and lone surrogates
 NOISE = st.text(alphabet=ANY_CHAR, max_size=200)
 WORDS = st.sampled_from(
     [

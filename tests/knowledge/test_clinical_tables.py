@@ -60,7 +60,7 @@ def facts_for(p: Profile, k: Knowledge) -> Facts:
         known_sites=frozenset(site for site, st in p.sites.items() if st == "known"),
         suspected_sites=frozenset(site for site, st in p.sites.items() if st == "suspected"),
         prior_therapies=p.prior,
-        prior_modalities=frozenset(k.treatments[t].modality for t in p.prior),
+        prior_modalities=k.prior_modalities(p.prior),
     )
     subtype = next(r.subtype for r in k.network.subtypes if evaluate(r.when, base))
     derived = {
@@ -99,6 +99,8 @@ def walk(cond: s.Condition) -> Iterator[s.Condition]:
 def all_conditions(k: Knowledge) -> Iterator[tuple[str, s.Condition]]:
     for flag in k.red_flags.values():
         yield flag.id, flag.when
+        for escalation in flag.escalations:
+            yield flag.id, escalation.when
     for item in k.workup.values():
         if item.when is not None:
             yield item.id, item.when
@@ -126,7 +128,8 @@ def test_every_flag_is_actionable_cited_and_worked_up(knowledge: Knowledge) -> N
 def test_plain_actions_are_short_sentences(knowledge: Knowledge) -> None:
     """Patient handouts aim at reading grade <= 8: short sentences, everyday words."""
     for flag in knowledge.red_flags.values():
-        for text in flag.plain_actions:
+        escalated = tuple(a for esc in flag.escalations for a in esc.plain_actions)
+        for text in flag.plain_actions + escalated:
             for sentence in filter(None, re.split(r"[.!?]\s*", text)):
                 assert len(sentence.split()) <= 16, (flag.id, sentence)
             assert not re.search(r"\b(MSCC|CT|ICP|IV|SC)\b", text), (flag.id, text)
@@ -140,7 +143,7 @@ def test_treatment_links_resolve(knowledge: Knowledge) -> None:
     for tx in knowledge.treatments.values():
         assert tx.id not in tx.combines_with + tx.follows, tx.id
         assert set(tx.combines_with) <= set(knowledge.treatments), tx.id
-        assert set(tx.follows) <= set(knowledge.treatments), tx.id
+        assert all(knowledge.is_therapy(other) for other in tx.follows), tx.id
         assert set(tx.for_sites) <= set(knowledge.sites), tx.id
 
 
@@ -162,7 +165,7 @@ def test_condition_references_resolve(knowledge: Knowledge) -> None:
         s.FindingAbsent: lambda c: c.absent in knowledge.symptoms,
         s.SiteStatus: lambda c: c.site in knowledge.sites,
         s.FlagRaised: lambda c: c.flag in knowledge.red_flags,
-        s.PriorTherapy: lambda c: c.prior_therapy in knowledge.treatments,
+        s.PriorTherapy: lambda c: knowledge.is_therapy(c.prior_therapy),
     }
     for owner, root in all_conditions(knowledge):
         for cond in walk(root):

@@ -50,3 +50,20 @@ def test_flags_fire_chain_and_sort_most_urgent_first() -> None:
 def test_no_flag_without_its_condition() -> None:
     facts = Facts(present=frozenset({"sym:f1"}), labs={"calcium_corrected_mmol_l": 2.5})
     assert raised_flags(KNOWLEDGE, facts) == ()
+
+
+def test_escalation_raises_urgency_and_adds_actions() -> None:
+    rule = _flag("flag:calcium", "urgent", {"lab": "calcium_corrected_mmol_l", "gt": 2.9})
+    rule["escalations"] = [
+        {"urgency": "emergency", "when": {"finding": "sym:f2"}, "actions": ["go now"]},
+        {"urgency": "urgent", "when": {"finding": "sym:f3"}, "actions": ["also this"]},
+    ]
+    knowledge = make_knowledge(3, 4, red_flags=[rule])
+    labs = {"calcium_corrected_mmol_l": 3.1}
+    plain = raised_flags(knowledge, Facts(labs=labs))[0]
+    assert plain.urgency == "urgent" and plain.actions == ("act on flag:calcium",)
+    worse = raised_flags(knowledge, Facts(labs=labs, present=frozenset({"sym:f2", "sym:f3"})))[0]
+    assert worse.urgency == "emergency"
+    assert worse.actions == ("act on flag:calcium", "go now", "also this")
+    assert "sym:f2" in worse.because
+    assert raised_flags(knowledge, Facts(present=frozenset({"sym:f2"}))) == ()

@@ -40,3 +40,13 @@ def test_flag_workup_is_deduplicated_and_ordered_by_urgency(knowledge) -> None:
     spine_mri = next(w for w in result.workup if w.id == "work:mri_whole_spine")
     assert spine_mri.urgency == "emergency"
     assert "flag:spinal_cord_compression" in spine_mri.for_
+
+
+def test_a_site_suspected_in_text_gets_its_workup(knowledge) -> None:
+    item = next(w for w in knowledge.workup.values() if w.for_sites)
+    site = item.for_sites[0].site
+    facts = Facts(suspected_sites=frozenset({site}))
+    assert item.id in {w.id for w in workup_items(knowledge, facts, {site: 0.0}, ())}
+    known = Facts(known_sites=frozenset({site}))
+    items = workup_items(knowledge, known, {site: 1.0}, ())
+    assert all(site not in w.for_ for w in items)

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -138,3 +139,28 @@ def test_service_call_needs_the_service_url_as_audience(client: TestClient, sign
         SERVICE, json=body, headers={"Authorization": f"Bearer {signer.token(BASE + SERVICE)}"}
     )
     assert good.status_code == 200 and good.json() == {"cards": []}
+
+
+def test_allowlisted_jku_is_fetched_and_trusted(
+    tmp_path: Path,
+    signer: Signer,
+    make_client: Callable[..., TestClient],
+    serve_in_thread: Callable[[Any], str],
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def jwks(_: Any) -> JSONResponse:
+        return JSONResponse(signer.jwks)
+
+    jku = serve_in_thread(Starlette(routes=[Route("/jwks.json", jwks)])) + "/jwks.json"
+    settings = Settings(
+        data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jku_allowlist=(jku,), public_url=BASE
+    )
+    client = make_client(settings)
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": BASE + DISCOVERY, "iat": now, "exp": now + 300, "jti": "k1"}
+    token = jwt.encode(claims, signer.key, algorithm="ES384", headers={"kid": KID, "jku": jku})
+    assert _call(client, token) == 200
+    assert _call(client, signer.token(BASE + DISCOVERY)) == 401  # no jku, no configured JWKS

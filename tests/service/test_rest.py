@@ -216,3 +216,21 @@ def test_logs_hold_no_patient_data(
     logged = "\n".join(record.getMessage() for record in server_side)
     assert "Zebedee" not in logged and "MRN-998877" not in logged
     assert "/v1/assess" in logged
+
+
+def test_cors_for_a_configured_browser_origin(
+    tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    origin = "http://127.0.0.1:3000"
+    client = make_client(Settings(dev=True, data_dir=tmp_path, cors_origins=origin))
+    preflight = client.options(
+        "/cds-services",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
+    assert preflight.headers["access-control-allow-origin"] == origin
+    other = client.get("/healthz", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

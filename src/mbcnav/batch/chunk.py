@@ -18,7 +18,7 @@ import pyarrow as pa
 from mbcnav._api import MAX_TEXT_CHARS, assess_many
 from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.types import Assessment
+from mbcnav.types import Assessment, Qualifiers
 
 AssessMany = Callable[..., Sequence[Assessment | MbcnavError]]
 
@@ -114,8 +114,9 @@ def _patient(row: Mapping[str, Any], options: ChunkOptions) -> dict[str, Any]:
     if row["read_error"]:
         raise RowError(row["read_error"], row["read_message"] or "The row cannot be read.")
     patient: dict[str, Any] = {"text": note_text(row["text"], options.max_chars)}
-    if row["id"] is not None:
-        patient["id"] = row["id"]
+    ident = _clean(row["id"])
+    if ident is not None:
+        patient["id"] = ident
     receptors = {k: v.lower() for k in PROFILE if (v := _clean(row[k])) is not None}
     if receptors:
         patient["receptors"] = receptors
@@ -123,6 +124,10 @@ def _patient(row: Mapping[str, Any], options: ChunkOptions) -> dict[str, Any]:
     if setting is not None:
         patient["setting"] = setting.lower()
     return patient
+
+
+def _qualifiers(qualifiers: Qualifiers) -> dict[str, bool]:
+    return {name: getattr(qualifiers, name) for name in QUALIFIERS}
 
 
 def _result(assessment: Assessment, options: ChunkOptions) -> dict[str, Any]:
@@ -133,7 +138,7 @@ def _result(assessment: Assessment, options: ChunkOptions) -> dict[str, Any]:
         "red_flags": [{"id": f.id, "urgency": f.urgency} for f in flags],
         "urgency": flags[0].urgency if flags else None,
         "findings": [
-            {"id": f.id, "present": f.present, **f.qualifiers.model_dump()}
+            {"id": f.id, "present": f.present, **_qualifiers(f.qualifiers)}
             for f in assessment.findings
         ],
     }
@@ -223,7 +228,7 @@ def _to_batch(
     n = len(rows)
     arrays = [
         _column((r["row"] for r in rows), "row"),
-        _column((r["id"] if r["id"] is not None else str(r["row"]) for r in rows), "id"),
+        _column((_clean(r["id"]) or str(r["row"]) for r in rows), "id"),
         _column((_clean(r["patient"]) for r in rows), "patient"),
         _column(dates, "date"),
         *(_column((r[name] for r in results), name) for name in RESULT_FIELDS),

@@ -157,14 +157,16 @@ def _check_columns(present: Iterable[str], columns: Columns, path: Path) -> list
 
 
 def _parquet_batches(path: Path, columns: Columns, rows: int) -> Iterator[pa.RecordBatch]:
+    """One row group in memory at a time (a file); one fragment at a time (a dataset folder)."""
+    if path.is_file():
+        parquet = pq.ParquetFile(str(path))
+        wanted = _check_columns(parquet.schema_arrow.names, columns, path)
+        yield from parquet.iter_batches(batch_size=rows, columns=wanted, use_threads=False)
+        return
     dataset = pads.dataset(str(path), format="parquet")
     wanted = _check_columns(dataset.schema.names, columns, path)
     yield from dataset.to_batches(
-        columns=wanted,
-        batch_size=rows,
-        batch_readahead=1,
-        fragment_readahead=1,
-        use_threads=False,
+        columns=wanted, batch_size=rows, batch_readahead=1, fragment_readahead=1
     )
 
 

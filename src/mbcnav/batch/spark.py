@@ -256,7 +256,9 @@ def run_spark(
     result = screen_frame(spark, job, knowledge, source)
     if out is not None and _is_uri(out):
         result.write.mode("overwrite").parquet(out)
-        return ScreenSummary(seconds=time.perf_counter() - started)
+        summary = _uri_summary(spark, out)
+        summary.seconds = time.perf_counter() - started
+        return summary
     target = job.out if job.as_dataset else job.out.with_name(job.out.name + ".spark")
     result.write.mode("overwrite").parquet(str(target))
     summary = ScreenSummary()
@@ -270,6 +272,15 @@ def run_spark(
         shutil.rmtree(target)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _uri_summary(spark: SparkSession, out: str) -> ScreenSummary:
+    """Counts read back from the written dataset (one small column), not recomputed."""
+    from pyspark.sql import functions as F
+
+    codes = spark.read.parquet(out).select("error_code")
+    row = codes.agg(F.count(F.lit(1)), F.count("error_code")).collect()[0]
+    return ScreenSummary(rows=int(row[0]), errors=int(row[1]))
 
 
 def _part_batches(target: Path, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:

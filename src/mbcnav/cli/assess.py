@@ -206,6 +206,9 @@ def _sites(console: Console, assessment: Assessment, knowledge: Knowledge) -> No
         ]
         if reasons:
             _say(console, 6, "; ".join(reasons), "dim")
+    if assessment.site_mentions:
+        named = [f"{_name(knowledge, m.site)} ({m.status})" for m in assessment.site_mentions]
+        _say(console, 2, f"named in the text: {', '.join(dict.fromkeys(named))}", "dim")
     hidden = len(assessment.sites) - len(shown)
     if hidden > 0:
         console.print(f"  … {hidden} less probable sites (--json shows all)", style="dim")
@@ -270,7 +273,12 @@ def assess(
         str | None, typer.Option("--patient", help="A Patient JSON file, - for stdin")
     ] = None,
     batch: Annotated[
-        Path | None, typer.Option("--batch", help="Patient JSONL in, Assessment JSONL out")
+        Path | None,
+        typer.Option(
+            "--batch",
+            help="Patient JSONL in, Assessment JSONL out (a bad line gives an error line; "
+            "exit 1 if any line was bad)",
+        ),
     ] = None,
     ident: Annotated[str | None, typer.Option("--id", help="Caller's patient id")] = None,
     er: Annotated[str | None, typer.Option("--er", help="positive|negative|unknown")] = None,

@@ -58,6 +58,7 @@ def export(knowledge: Knowledge) -> dict[str, Any]:
         "red_flags": dump(knowledge.red_flags),
         "workup": dump(knowledge.workup),
         "treatments": dump(knowledge.treatments),
+        "prior_therapies": dump(knowledge.prior_therapies),
         "sources": dump(knowledge.sources),
     }
 
@@ -78,6 +79,7 @@ def _summary(knowledge: Knowledge) -> Table:
         "red flags": len(knowledge.red_flags),
         "workup": len(knowledge.workup),
         "treatments": len(knowledge.treatments),
+        "prior therapies": len(knowledge.prior_therapies),
     }
     for name, count in rows.items():
         table.add_row(name, str(count))

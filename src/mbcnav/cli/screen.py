@@ -89,6 +89,11 @@ def screen(
         if engine == "spark":
             from mbcnav.batch.spark import run_spark
 
+            if resume:
+                typer.echo(
+                    "--resume applies to the local engine; Spark retries tasks itself.", err=True
+                )
+
             summary = run_spark(job, master=master, source=source, out=out)
         else:
             progress = not quiet and sys.stderr.isatty()

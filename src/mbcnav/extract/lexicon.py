@@ -22,7 +22,7 @@ from mbcnav.extract.labs import lab_phrases
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
-from mbcnav.extract.sites import derived_phrases
+from mbcnav.extract.sites import SiteCue, derived_phrases, spread_phrases
 from mbcnav.knowledge import Knowledge
 
 TargetKind = Literal["symptom", "site"]
@@ -73,6 +73,7 @@ class Entry:
     rules: tuple[Rule, ...] = ()
     terms: tuple[Term, ...] = ()
     labs: tuple[str, ...] = ()
+    spread: tuple[SiteCue, ...] = ()
 
 
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
@@ -97,18 +98,25 @@ def build_matcher(
     terms: Iterable[tuple[str, Term]],
     rules: ContextRules | None = None,
     labs: Iterable[tuple[str, str]] = (),
+    spread: Iterable[tuple[str, SiteCue]] = (),
 ) -> PhraseMatcher[Entry]:
-    """One automaton over lexicon terms, context triggers and lab names; one Entry per phrase."""
-    grouped: dict[str, tuple[list[Rule], list[Term], list[str]]] = {}
+    """One automaton over terms, context triggers, lab names and spread phrases."""
+    grouped: dict[str, tuple[list[Rule], list[Term], list[str], list[SiteCue]]] = {}
+
+    def bucket(phrase: str) -> tuple[list[Rule], list[Term], list[str], list[SiteCue]]:
+        return grouped.setdefault(fold_phrase(phrase), ([], [], [], []))
+
     for phrase, rule in rule_phrases(rules or default_rules()):
-        grouped.setdefault(fold_phrase(phrase), ([], [], []))[0].append(rule)
+        bucket(phrase)[0].append(rule)
     for phrase, term in terms:
-        grouped.setdefault(fold_phrase(phrase), ([], [], []))[1].append(term)
+        bucket(phrase)[1].append(term)
     for phrase, field in labs:
-        grouped.setdefault(fold_phrase(phrase), ([], [], []))[2].append(field)
+        bucket(phrase)[2].append(field)
+    for phrase, cue in spread:
+        bucket(phrase)[3].append(cue)
     return PhraseMatcher(
-        (key, Entry(tuple(dict.fromkeys(r)), tuple(dict.fromkeys(t)), tuple(dict.fromkeys(f))))
-        for key, (r, t, f) in grouped.items()
+        (key, Entry(*(tuple(dict.fromkeys(part)) for part in parts)))  # type: ignore[arg-type]
+        for key, parts in grouped.items()
     )
 
 
@@ -126,7 +134,9 @@ def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
     if matcher is None:
         if len(_BY_HASH) >= _MAX_CACHED:
             _BY_HASH.pop(next(iter(_BY_HASH)))
-        matcher = build_matcher(knowledge_terms(knowledge), labs=lab_phrases())
+        matcher = build_matcher(
+            knowledge_terms(knowledge), labs=lab_phrases(), spread=spread_phrases()
+        )
         _BY_HASH[key] = matcher
     return matcher
 

@@ -20,7 +20,7 @@ from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
 from mbcnav.extract.rules import Rule, SectionKind, default_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
-from mbcnav.extract.sites import refine_site, site_status
+from mbcnav.extract.sites import names_primary, refine_site, site_status, spread_pairs
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention
 
@@ -51,6 +51,9 @@ class _Hits:
     cues: list[tuple[int, int, tuple[Rule, ...]]] = field(default_factory=list)
     terms: list[_TermHit] = field(default_factory=list)
     labs: dict[str, float] = field(default_factory=dict)
+    anatomy: list[tuple[int, int, str]] = field(default_factory=list)
+    spread: list[tuple[int, int]] = field(default_factory=list)
+    blocks: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -68,6 +71,13 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             value = value_after(lab, text, end)
             if value is not None:
                 out.labs[lab] = value
+        for cue in entry.spread:
+            if cue.kind == "anatomy":
+                out.anatomy.append((start, end, cue.site))
+            elif cue.kind == "cue":
+                out.spread.append((start, end))
+            else:
+                out.blocks.append((start, end))
     return out
 
 
@@ -101,7 +111,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     """
     text = check_text(text, max_chars=max_chars)
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
-    if not hits.terms:
+    if not hits.terms and not (hits.anatomy and hits.spread):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
@@ -113,9 +123,67 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         findings.extend(
             _finding(text, hit, term, result) for term in hit.terms if term.kind == "symptom"
         )
-    for hit in _longest(sites):
+    kept_sites = _longest(sites)
+    for hit in kept_sites:
         mentions.extend(_mentions(text, hit, engine))
+    mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
     return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _constructed(
+    text: str,
+    hits: _Hits,
+    terms: list[_TermHit],
+    found: list[SiteMention],
+    engine: ContextEngine,
+) -> list[SiteMention]:
+    """Site mentions from "spread cue … anatomical word" constructions the terms missed."""
+    if not (hits.anatomy and hits.spread):
+        return []
+    covered = [(h.start, h.end) for h in terms] + hits.blocks
+    anatomy = [
+        (start, end, site)
+        for start, end, site in _longest_spans(hits.anatomy)
+        if not _overlaps(covered, start, end) and not names_primary(text, end)
+    ]
+    out: list[SiteMention] = []
+    for start, end, site, cue in spread_pairs(text, anatomy, hits.spread, engine.sentence):
+        sentence = engine.sentence(start, end)
+        site = refine_site(site, text, sentence)
+        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
+        status = site_status(_either(engine.qualify(start, end), engine.qualify(*cue)))
+        if status == "drop" or _overlaps(taken, *sentence):
+            continue
+        out.append(
+            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+        )
+    return out
+
+
+def _either(first: QualifierResult, second: QualifierResult) -> QualifierResult:
+    """Qualifiers set by either part of a construction (the cue's own context counts too)."""
+    return QualifierResult(
+        negated=first.negated or second.negated,
+        historical=first.historical or second.historical,
+        hypothetical=first.hypothetical or second.hypothetical,
+        family=first.family or second.family,
+        uncertain=first.uncertain or second.uncertain,
+        triggers=first.triggers + second.triggers,
+    )
+
+
+def _longest_spans(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept: list[tuple[int, int, str]] = []
+    last_end = -1
+    for start, end, site in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if start >= last_end:
+            kept.append((start, end, site))
+            last_end = end
+    return kept
 
 
 def _mentions(text: str, hit: _TermHit, engine: ContextEngine) -> list[SiteMention]:

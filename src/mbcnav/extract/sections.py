@@ -21,7 +21,7 @@ from mbcnav.extract.rules import Category, SectionKind
 
 _COLON = re.compile(r":(?![0-9])")
 _LABEL = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t]*\Z"
+    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t,]*\Z"
 )
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
@@ -84,7 +84,7 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         match = _LABEL.search(text, max(0, pos - LABEL_REACH), pos)
         if match is None:
             continue
-        label = match.group(0).rstrip()
+        label = match.group(0).rstrip(" \t,")
         if label and _opens(text, match.start()):
             out.append((match.start(), colon.end(), label))
     return out

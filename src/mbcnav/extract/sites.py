@@ -1,6 +1,8 @@
 """From a qualified site-term hit to a SiteMention: which site, and known, suspected or not.
 
-The status table and the bone-to-spine refinement are data (``data/site_rules.yaml``): a
+Site terms come from the knowledge base; constructions ("metastatic adenocarcinoma in 1/5
+lymph nodes": a spread cue near an anatomical word) add mentions the terms cannot list. The
+status table and the bone-to-spine refinement are data (``data/site_rules.yaml``): a
 negated mention is ``negated``, a historical one ``historical``, an uncertain or hypothetical
 one ("concerning for osseous metastasis", "evaluate for liver metastases") ``suspected``, any
 other ``known``; mentions about a relative are dropped.
@@ -9,6 +11,7 @@ other ``known``; mentions about a relative are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -45,12 +48,30 @@ class Constructions(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class SpreadConstructions(_Model):
+    max_gap_words: int = Field(ge=0)
+    cues: tuple[str, ...] = Field(min_length=1)
+    primary_followers: tuple[str, ...] = ()
+    not_sites: tuple[str, ...] = ()
+    anatomy: dict[str, tuple[str, ...]]
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SiteRules(_Model):
     sources: tuple[dict[str, str], ...]
     refine: tuple[Refinement, ...] = ()
     status: tuple[StatusRow, ...]
     status_sources: tuple[str, ...] = Field(min_length=1)
     constructions: Constructions
+    constructions_spread: SpreadConstructions
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCue:
+    """A spread-construction phrase: an anatomical word (with its site), a cue, or a block."""
+
+    kind: Literal["anatomy", "cue", "block"]
+    site: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +80,8 @@ class _Compiled:
     status: tuple[StatusRow, ...]
     constructions: Constructions
     organ: re.Pattern[str]
+    spread: SpreadConstructions
+    followers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +94,56 @@ def _rules() -> _Compiled:
         rules.status,
         rules.constructions,
         re.compile(rf"(?P<organ>[a-z]+(?: [a-z]+)?) (?:{nouns})"),
+        rules.constructions_spread,
+        frozenset(fold_phrase(word) for word in rules.constructions_spread.primary_followers),
     )
+
+
+def spread_phrases() -> list[tuple[str, SiteCue]]:
+    """(phrase, SiteCue) for the shared automaton: anatomy words, spread cues, blocked phrases."""
+    spread = _rules().spread
+    out = [(phrase, SiteCue("cue")) for phrase in spread.cues]
+    out += [(phrase, SiteCue("block")) for phrase in spread.not_sites]
+    out += [
+        (phrase, SiteCue("anatomy", site))
+        for site, phrases in spread.anatomy.items()
+        for phrase in phrases
+    ]
+    return out
+
+
+_NEXT_WORD = re.compile(r"[\W_]*([^\W_]+)")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def names_primary(text: str, end: int) -> bool:
+    """True when the word after an anatomical word makes it a primary tumour or a test."""
+    match = _NEXT_WORD.match(text, end)
+    return match is not None and fold_phrase(match.group(1)) in _rules().followers
+
+
+def spread_pairs(
+    text: str,
+    anatomy: list[tuple[int, int, str]],
+    cues: list[tuple[int, int]],
+    sentence_of: Callable[[int, int], tuple[int, int]],
+) -> list[tuple[int, int, str, tuple[int, int]]]:
+    """(start, end, site, cue span) for each anatomical word with a spread cue close by."""
+    gap = _rules().spread.max_gap_words
+    out: list[tuple[int, int, str, tuple[int, int]]] = []
+    for start, end, site in anatomy:
+        first, last = sentence_of(start, end)
+        best: tuple[int, int, int] | None = None
+        for cue_start, cue_end in cues:
+            if cue_end <= first or cue_start >= last or (cue_start < end and start < cue_end):
+                continue
+            low, high = (cue_end, start) if cue_end <= start else (end, cue_start)
+            words = len(_WORD.findall(text, low, high))
+            if words <= gap and (best is None or words < best[0]):
+                best = (words, cue_start, cue_end)
+        if best is not None:
+            out.append((min(start, best[1]), max(end, best[2]), site, (best[1], best[2])))
+    return out
 
 
 def derived_phrases(terms: tuple[str, ...]) -> list[str]:
@@ -110,4 +182,12 @@ def site_status(result: QualifierResult) -> Status:
     return "known"
 
 
-__all__ = ["derived_phrases", "refine_site", "site_status"]
+__all__ = [
+    "SiteCue",
+    "derived_phrases",
+    "names_primary",
+    "refine_site",
+    "site_status",
+    "spread_pairs",
+    "spread_phrases",
+]

@@ -179,6 +179,21 @@ def _symptom_codes(knowledge: Knowledge | None) -> dict[str, str]:
     return out
 
 
+_INDEXES: dict[str, tuple[_SiteIndex, dict[str, str], dict[str, str]]] = {}
+
+
+def _indexes(knowledge: Knowledge | None) -> tuple[_SiteIndex, dict[str, str], dict[str, str]]:
+    """Code and term indexes, built once per knowledge version (they cost milliseconds)."""
+    key = knowledge.hash if knowledge is not None else ""
+    found = _INDEXES.get(key)
+    if found is None:
+        found = (_site_index(knowledge), _symptom_terms(knowledge), _symptom_codes(knowledge))
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        _INDEXES[key] = found
+    return found
+
+
 # ---------------------------------------------------------------- per-resource readers
 
 
@@ -420,8 +435,7 @@ def _age(birth: str) -> int | None:
 
 def summarise(resources: Iterable[Resource], *, knowledge: Knowledge | None = None) -> ChartSummary:
     """Read every resource once and collect what mbcnav can use from the chart."""
-    index = _site_index(knowledge)
-    terms, by_code = _symptom_terms(knowledge), _symptom_codes(knowledge)
+    index, terms, by_code = _indexes(knowledge)
     summary = ChartSummary()
     receptors: dict[str, _Dated] = {}
     labs: dict[str, _Dated] = {}

@@ -27,6 +27,7 @@ from mbcnav.knowledge.schema import (
     Network,
     Not,
     PriorTherapy,
+    PriorTherapyTerm,
     RedFlagRule,
     Route,
     Site,
@@ -103,6 +104,7 @@ class Records:
     red_flags: tuple[RedFlagRule, ...] = ()
     workup: tuple[Workup, ...] = ()
     treatments: tuple[Treatment, ...] = ()
+    prior_therapies: tuple[PriorTherapyTerm, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -163,16 +165,27 @@ def _leaf_refs(condition: Condition) -> Iterator[tuple[str, str]]:
     elif isinstance(condition, FlagRaised):
         yield "red_flags", condition.flag
     elif isinstance(condition, PriorTherapy):
-        yield "treatments", condition.prior_therapy
+        yield THERAPIES, condition.prior_therapy
 
 
 # ---------------------------------------------------------------- duplicates (E203)
 
-LIST_NAMES = ("sources", "routes", "sites", "symptoms", "red_flags", "workup", "treatments")
+LIST_NAMES = (
+    "sources",
+    "routes",
+    "sites",
+    "symptoms",
+    "red_flags",
+    "workup",
+    "treatments",
+    "prior_therapies",
+)
+# A prior therapy may be a treatment row or a prior-therapy term: one namespace, two files.
+THERAPIES = "treatments or prior_therapies"
 
 
 def check_duplicates(records: Records) -> list[Problem]:
-    problems: list[Problem] = []
+    problems = _shared_therapy_ids(records)
     for name in LIST_NAMES:
         counts = Counter(record.id for record in getattr(records, name))
         problems += [
@@ -211,12 +224,35 @@ def check_duplicates(records: Records) -> list[Problem]:
     return problems
 
 
+def _shared_therapy_ids(records: Records) -> list[Problem]:
+    rows = {tx.id for tx in records.treatments}
+    return [
+        Problem(
+            "MBC-E203",
+            "prior_therapies.yaml",
+            term.id,
+            "id",
+            f"The id {term.id} is also a row of treatments.yaml; a therapy id must name one record",
+        )
+        for term in records.prior_therapies
+        if term.id in rows
+    ]
+
+
 # ---------------------------------------------------------------- sources (E205)
 
 
 def _cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimate | None]]:
     """(file, record, sources, estimate) for every record that must cite a source."""
-    for name in ("routes", "sites", "symptoms", "red_flags", "workup", "treatments"):
+    for name in (
+        "routes",
+        "sites",
+        "symptoms",
+        "red_flags",
+        "workup",
+        "treatments",
+        "prior_therapies",
+    ):
         for record in getattr(records, name):
             yield f"{name}.yaml", record.id, record.sources, None
     network = records.network
@@ -301,6 +337,9 @@ def _references(records: Records) -> Iterator[tuple[str, str, str, str, str]]:
         yield from _refs_of(flag.id, "red_flags.yaml", flag.when, flag.sites)
         for work in flag.workup:
             yield "red_flags.yaml", flag.id, "workup", "workup", work
+        for index, escalation in enumerate(flag.escalations):
+            for target, ident in condition_refs(escalation.when):
+                yield "red_flags.yaml", flag.id, f"escalations.{index}.when", target, ident
     for item in records.workup:
         yield from _refs_of(
             item.id, "workup.yaml", item.when, tuple(entry.site for entry in item.for_sites)
@@ -310,7 +349,7 @@ def _references(records: Records) -> Iterator[tuple[str, str, str, str, str]]:
         for other in tx.combines_with:
             yield "treatments.yaml", tx.id, "combines_with", "treatments", other
         for other in tx.follows:
-            yield "treatments.yaml", tx.id, "follows", "treatments", other
+            yield "treatments.yaml", tx.id, "follows", THERAPIES, other
     yield from _network_references(records.network)
 
 
@@ -341,8 +380,15 @@ def _network_references(network: Network | None) -> Iterator[tuple[str, str, str
 
 def check_references(records: Records) -> list[Problem]:
     known = {name: records.ids(name) for name in LIST_NAMES}
+    known[THERAPIES] = known["treatments"] | known["prior_therapies"]
     return [
-        Problem("MBC-E204", file, record, fld, f"{ident} does not exist in {target}.yaml")
+        Problem(
+            "MBC-E204",
+            file,
+            record,
+            fld,
+            f"{ident} does not exist in {' or '.join(f'{t}.yaml' for t in target.split(' or '))}",
+        )
         for file, record, fld, target, ident in _references(records)
         if ident not in known[target]
     ]
@@ -383,7 +429,12 @@ def check_route_consistency(records: Records) -> list[Problem]:
 def check_flag_cycles(records: Records) -> list[Problem]:
     """Red flags may build on other flags, but never on themselves through a loop."""
     graph = {
-        flag.id: {ref for target, ref in condition_refs(flag.when) if target == "red_flags"}
+        flag.id: {
+            ref
+            for when in (flag.when, *(escalation.when for escalation in flag.escalations))
+            for target, ref in condition_refs(when)
+            if target == "red_flags"
+        }
         for flag in records.red_flags
     }
     problems: list[Problem] = []

@@ -11,6 +11,8 @@ references are checked over everything that validated, and all of it is raised t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +28,7 @@ from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import (
     Meta,
     Network,
+    PriorTherapyTerm,
     RedFlagRule,
     Route,
     Site,
@@ -43,6 +46,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "red_flags": RedFlagRule,
     "workup": Workup,
     "treatments": Treatment,
+    "prior_therapies": PriorTherapyTerm,
 }
 HASHED_FILES = (
     "sources",
@@ -53,7 +57,11 @@ HASHED_FILES = (
     "red_flags",
     "workup",
     "treatments",
+    "prior_therapies",
 )
+
+ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network}
+FILES = (*LIST_FILES, *ONE_FILES)
 
 M = TypeVar("M", bound=BaseModel)
 # libyaml's parser is about ten times faster than the pure-Python one, when it is installed.
@@ -66,9 +74,14 @@ def default_data_dir() -> Path:
 
 def content_hash(data_dir: Path) -> str:
     """sha256 over the clinical content files, so any change to a fact changes the hash."""
+    return hash_texts({name: (data_dir / f"{name}.yaml").read_bytes() for name in HASHED_FILES})
+
+
+def hash_texts(texts: Mapping[str, bytes]) -> str:
+    """The content hash of the files' bytes (keyed by file stem; line endings normalised)."""
     digest = hashlib.sha256()
     for name in HASHED_FILES:
-        raw = (data_dir / f"{name}.yaml").read_bytes().replace(b"\r\n", b"\n")
+        raw = texts[name].replace(b"\r\n", b"\n")
         digest.update(name.encode() + b"\0" + raw + b"\0")
     return "sha256:" + digest.hexdigest()
 
@@ -76,19 +89,44 @@ def content_hash(data_dir: Path) -> str:
 # ---------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True)
+class Part:
+    """One knowledge file after reading and schema validation: its records (a tuple for list
+    files, the model or None for meta/network), every id it declares, and its problems."""
+
+    value: Any
+    declared: frozenset[str]
+    problems: tuple[Problem, ...]
+
+
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     """The parsed file, or None with an E201 problem when it is missing or not YAML."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_YamlLoader)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        message = "The knowledge file is missing"
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return parse_yaml(path.name, None, problems)
+    except UnicodeDecodeError as exc:
         message = f"The knowledge file is not valid YAML: {exc}"
     except OSError as exc:
         message = f"The knowledge file cannot be read: {exc}"
+    else:
+        return parse_yaml(path.name, text, problems)
     problems.append(Problem("MBC-E201", path.name, "", "", message))
     return None
+
+
+def parse_yaml(file: str, text: str | None, problems: list[Problem]) -> Any:
+    """The parsed text of ``file`` (None = the file is missing), or None with an E201 problem."""
+    if text is None:
+        problems.append(Problem("MBC-E201", file, "", "", "The knowledge file is missing"))
+        return None
+    try:
+        return yaml.load(text, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        problems.append(
+            Problem("MBC-E201", file, "", "", f"The knowledge file is not valid YAML: {exc}")
+        )
+        return None
 
 
 def _schema_problems(file: str, record: str, exc: ValidationError) -> list[Problem]:
@@ -136,22 +174,40 @@ def _validate_one(name: str, raw: Any, model: type[M], problems: list[Problem]) 
         return None
 
 
+def validate_part(name: str, raw: Any, problems: Sequence[Problem] = ()) -> Part:
+    """Schema-validate the parsed file ``name`` (a stem of FILES); ``problems`` met reading it
+    come first in the part's problems."""
+    found = list(problems)
+    if name in LIST_FILES:
+        records, declared = _validate_list(name, raw, LIST_FILES[name], found)
+        return Part(records, declared, tuple(found))
+    model = _validate_one(name, raw, ONE_FILES[name], found)
+    return Part(model, frozenset(), tuple(found))
+
+
+def assemble(parts: Mapping[str, Part]) -> tuple[Records, list[Problem]]:
+    """Records from one Part per file of FILES, with their problems in file order."""
+    problems = [problem for name in FILES for problem in parts[name].problems]
+    records = Records(
+        meta=parts["meta"].value,
+        network=parts["network"].value,
+        declared=MappingProxyType({name: parts[name].declared for name in LIST_FILES}),
+        **{name: parts[name].value for name in LIST_FILES},
+    )
+    return records, problems
+
+
+def read_part(data_dir: Path, name: str) -> Part:
+    problems: list[Problem] = []
+    raw = _read_yaml(data_dir / f"{name}.yaml", problems)
+    return validate_part(name, raw, problems)
+
+
 def read_records(data_dir: Path) -> tuple[Records, list[Problem]]:
     """Every record that passes the schema, and every problem met on the way."""
-    problems: list[Problem] = []
     if not data_dir.is_dir():
         return Records(), [_missing_folder(data_dir)]
-    lists: dict[str, tuple[Any, ...]] = {}
-    declared: dict[str, frozenset[str]] = {}
-    for name, model in LIST_FILES.items():
-        raw = _read_yaml(data_dir / f"{name}.yaml", problems)
-        lists[name], declared[name] = _validate_list(name, raw, model, problems)
-    meta = _validate_one("meta", _read_yaml(data_dir / "meta.yaml", problems), Meta, problems)
-    network = _validate_one(
-        "network", _read_yaml(data_dir / "network.yaml", problems), Network, problems
-    )
-    records = Records(meta=meta, network=network, declared=MappingProxyType(declared), **lists)
-    return records, problems
+    return assemble({name: read_part(data_dir, name) for name in FILES})
 
 
 def _missing_folder(data_dir: Path) -> Problem:
@@ -186,7 +242,7 @@ def _load_default() -> Knowledge:
     return _load(default_data_dir())
 
 
-def _raise(data_dir: Path, problems: list[Problem]) -> NoReturn:
+def _raise(data_dir: Path | str, problems: list[Problem]) -> NoReturn:
     codes = {problem.code for problem in problems}
     code = codes.pop() if len(codes) == 1 else "MBC-E200"
     count = len(problems)
@@ -202,11 +258,21 @@ def _load(data_dir: Path) -> Knowledge:
     records, problems = read_records(data_dir)
     if data_dir.is_dir():
         problems += run_checks(records)
-    if problems or records.meta is None or records.network is None:
+    if problems:
         _raise(data_dir, problems)
+    return compile_records(records, (), content_hash(data_dir), str(data_dir))
+
+
+def compile_records(
+    records: Records, problems: Sequence[Problem], digest: str, where: str
+) -> Knowledge:
+    """The immutable Knowledge of sound records; KnowledgeError listing ``problems`` (schema
+    and check problems together) when there is any."""
+    if problems or records.meta is None or records.network is None:
+        _raise(where, list(problems))
     return Knowledge(
         meta=records.meta,
-        hash=content_hash(data_dir),
+        hash=digest,
         sources=_by_id(records.sources),
         routes=_by_id(records.routes),
         sites=_by_id(records.sites),
@@ -215,15 +281,25 @@ def _load(data_dir: Path) -> Knowledge:
         red_flags=_by_id(records.red_flags),
         workup=_by_id(records.workup),
         treatments=_by_id(records.treatments),
+        prior_therapies=_by_id(records.prior_therapies),
     )
 
 
 __all__ = [
+    "FILES",
     "HASHED_FILES",
     "LIST_FILES",
+    "ONE_FILES",
+    "Part",
+    "assemble",
     "check_knowledge",
+    "compile_records",
     "content_hash",
     "default_data_dir",
+    "hash_texts",
     "load_knowledge",
+    "parse_yaml",
+    "read_part",
     "read_records",
+    "validate_part",
 ]

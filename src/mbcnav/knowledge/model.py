@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from mbcnav.knowledge.schema import (
     Meta,
     Network,
+    PriorTherapyTerm,
     RedFlagRule,
     Route,
     Site,
@@ -32,6 +34,27 @@ class Knowledge:
     red_flags: Mapping[str, RedFlagRule]
     workup: Mapping[str, Workup]
     treatments: Mapping[str, Treatment]
+    prior_therapies: Mapping[str, PriorTherapyTerm] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def is_therapy(self, ident: str) -> bool:
+        """Whether ``ident`` may appear in Patient.prior_therapies (a row or a prior term)."""
+        return ident in self.treatments or ident in self.prior_therapies
+
+    def prior_modalities(self, idents: Iterable[str]) -> frozenset[str]:
+        """The modalities ``{prior_modality: …}`` sees: treatment rows (all for metastatic
+        disease) and prior-therapy terms of the ``metastatic`` or ``any`` setting; adjuvant
+        terms count only by id. Unknown ids are ignored (callers validate ids first)."""
+        found: set[str] = set()
+        for ident in idents:
+            if ident in self.treatments:
+                found.add(self.treatments[ident].modality)
+            elif ident in self.prior_therapies:
+                term = self.prior_therapies[ident]
+                if term.setting != "adjuvant":
+                    found.add(term.modality)
+        return frozenset(found)
 
     @property
     def version(self) -> str:

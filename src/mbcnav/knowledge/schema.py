@@ -18,15 +18,19 @@ with exactly one leading key::
     {site: site:liver, status: known_or_suspected}
     {flag: flag:hepatic_visceral_crisis}
     {prior_therapy: tx:ai_cdk46i} / {prior_modality: chemotherapy}
+
+``prior_therapy`` ids are treatment rows (``treatments.yaml``) or prior-therapy terms
+(``prior_therapies.yaml``: adjuvant and other non-option therapies).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from mbcnav.types import Modality, Subtype, Urgency
+from mbcnav.types import URGENCY_ORDER, Modality, Subtype, Urgency
 
 IdSite = Annotated[str, Field(pattern=r"^site:[a-z0-9_]+$")]
 IdSymptom = Annotated[str, Field(pattern=r"^sym:[a-z0-9_]+$")]
@@ -48,19 +52,51 @@ LabName = Literal[
     "sodium_mmol_l",
 ]
 BodyArea = Literal[
-    "head_brain", "eyes", "chest_lungs", "abdomen", "back_spine", "bones_joints",
-    "nerves_limbs", "bladder_bowel", "lymph_nodes", "skin_chest_wall", "general", "labs",
+    "head_brain",
+    "eyes",
+    "chest_lungs",
+    "abdomen",
+    "back_spine",
+    "bones_joints",
+    "nerves_limbs",
+    "bladder_bowel",
+    "lymph_nodes",
+    "skin_chest_wall",
+    "general",
+    "labs",
 ]
 BodyMapRegion = Literal[
-    "head", "eye", "neck", "axilla", "chest_wall", "lungs", "pleura", "heart", "liver",
-    "abdomen", "gi_tract", "adrenal", "pelvis", "ovary", "spine", "limbs", "skeleton",
-    "meninges", "marrow",
+    "head",
+    "eye",
+    "neck",
+    "axilla",
+    "chest_wall",
+    "lungs",
+    "pleura",
+    "heart",
+    "liver",
+    "abdomen",
+    "gi_tract",
+    "adrenal",
+    "pelvis",
+    "ovary",
+    "spine",
+    "limbs",
+    "skeleton",
+    "meninges",
+    "marrow",
 ]
 Intent = Literal[
-    "control_and_extend_life", "symptom_relief", "prevent_complications", "local_control",
+    "control_and_extend_life",
+    "symptom_relief",
+    "prevent_complications",
+    "local_control",
     "emergency_relief",
 ]
-ApprovalStatus = Literal["approved", "not_approved", "pending", "guideline_standard"]
+ApprovalStatus = Literal["approved", "not_approved", "pending", "guideline_standard", "unconfirmed"]
+"""``unconfirmed``: an approval reported only by a secondary source or recalled (fact sheet S/U),
+not yet checked against the regulator's text; ``approved`` (with a date) needs that text (P)."""
+PriorSetting = Literal["adjuvant", "metastatic", "any"]
 
 
 class Model(BaseModel):
@@ -180,8 +216,21 @@ class SubtypeIn(Model):
 
 
 _CONDITION_KEYS = (
-    "all", "any", "not", "at_least", "finding", "absent", "lab", "receptor", "biomarker",
-    "setting", "site", "flag", "prior_therapy", "prior_modality", "subtype",
+    "all",
+    "any",
+    "not",
+    "at_least",
+    "finding",
+    "absent",
+    "lab",
+    "receptor",
+    "biomarker",
+    "setting",
+    "site",
+    "flag",
+    "prior_therapy",
+    "prior_modality",
+    "subtype",
 )
 
 
@@ -342,6 +391,16 @@ class Network(Model):
     suspected_mention: MentionEvidence | None = None
 
 
+class Escalation(Model):
+    """If the flag is raised and ``when`` also holds, raise its urgency to ``urgency`` (never
+    lower it) and append these actions; one rule per problem instead of a second flag."""
+
+    urgency: Urgency
+    when: Condition
+    actions: tuple[str, ...] = ()
+    plain_actions: tuple[str, ...] = ()
+
+
 class RedFlagRule(Model):
     id: IdFlag
     label: str
@@ -352,7 +411,35 @@ class RedFlagRule(Model):
     plain_actions: tuple[str, ...]
     workup: tuple[IdWork, ...] = ()
     sites: tuple[IdSite, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
     sources: tuple[IdSource, ...]
+
+    @model_validator(mode="after")
+    def _escalations_raise(self) -> RedFlagRule:
+        base = URGENCY_ORDER.index(self.urgency)
+        for escalation in self.escalations:
+            if URGENCY_ORDER.index(escalation.urgency) > base:
+                raise ValueError(
+                    f"an escalation may not lower the urgency ({escalation.urgency} is less "
+                    f"urgent than {self.urgency})"
+                )
+        return self
+
+    def escalated(
+        self, holds: Callable[[Condition], bool]
+    ) -> tuple[Urgency, tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+        """Apply the escalations to a raised flag: ``holds(condition)`` says whether a condition
+        is true for the patient. Returns the urgency (the most urgent of the rule's and of every
+        escalation that holds), the rule's actions followed by those escalations' actions (in
+        file order), the same for plain actions, and the indexes of the escalations applied."""
+        applied = tuple(i for i, esc in enumerate(self.escalations) if holds(esc.when))
+        chosen = [self.urgency, *(self.escalations[i].urgency for i in applied)]
+        urgency = min(chosen, key=URGENCY_ORDER.index)
+        actions = self.actions + tuple(a for i in applied for a in self.escalations[i].actions)
+        plain = self.plain_actions + tuple(
+            a for i in applied for a in self.escalations[i].plain_actions
+        )
+        return urgency, actions, plain, applied
 
 
 class SiteWorkup(Model):
@@ -397,6 +484,21 @@ class Treatment(Model):
     sources: tuple[IdSource, ...]
 
 
+class PriorTherapyTerm(Model):
+    """A therapy a patient may have had that is not an option of the decision table (adjuvant
+    treatment, a generic earlier line). Patients name it in ``prior_therapies``; conditions
+    test it with ``{prior_therapy: id}``. Only ``metastatic`` and ``any`` terms count towards
+    ``{prior_modality: …}`` (a line given for metastatic disease); adjuvant terms match by id."""
+
+    id: IdTx
+    label: str
+    plain_label: str | None = None
+    modality: Modality
+    setting: PriorSetting
+    note: str | None = None
+    sources: tuple[IdSource, ...]
+
+
 __all__ = [
     "AllOf",
     "AnyOf",
@@ -405,6 +507,7 @@ __all__ = [
     "BiomarkerCompare",
     "Codes",
     "Condition",
+    "Escalation",
     "Estimate",
     "FindingAbsent",
     "FindingPresent",
@@ -421,6 +524,7 @@ __all__ = [
     "Prior",
     "PriorModality",
     "PriorTherapy",
+    "PriorTherapyTerm",
     "ReceptorIn",
     "RedFlagRule",
     "Route",

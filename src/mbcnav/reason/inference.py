@@ -34,11 +34,13 @@ IntArray = npt.NDArray[np.intp]
 Method = Literal["auto", "quickscore", "enumerate"]
 
 MAX_QUICKSCORE_POSITIVES = 12
-QUICKSCORE_COST = 16.0
+QUICKSCORE_COST = 64.0
 MAX_ENUMERATED_SITES = 24
 TOLERANCE = 1e-6
 ROUNDING = 16 * float(np.finfo(np.float64).eps)
 CHUNK_ELEMENTS = 1 << 21
+ROWS_PER_PASS = 1 << 16
+FACTOR_BLOCK = 16  # findings multiplied before rescaling: each factor is at least the leak
 
 
 @lru_cache(maxsize=MAX_QUICKSCORE_POSITIVES + 1)
@@ -133,18 +135,24 @@ def _enumerate_group(
     underflows and every term stays positive (relative rounding ≈ eps / leak per factor)."""
     link = tables.log1m_link
     n, r = rel.shape
+    size = 1 << r
     rows = np.arange(n)[:, None]
     p = updated[rows, rel]
-    keep = np.exp(link[rel[:, :, None], pos[:, None, :]])
+    keep = np.exp(link[rel[:, None, :], pos[:, :, None]])
     base = tables.log1m_leak[pos] + np.einsum("ns,snk->nk", clamped, link[:, pos])
-    off = np.exp(base)[:, None, :]
-    weight = np.ones((n, 1))
+    weight = np.empty((n, size))
+    off = np.empty((n, pos.shape[1], size))
+    weight[:, 0] = 1.0
+    off[:, :, 0] = np.exp(base)
     for j in range(r):
-        weight = np.concatenate([weight * (1.0 - p[:, j : j + 1]), weight * p[:, j : j + 1]], 1)
-        off = np.concatenate([off, off * keep[:, j : j + 1, :]], axis=1)
-    for m in range(pos.shape[1]):
-        weight = weight * (1.0 - off[:, :, m])
-        weight = weight / weight.max(axis=1, keepdims=True)
+        half = 1 << j
+        np.multiply(weight[:, :half], p[:, j : j + 1], out=weight[:, half : 2 * half])
+        weight[:, :half] *= 1.0 - p[:, j : j + 1]
+        np.multiply(off[:, :, :half], keep[:, :, j : j + 1], out=off[:, :, half : 2 * half])
+    np.subtract(1.0, off, out=off)
+    for block in range(0, pos.shape[1], FACTOR_BLOCK):
+        weight *= off[:, block : block + FACTOR_BLOCK, :].prod(axis=1)
+        weight /= weight.max(axis=1, keepdims=True)
     post = (weight @ _configs(r)) / weight.sum(axis=1, keepdims=True)
     return np.asarray(post, dtype=np.float64)
 
@@ -226,8 +234,24 @@ def infer_batch(
     enumeration any patient whose Quickscore rounding bound exceeds ``TOLERANCE``. A single
     method can be forced for measurement ("quickscore" then skips the fallback)."""
     present = np.asarray(present, dtype=bool)
-    absent = np.asarray(absent, dtype=bool) & ~present
+    absent = np.asarray(absent, dtype=bool)
     prior = np.asarray(prior, dtype=np.float64)
+    out = np.empty_like(prior)
+    for start in range(0, prior.shape[0], ROWS_PER_PASS):
+        rows = slice(start, start + ROWS_PER_PASS)
+        out[rows] = _infer_pass(tables, present[rows], absent[rows], prior[rows], method)
+    return out
+
+
+def _infer_pass(
+    tables: NetworkTables,
+    present: BoolArray,
+    absent: BoolArray,
+    prior: FloatArray,
+    method: Method,
+) -> FloatArray:
+    """One pass of at most ``ROWS_PER_PASS`` rows, so memory stays bounded for any N."""
+    absent = absent & ~present
     s_absent = absent.astype(np.float64) @ tables.log1m_link.T
     leak_absent = absent.astype(np.float64) @ tables.log1m_leak
     updated = _absent_update(prior, s_absent)

@@ -1,7 +1,9 @@
 """Red flags: deterministic rules over findings, labs and profile, never averaged away.
 
 A rule may name another flag (``{flag: …}``), so rules are re-evaluated until no new flag
-fires; the result is ordered most urgent first, then in knowledge order.
+fires. A raised flag's escalations whose condition also holds raise its urgency (never lower
+it) and add their actions and reasons. The result is ordered most urgent first, then in
+knowledge order.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mbcnav.knowledge.model import Knowledge
+from mbcnav.knowledge.schema import RedFlagRule
 from mbcnav.rules import Facts, evaluate
 from mbcnav.types import URGENCY_ORDER, RedFlag
 
@@ -26,23 +29,37 @@ def raised_flags(knowledge: Knowledge, facts: Facts) -> tuple[RedFlag, ...]:
                     raised[rule.id] = match.because
         if len(raised) == before:
             break
+    final = replace(facts, flags=frozenset(raised))
+    flags = [_escalated(knowledge.red_flags[i], because, final) for i, because in raised.items()]
     order = {ident: i for i, ident in enumerate(knowledge.red_flags)}
-    rules = sorted(
-        (knowledge.red_flags[ident] for ident in raised),
-        key=lambda rule: (URGENCY_ORDER.index(rule.urgency), order[rule.id]),
-    )
-    return tuple(
-        RedFlag(
-            id=rule.id,
-            urgency=rule.urgency,
-            because=raised[rule.id],
-            actions=rule.actions,
-            sources=rule.sources,
-            label=rule.label,
-            plain_label=rule.plain_label,
-            plain_actions=rule.plain_actions,
-        )
-        for rule in rules
+    flags.sort(key=lambda flag: (URGENCY_ORDER.index(flag.urgency), order[flag.id]))
+    return tuple(flags)
+
+
+def _escalated(rule: RedFlagRule, because: tuple[str, ...], facts: Facts) -> RedFlag:
+    """The flag with every escalation whose condition holds applied."""
+    urgency = rule.urgency
+    reasons = list(because)
+    actions = list(rule.actions)
+    plain_actions = list(rule.plain_actions)
+    for step in rule.escalations:
+        match = evaluate(step.when, facts)
+        if not match.matched:
+            continue
+        if URGENCY_ORDER.index(step.urgency) < URGENCY_ORDER.index(urgency):
+            urgency = step.urgency
+        reasons += [r for r in match.because if r not in reasons]
+        actions += step.actions
+        plain_actions += step.plain_actions
+    return RedFlag(
+        id=rule.id,
+        urgency=urgency,
+        because=tuple(reasons),
+        actions=tuple(actions),
+        sources=rule.sources,
+        label=rule.label,
+        plain_label=rule.plain_label,
+        plain_actions=tuple(plain_actions),
     )
 
 

@@ -1,5 +1,6 @@
-"""Diagnostic workup: for each site above the knowledge's workup threshold, each red flag's
-named tests, and each conditional row; de-duplicated, most urgent first."""
+"""Diagnostic workup: for each site above the knowledge's workup threshold or suspected (e.g.
+named as suspected in text), each red flag's named tests, and each conditional row;
+de-duplicated, most urgent first. Known sites need no diagnostic workup of their own."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def workup_items(
 ) -> tuple[WorkupItem, ...]:
     """Workup for suspected sites and raised flags, de-duplicated, ordered by urgency."""
     threshold = knowledge.network.thresholds.workup_site
+    suspected = facts.suspected_sites
     plan = _Plan()
     for flag in flags:
         rule = knowledge.red_flags[flag.id]
@@ -39,8 +41,8 @@ def workup_items(
                 plan.add(ident, flag.urgency, flag.id)
     for item in knowledge.workup.values():
         for target in item.for_sites:
-            is_known = target.site in facts.known_sites
-            if not is_known and probabilities.get(target.site, 0.0) >= threshold:
+            likely = probabilities.get(target.site, 0.0) >= threshold
+            if target.site not in facts.known_sites and (likely or target.site in suspected):
                 plan.add(item.id, target.urgency, target.site)
     conditions = {item.id: item.when for item in knowledge.workup.values()}
     for chosen in select(knowledge.workup.values(), conditions, facts):

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from mbcnav import __version__
 from mbcnav.knowledge import Knowledge
@@ -81,6 +82,13 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     app.openapi = _openapi_with_problem(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(TrustGate, closed=not settings.dev and not settings.trusts_callers)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
     app.add_middleware(RequestContext)
     if not settings.dev and not settings.trusts_callers:
         log.warning("no trusted caller configured: every call except /healthz is refused")

@@ -30,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     select,
     text,
 )
@@ -185,41 +186,41 @@ class AuditStore:
         service_id: str = "",
         record_id: str | None = None,
     ) -> str:
-        """Store one assessment and its cards in one transaction; return the assessment id."""
+        """Store one assessment and its cards in one transaction; return the assessment id.
+
+        Core inserts, not ORM objects: this runs on every request, inside the latency budget.
+        """
         record_id = record_id or str(uuid.uuid4())
         now = _now()
-        with self._session() as session:
-            session.add(
-                AssessmentRecord(
-                    id=record_id,
-                    request_id=entry.request_id,
-                    created_at=now,
-                    channel=entry.channel,
-                    caller=entry.caller,
-                    knowledge_version=entry.knowledge_version,
-                    knowledge_hash=entry.knowledge_hash,
-                    input_hash=entry.input_hash,
-                    output=entry.output,
-                )
+        common = {
+            "request_id": entry.request_id,
+            "created_at": now,
+            "caller": entry.caller,
+            "knowledge_version": entry.knowledge_version,
+            "knowledge_hash": entry.knowledge_hash,
+            "input_hash": entry.input_hash,
+        }
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(AssessmentRecord),
+                [{**common, "id": record_id, "channel": entry.channel, "output": entry.output}],
             )
-            session.flush()
-            session.add_all(
-                CardRecord(
-                    uuid=card["uuid"],
-                    assessment_id=record_id,
-                    request_id=entry.request_id,
-                    service_id=service_id,
-                    created_at=now,
-                    caller=entry.caller,
-                    indicator=card["indicator"],
-                    summary=card["summary"],
-                    knowledge_version=entry.knowledge_version,
-                    knowledge_hash=entry.knowledge_hash,
-                    input_hash=entry.input_hash,
-                    output=card,
+            if cards:
+                connection.execute(
+                    insert(CardRecord),
+                    [
+                        {
+                            **common,
+                            "uuid": card["uuid"],
+                            "assessment_id": record_id,
+                            "service_id": service_id,
+                            "indicator": card["indicator"],
+                            "summary": card["summary"],
+                            "output": card,
+                        }
+                        for card in cards
+                    ],
                 )
-                for card in cards
-            )
         return record_id
 
     def record_feedback(self, service_id: str, caller: str, items: Sequence[dict[str, Any]]) -> int:

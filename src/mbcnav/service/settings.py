@@ -60,12 +60,20 @@ class Settings(BaseSettings):
     fhir_servers: StrList = Field(
         default=(), description="FHIR base URLs the service may fetch missing prefetch from."
     )
+    cors_origins: StrList = Field(
+        default=(), description="Browser origins allowed to call (e.g. a CDS Hooks sandbox)."
+    )
     fhir_timeout_s: float = Field(default=5.0, gt=0, le=60)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
     max_text_chars: int = Field(default=100_000, ge=100)
 
     @field_validator(
-        "cds_issuers", "cds_jku_allowlist", "cds_algorithms", "fhir_servers", mode="before"
+        "cds_issuers",
+        "cds_jku_allowlist",
+        "cds_algorithms",
+        "fhir_servers",
+        "cors_origins",
+        mode="before",
     )
     @classmethod
     def _lists(cls, value: Any) -> Any:

@@ -35,7 +35,7 @@ from mbcnav.interop.cds_hooks import (
 )
 from mbcnav.interop.fhir import iter_resources, summarise, summary_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
-from mbcnav.service.deps import CdsCaller, RequestId, State
+from mbcnav.service.deps import CdsCaller, State
 from mbcnav.service.routes.assess import _PROBLEM, PROBLEMS
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
@@ -207,7 +207,6 @@ async def cds_service(
     request: Request,
     state: State,
     caller: CdsCaller,
-    request_id: RequestId,
 ) -> JSONResponse:
     """``patient-view``: read the chart, assess, answer with cards (``{"cards": []}`` if none)."""
     _known_service(service_id)
