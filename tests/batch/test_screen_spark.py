@@ -47,7 +47,7 @@ def _both(source: Path, tmp_path: Path, fmt: str, spark: Any) -> tuple[list[Any]
 def test_spark_and_local_agree_row_for_row_on_parquet(
     spark: Any, tmp_path: Path, mtsamples: pa.Table
 ) -> None:
-    notes = mtsamples.slice(0, 150).to_pylist()
+    notes = mtsamples.slice(0, 60).to_pylist()
     bad = [
         {"id": "enc", "text": b"back pain \xff\xfe"},
         {"id": "empty", "text": b""},
@@ -55,12 +55,12 @@ def test_spark_and_local_agree_row_for_row_on_parquet(
         {"id": "date", "text": b"back pain", "date": "tomorrow"},
     ]
     rows = [{"id": r["id"], "text": r["text"].encode(), "date": "2026-01-02"} for r in notes]
-    table = pa.Table.from_pylist(rows[:70] + bad + rows[70:])
+    table = pa.Table.from_pylist(rows[:30] + bad + rows[30:])
     source = tmp_path / "notes.parquet"
-    pq.write_table(table, str(source), row_group_size=40)
+    pq.write_table(table, str(source), row_group_size=20)
     local, remote = _both(source, tmp_path, "parquet", spark)
     assert local == remote
-    assert [r["row"] for r in remote] == list(range(154))
+    assert [r["row"] for r in remote] == list(range(64))
     codes = {r["id"]: r["error_code"] for r in remote if r["error_code"]}
     assert codes == {"enc": "MBC-E403", "empty": "MBC-E402", "huge": "MBC-E404", "date": "MBC-E405"}
 

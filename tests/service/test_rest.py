@@ -234,3 +234,30 @@ def test_cors_for_a_configured_browser_origin(
     assert preflight.headers["access-control-allow-origin"] == origin
     other = client.get("/healthz", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_load_shedding_answers_busy_at_once() -> None:
+    import asyncio
+
+    from mbcnav.service.middleware import LoadShedder
+
+    calls: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        calls.append(scope["path"])
+
+    async def run(path: str) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        shedder = LoadShedder(inner, limit=1)
+        shedder.in_flight = 1
+        await shedder({"type": "http", "path": path, "method": "POST"}, None, send)
+        return sent
+
+    busy = asyncio.run(run("/v1/assess"))
+    assert busy[0]["status"] == 503
+    assert json.loads(busy[1]["body"])["code"] == "MBC-E509"
+    assert asyncio.run(run("/healthz")) == [] and calls == ["/healthz"]

@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mbcnav import __version__
 from mbcnav.knowledge import Knowledge
 from mbcnav.service.deps import ServiceState
-from mbcnav.service.middleware import BodyLimit, RequestContext, TrustGate
+from mbcnav.service.middleware import BodyLimit, LoadShedder, RequestContext, TrustGate
 from mbcnav.service.problems import install_problem_handlers
 from mbcnav.service.routes import assess, cds_hooks
 from mbcnav.service.settings import Settings
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     _mount_web(app)
     app.openapi = _openapi_with_problem(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LoadShedder, limit=settings.max_in_flight)
     app.add_middleware(TrustGate, closed=not settings.dev and not settings.trusts_callers)
     if settings.cors_origins:
         app.add_middleware(

@@ -143,8 +143,47 @@ class BodyLimit:
         await send_problem(send, "MBC-E502", detail, 413)
 
 
+class LoadShedder:
+    """Answers 503 at once when ``limit`` requests are already in flight.
+
+    The work is CPU-bound: past a few requests per core, more concurrency only lengthens every
+    answer. An EHR waits about 500 ms for cards, so a fast "busy" beats a late answer.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0 or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await send_problem(
+                send,
+                "MBC-E509",
+                f"The service is busy ({self.limit} requests in flight); retry shortly.",
+                503,
+                {"Retry-After": "1"},
+            )
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
 class _TooLarge(HTTPException):
     """Raised while streaming; FastAPI passes HTTP exceptions through to the problem handler."""
 
 
-__all__ = ["OPEN_PATHS", "BodyLimit", "RequestContext", "TrustGate", "send_problem"]
+__all__ = [
+    "OPEN_PATHS",
+    "BodyLimit",
+    "LoadShedder",
+    "RequestContext",
+    "TrustGate",
+    "send_problem",
+]
