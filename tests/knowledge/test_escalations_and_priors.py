@@ -199,3 +199,15 @@ def test_follows_may_name_a_prior_therapy_but_not_an_unknown_one() -> None:
     )
     assert [p.code for p in unknown.problems] == ["MBC-E204"]
     assert "prior_therapies.yaml" in unknown.problems[0].message
+
+
+def test_pembrolizumab_chemo_is_first_line_only(knowledge: Knowledge) -> None:
+    tnbc = {"er": "negative", "pr": "negative", "her2": "zero"}
+
+    def options(prior: set[str]) -> set[str]:
+        profile = Profile(receptors=tnbc, biomarkers={"pd_l1_cps": 15.0}, prior=frozenset(prior))
+        return {tx.id for tx in options_for(profile, knowledge)}
+
+    assert "tx:pembrolizumab_chemo" in options(set())
+    assert "tx:pembrolizumab_chemo" not in options({"tx:prior_taxane_metastatic"})
+    assert "tx:pembrolizumab_chemo" in options({"tx:adjuvant_anthracycline_taxane"})

@@ -12,15 +12,23 @@ from starlette.concurrency import run_in_threadpool
 from mbcnav.errors import ServiceError
 from mbcnav.interop.fhir import assessment_to_fhir, bundle_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
-from mbcnav.service.deps import AppKnowledge, Audit, RequestId, RestCaller, State
+from mbcnav.service.deps import (
+    AppKnowledge,
+    Audit,
+    RequestId,
+    RestCaller,
+    ServiceState,
+    State,
+)
 from mbcnav.service.problems import PROBLEM_TYPE, problem_response
+from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Patient
 
 router = APIRouter()
 
-_PROBLEM = {"content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+PROBLEM_CONTENT = {"content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, **_PROBLEM}
+    status: {"description": text, **PROBLEM_CONTENT}
     for status, text in (
         (400, "Malformed request"),
         (401, "Not authenticated"),
@@ -67,7 +75,7 @@ class Ready(BaseModel):
 
 
 def _assess_and_record(
-    patient: Patient, state: Any, caller: Any, request_id: str, channel: str
+    patient: Patient, state: ServiceState, caller: Caller, request_id: str, channel: str
 ) -> tuple[Assessment, dict[str, Any], str]:
     check_limits(patient, state.settings)
     assessment = run_engine(patient, state.knowledge)
@@ -141,7 +149,7 @@ def _subject(bundle: dict[str, Any]) -> str | None:
 
 @router.get(
     "/v1/assessments/{audit_id}",
-    responses={**PROBLEMS, 404: {"description": "No such assessment", **_PROBLEM}},
+    responses={**PROBLEMS, 404: {"description": "No such assessment", **PROBLEM_CONTENT}},
     tags=["assess"],
     summary="An audited assessment, by the id of its audit record",
 )
@@ -177,7 +185,7 @@ def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Ready,
-    responses={503: {"description": "Not ready", **_PROBLEM}},
+    responses={503: {"description": "Not ready", **PROBLEM_CONTENT}},
     tags=["health"],
 )
 async def readyz(state: State) -> Any:
@@ -191,4 +199,4 @@ async def readyz(state: State) -> Any:
     return Ready(status="ready", knowledge_version=knowledge.version, knowledge_hash=knowledge.hash)
 
 
-__all__ = ["PROBLEMS", "Problem", "router"]
+__all__ = ["PROBLEMS", "PROBLEM_CONTENT", "Problem", "router"]

@@ -35,8 +35,8 @@ from mbcnav.interop.cds_hooks import (
 )
 from mbcnav.interop.fhir import iter_resources, summarise, summary_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
-from mbcnav.service.deps import CdsCaller, State
-from mbcnav.service.routes.assess import _PROBLEM, PROBLEMS
+from mbcnav.service.deps import CdsCaller, ServiceState, State
+from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Patient
@@ -165,7 +165,7 @@ def _web_base(request: Request, settings: Settings) -> str:
 
 
 def _assess_cards(
-    state: Any,
+    state: ServiceState,
     patient: Patient,
     hook: HookRequest,
     caller: Caller,
@@ -199,7 +199,7 @@ def _assess_cards(
 @router.post(
     "/cds-services/{service_id}",
     response_model=CardsResponse,
-    responses={**PROBLEMS, 412: {"description": "FHIR data unavailable", **_PROBLEM}},
+    responses={**PROBLEMS, 412: {"description": "FHIR data unavailable", **PROBLEM_CONTENT}},
 )
 async def cds_service(
     service_id: str,
