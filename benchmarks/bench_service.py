@@ -161,6 +161,31 @@ def _run_generator(base: str, kind: str, rate: float, seconds: float) -> dict[st
 # ---------------------------------------------------------------- server under test
 
 
+def _server_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the server process and its workers (from /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _measure(pid: int, base: str, kind: str, rate: float, seconds: float) -> dict[str, Any]:
+    before = _server_cpu_s(pid)
+    result = _run_generator(base, kind, rate, seconds)
+    done = max(1, result["requests"] - result["errors"])
+    result["server_cpu_ms"] = (_server_cpu_s(pid) - before) * 1000 / done
+    return result
+
+
 def _start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
@@ -217,7 +242,7 @@ def main() -> None:
             _run_generator(base, "assess", 50, 1)
             _run_generator(base, "patient-view", 50, 1)
             results = [
-                _run_generator(base, kind, args.rate, args.seconds)
+                _measure(server.pid, base, kind, args.rate, args.seconds)
                 for kind in ("assess", "patient-view")
             ]
         finally:
@@ -225,7 +250,8 @@ def main() -> None:
             server.wait(timeout=15)
     parts = [
         f"{r['kind']}: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
-        f"{r['throughput_rps']:.0f} req/s, {r['errors']}/{r['requests']} errors"
+        f"{r['throughput_rps']:.0f} req/s, {r['errors']}/{r['requests']} errors, "
+        f"server CPU {r['server_cpu_ms']:.1f} ms/req"
         for r in results
     ]
     print(
