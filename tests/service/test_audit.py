@@ -150,7 +150,13 @@ def test_schema_comes_from_the_migrations(db_url: str) -> None:
     store.migrate()
     tables = set(inspect(store.engine).get_table_names())
     store.close()
-    assert {"audit_assessment", "audit_card", "audit_feedback", "alembic_version"} <= tables
+    assert {
+        "audit_assessment",
+        "audit_card",
+        "audit_feedback",
+        "seen_token",
+        "alembic_version",
+    } <= tables
 
 
 def _comparable(store: AuditStore) -> dict[str, Any]:

@@ -164,3 +164,15 @@ def test_allowlisted_jku_is_fetched_and_trusted(
     token = jwt.encode(claims, signer.key, algorithm="ES384", headers={"kid": KID, "jku": jku})
     assert _call(client, token) == 200
     assert _call(client, signer.token(BASE + DISCOVERY)) == 401  # no jku, no configured JWKS
+
+
+def test_replay_is_caught_across_workers_sharing_the_database(
+    tmp_path: Path, signer: Signer, make_client: Callable[..., TestClient]
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jwks=json.dumps(signer.jwks), public_url=BASE
+    )
+    first, second = make_client(settings), make_client(settings)
+    token = signer.token(BASE + DISCOVERY)
+    assert _call(first, token) == 200
+    assert _call(second, token) == 401

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,19 +26,23 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     String,
     create_engine,
+    delete,
     event,
     func,
     insert,
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PURGE_CHANCE = 0.01
 
 
 class Base(DeclarativeBase):
@@ -86,6 +92,16 @@ class FeedbackRecord(Base):
     outcome_timestamp: Mapped[str | None] = mapped_column(String(40), nullable=True)
     override_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     accepted_suggestions: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class SeenToken(Base):
+    """A CDS Hooks JWT id already used; kept until the token would have expired anyway."""
+
+    __tablename__ = "seen_token"
+
+    issuer: Mapped[str] = mapped_column(String(200), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 def input_hash(data: Any) -> str:
@@ -223,6 +239,20 @@ class AuditStore:
                 )
         return record_id
 
+    def remember_token(self, issuer: str, jti: str, expires_at: float) -> bool:
+        """Record a token id; False if it was seen before (a replay). Purges expired ids."""
+        now = time.time()
+        try:
+            with self.engine.begin() as connection:
+                if random.random() < PURGE_CHANCE:
+                    connection.execute(delete(SeenToken).where(SeenToken.expires_at < now))
+                connection.execute(
+                    insert(SeenToken), [{"issuer": issuer, "jti": jti, "expires_at": expires_at}]
+                )
+        except IntegrityError:
+            return False
+        return True
+
     def record_feedback(self, service_id: str, caller: str, items: Sequence[dict[str, Any]]) -> int:
         now = _now()
         with self._session() as session:
@@ -313,6 +343,7 @@ __all__ = [
     "Base",
     "CardRecord",
     "FeedbackRecord",
+    "SeenToken",
     "input_hash",
     "make_engine",
     "migrate",

@@ -21,6 +21,7 @@ from mbcnav.service.security import (
     Caller,
     KeyStore,
     ReplayGuard,
+    StoreReplayGuard,
     check_api_token,
     verify_cds_jwt,
 )
@@ -36,7 +37,7 @@ class ServiceState:
         self._audit: AuditStore | None = None
         self._lock = threading.Lock()
         self.keys = KeyStore(settings)
-        self.replay = ReplayGuard()
+        self.replay: ReplayGuard = StoreReplayGuard(lambda: self.audit)
 
     @property
     def knowledge(self) -> Knowledge:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import anyio.to_thread
 import httpx
 import jwt
 from jwt import PyJWK, PyJWKSet
 
 from mbcnav.errors import ServiceError
+from mbcnav.service.audit import AuditStore
 from mbcnav.service.settings import Settings
 
 JKU_TTL_S = 300.0
@@ -58,22 +60,21 @@ def check_api_token(token: str, settings: Settings) -> Caller:
     raise _refuse("The bearer token is not one this service accepts")
 
 
-class ReplayGuard:
+class ReplayGuard(Protocol):
     """Remembers each (issuer, jti) until its token expires, so a captured token is useless."""
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
+    def check_and_remember(self, issuer: str, jti: str, expires: float) -> None: ...
+
+
+class StoreReplayGuard:
+    """Token ids kept in the audit database: shared by every worker, kept across restarts."""
+
+    def __init__(self, store: Callable[[], AuditStore]) -> None:
+        self._store = store
 
     def check_and_remember(self, issuer: str, jti: str, expires: float) -> None:
-        now = time.time()
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen = {key: exp for key, exp in self._seen.items() if exp > now}
-            key = (issuer, jti)
-            if key in self._seen and self._seen[key] > now:
-                raise _refuse("The token's 'jti' was already used; each call needs a new token")
-            self._seen[key] = expires
+        if not self._store().remember_token(issuer, jti, expires):
+            raise _refuse("The token's 'jti' was already used; each call needs a new token")
 
 
 def _load_jwks(source: str) -> PyJWKSet:
@@ -177,7 +178,9 @@ async def verify_cds_jwt(
         raise _refuse("The token's audience ('aud') is not this service's URL") from exc
     except jwt.PyJWTError as exc:
         raise _refuse(f"The token was refused: {type(exc).__name__}") from exc
-    replay.check_and_remember(issuer, str(claims["jti"]), float(claims["exp"]))
+    await anyio.to_thread.run_sync(
+        replay.check_and_remember, issuer, str(claims["jti"]), float(claims["exp"])
+    )
     tenant = claims.get("tenant")
     return Caller(id=issuer, kind="cds", tenant=str(tenant) if tenant else None)
 
@@ -197,6 +200,7 @@ __all__ = [
     "Caller",
     "KeyStore",
     "ReplayGuard",
+    "StoreReplayGuard",
     "bearer_token",
     "check_api_token",
     "token_fingerprint",
