@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import json
 import os
 import socket
@@ -41,6 +42,9 @@ PATIENT = {
     "setting": "metastatic",
     "known_sites": ["site:bone"],
 }
+
+
+WARMUP = 32
 
 
 def hook_request(index: int) -> dict[str, Any]:
@@ -106,6 +110,10 @@ async def _generate(base: str, kind: str, rate: float, seconds: float) -> dict[s
     errors = 0
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
     async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+        warm = [client.post(url, json=bodies[i % len(bodies)]) for i in range(WARMUP)]
+        await asyncio.gather(*warm, return_exceptions=True)
+        gc.collect()
+        gc.freeze()
         start = time.perf_counter() + 0.2
 
         async def one(i: int) -> None:
@@ -207,8 +215,8 @@ def _start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes],
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return server, base

@@ -159,3 +159,55 @@ def test_prior_therapy_terms_are_accepted_and_adjuvant_ones_have_no_modality(kno
         {"findings": [BACK_PAIN], "prior_therapies": [adjuvant[0].id]}, knowledge=knowledge
     )
     assert isinstance(result, Assessment)
+
+
+def test_severe_hypercalcaemia_escalates_the_one_flag_and_its_workup(knowledge: Knowledge) -> None:
+    result = assess({"labs": {"calcium_corrected_mmol_l": 3.6}}, knowledge=knowledge)
+    flags = {f.id: f for f in result.red_flags}
+    rule = knowledge.red_flags["flag:hypercalcaemia"]
+    assert set(flags) == {"flag:hypercalcaemia"}
+    flag = flags["flag:hypercalcaemia"]
+    assert flag.urgency == "emergency"
+    assert flag.actions == rule.actions + rule.escalations[0].actions
+    assert flag.plain_actions[-1] == rule.escalations[0].plain_actions[-1]
+    workup = {w.id: w.urgency for w in result.workup}
+    assert {workup[i] for i in rule.workup} == {"emergency"}
+    assert "tx:calcitonin_hypercalcaemia" in {o.id for o in result.treatment_options}
+
+
+def test_grade_2_hypercalcaemia_stays_urgent_without_calcitonin(knowledge: Knowledge) -> None:
+    result = assess({"labs": {"calcium_corrected_mmol_l": 3.0}}, knowledge=knowledge)
+    assert [(f.id, f.urgency) for f in result.red_flags] == [("flag:hypercalcaemia", "urgent")]
+    assert {w.urgency for w in result.workup if w.id == "work:calcium_renal"} == {"urgent"}
+    assert "tx:calcitonin_hypercalcaemia" not in {o.id for o in result.treatment_options}
+
+
+def _bone(text: str, knowledge: Knowledge) -> float:
+    result = assess({"text": text, "receptors": {"er": "positive"}}, knowledge=knowledge)
+    return next(s.probability for s in result.sites if s.id == "site:bone")
+
+
+def test_a_suspected_mention_in_text_raises_its_site_but_not_to_certainty(
+    knowledge: Knowledge,
+) -> None:
+    """network.suspected_mention: hedged wording is strong but soft evidence."""
+    plain = _bone("CT chest, abdomen and pelvis reviewed.", knowledge)
+    suspected = _bone("CT chest, abdomen and pelvis: concerning for osseous metastases.", knowledge)
+    assert suspected > plain + 0.3
+    assert suspected < 0.95
+
+
+def test_a_negated_mention_does_not_raise_its_site(knowledge: Knowledge) -> None:
+    plain = _bone("CT chest, abdomen and pelvis reviewed.", knowledge)
+    negated = _bone("CT chest, abdomen and pelvis: no evidence of osseous metastases.", knowledge)
+    assert negated <= plain
+
+
+def test_a_suspected_mention_orders_workup_but_no_site_directed_treatment(
+    knowledge: Knowledge,
+) -> None:
+    result = assess({"text": "MRI: lesion concerning for brain metastasis."}, knowledge=knowledge)
+    brain = next(s for s in result.sites if s.id == "site:brain")
+    assert brain.probability < knowledge.network.thresholds.treat_suspected_site
+    assert "work:mri_brain_contrast" in {w.id for w in result.workup}
+    assert not [o for o in result.treatment_options if "site:brain" in o.for_sites]

@@ -232,15 +232,23 @@ def _finish(
     mentioned = set(prepared.evidence.mentioned_suspected)
     probability = {s.id: s.probability for s in sites}
 
+    def above(threshold: float) -> frozenset[str]:
+        return frozenset(s.id for s in sites if not s.known and s.probability >= threshold)
+
     def suspected(threshold: float) -> frozenset[str]:
-        above = {s.id for s in sites if not s.known and s.probability >= threshold}
-        return frozenset(above | mentioned)
+        return above(threshold) | mentioned
 
     facts = replace(prepared.facts, suspected_sites=suspected(thresholds.suspected_site))
     flags = raised_flags(knowledge, facts)
     facts = replace(facts, flags=frozenset(f.id for f in flags))
-    workup = workup_items(knowledge, facts, probability, flags)
-    treat_facts = replace(facts, suspected_sites=suspected(thresholds.treat_suspected_site))
+    priors = {s.id: s.prior for s in sites}
+    # Workup asks the posterior itself (threshold and evidence); "suspected" there means named
+    # as suspected in text, not a prior that is high because spread is known elsewhere.
+    workup_facts = replace(facts, suspected_sites=frozenset(mentioned))
+    workup = workup_items(knowledge, workup_facts, probability, flags, priors)
+    # Site-directed treatment of an unconfirmed site needs the posterior itself above the
+    # treatment threshold; a hedged mention in text counts only through that posterior.
+    treat_facts = replace(facts, suspected_sites=above(thresholds.treat_suspected_site))
     algorithms = {"reason": REASON_ALGORITHM}
     if prepared.extract_algorithm:
         algorithms["extract"] = prepared.extract_algorithm

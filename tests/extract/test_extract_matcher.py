@@ -113,3 +113,24 @@ def test_rules_reject_unknown_sources() -> None:
     }
     with pytest.raises(KnowledgeError):
         parse_rules(raw)
+
+
+@pytest.mark.parametrize(("pattern", "source"), [("(", "x"), (r"\?", "nowhere")])
+def test_rules_reject_bad_marks(pattern: str, source: str) -> None:
+    raw = {
+        "sources": [{"id": "x", "citation": "y"}],
+        "groups": [],
+        "marks": [
+            {
+                "name": "m",
+                "pattern": pattern,
+                "direction": "forward",
+                "category": "uncertain",
+                "sources": [source],
+            }
+        ],
+        "sections": {"sources": ["x"], "kinds": []},
+    }
+    with pytest.raises(KnowledgeError) as caught:
+        parse_rules(raw)
+    assert caught.value.code == "MBC-E202"

@@ -49,6 +49,15 @@ CASES = [
     ),
     ("HISTORY OF PRESENT ILLNESS: Back pain for 3 weeks.", "Back pain", set(), {"historical"}),
     ("Two-day history of fever and vomiting.", "vomiting", set(), {"historical"}),
+    ("No headache. ?liver mets", "liver mets", {"uncertain"}, {"negated"}),
+    ("no headache, ?liver mets", "liver mets", {"uncertain"}, {"negated"}),
+    ("no headache, ?liver mets", "headache", {"negated"}, {"uncertain"}),
+    ("No pain.  ? PE", "PE", {"uncertain"}, {"negated"}),
+    ("Any chest pain? No fever.", "fever", {"negated"}, {"uncertain"}),
+    ("Cannot exclude liver metastases.", "liver metastases", {"uncertain"}, {"hypothetical"}),
+    ("Menstrual History: Post-menopausal.", "Post-menopausal", {"historical"}, set()),
+    ("Healed rib fracture on the left.", "rib fracture", {"historical"}, set()),
+    ("She formerly smoked cigarettes.", "smoked", {"historical"}, set()),
 ]
 
 
@@ -94,7 +103,7 @@ def test_site_mentions_and_their_status(tiny_kb: Knowledge) -> None:
     assert got == {
         ("site:liver", "known"),
         ("site:bone", "suspected"),
-        ("site:spine", "known"),
+        ("site:spine", "suspected"),  # a lytic lesion only suggests spread
         ("site:brain", "negated"),
         ("site:pleura", "known"),
     }

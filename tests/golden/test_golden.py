@@ -33,11 +33,13 @@ def test_golden_case(case: dict[str, Any], knowledge: Knowledge) -> None:
     probability = {s.id: s.probability for s in result.sites}
     for site, (low, high) in checks.get("probability", {}).items():
         assert low <= probability[site] <= high, f"{site}={probability[site]:.3f}"
-    raised = {f.id for f in result.red_flags}
-    assert set(case["expected"]["red_flags"]) <= raised
+    raised = {f.id: f.urgency for f in result.red_flags}
+    assert set(case["expected"]["red_flags"]) <= set(raised)
+    for flag, urgency in checks.get("flag_urgency", {}).items():
+        assert raised.get(flag) == urgency, f"{flag}: {raised.get(flag)}"
     if "red_flags_exclude" in checks:
         excluded = set(checks["red_flags_exclude"]) or set(knowledge.red_flags)
-        assert not (raised - set(case["expected"]["red_flags"])) & excluded
+        assert not (set(raised) - set(case["expected"]["red_flags"])) & excluded
     options = {o.id for o in result.treatment_options}
     assert set(checks.get("options", [])) <= options
     assert not set(checks.get("options_exclude", [])) & options

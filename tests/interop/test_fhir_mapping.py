@@ -275,3 +275,15 @@ def test_assessment_out_as_valid_r4_resources(knowledge: Knowledge) -> None:
     issue = bundle["entry"][1]["resource"]
     assert issue["severity"] == "high"
     assert issue["patient"] == {"reference": "Patient/p1"}
+
+
+def test_an_implausible_lab_is_reported_not_fatal(knowledge: Knowledge) -> None:
+    calcium = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "17861-6"}]},
+        "valueQuantity": {"value": 95, "unit": "mg/dL"},
+    }
+    summary = summarise([calcium], knowledge=knowledge)
+    assert summary.labs == {}
+    assert any("calcium_mg_dl" in item for item in summary.unmapped)

@@ -218,17 +218,17 @@ def test_dates_only_on_regulator_approvals(knowledge: Knowledge) -> None:
         (
             Profile(labs={"calcium_corrected_mmol_l": 3.0}),
             {"flag:hypercalcaemia"},
-            {"flag:severe_hypercalcaemia"},
+            set(),
         ),
         (
             Profile(labs={"calcium_corrected_mmol_l": 3.6}),
-            {"flag:hypercalcaemia", "flag:severe_hypercalcaemia"},
+            {"flag:hypercalcaemia"},
             set(),
         ),
         (
             Profile(labs={"calcium_corrected_mmol_l": 2.7}),
             set(),
-            {"flag:hypercalcaemia", "flag:severe_hypercalcaemia"},
+            {"flag:hypercalcaemia"},
         ),
         (Profile(labs={"bilirubin_umol_l": 40.0}), {"flag:hepatic_visceral_crisis"}, set()),
         (

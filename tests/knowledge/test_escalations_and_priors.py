@@ -48,11 +48,32 @@ def test_hypercalcaemia_escalates_at_grade_4_or_with_symptoms(
     assert (result[HYPERCALCAEMIA][1] > base) is (urgency == "emergency")
 
 
-def test_transitional_severe_flag_matches_the_escalation(knowledge: Knowledge) -> None:
-    """Until the engine applies escalations, flag:severe_hypercalcaemia carries the same rule."""
-    escalation = knowledge.red_flags[HYPERCALCAEMIA].escalations[0]
-    severe = knowledge.red_flags["flag:severe_hypercalcaemia"]
-    assert severe.when == escalation.when and severe.urgency == escalation.urgency
+CALCITONIN = "tx:calcitonin_hypercalcaemia"
+SEVERITY_PROFILES = [
+    Profile(labs={"calcium_corrected_mmol_l": 3.0}),
+    Profile(labs={"calcium_corrected_mmol_l": 3.6}),
+    Profile(labs={"calcium_corrected_mmol_l": 3.0}, findings=frozenset({"sym:vomiting"})),
+    Profile(labs={"calcium_corrected_mmol_l": 3.0}, findings=frozenset({"sym:seizure"})),
+    Profile(labs={"calcium_corrected_mmol_l": 2.8}, findings=frozenset({"sym:confusion"})),
+    Profile(findings=frozenset({"sym:hypercalcaemia", "sym:drowsiness"})),
+    Profile(findings=frozenset({"sym:hypercalcaemia", "sym:vomiting"})),
+    Profile(findings=frozenset({"sym:hypercalcaemia"})),
+]
+
+
+def test_no_second_flag_for_severe_hypercalcaemia(knowledge: Knowledge) -> None:
+    """Severity is the escalation of flag:hypercalcaemia, never a flag of its own."""
+    assert not [i for i in knowledge.red_flags if "hypercalcaemia" in i and i != HYPERCALCAEMIA]
+
+
+@pytest.mark.parametrize("profile", SEVERITY_PROFILES)
+def test_calcitonin_follows_the_emergency_escalation(
+    knowledge: Knowledge, profile: Profile
+) -> None:
+    """The calcitonin row repeats the escalation's conditions: the two must not drift apart."""
+    emergency = raised(profile, knowledge).get(HYPERCALCAEMIA, ("none", 0))[0] == "emergency"
+    offered = CALCITONIN in {tx.id for tx in options_for(profile, knowledge)}
+    assert offered is emergency
 
 
 @pytest.mark.parametrize(

@@ -50,3 +50,25 @@ def test_a_site_suspected_in_text_gets_its_workup(knowledge) -> None:
     known = Facts(known_sites=frozenset({site}))
     items = workup_items(knowledge, known, {site: 1.0}, ())
     assert all(site not in w.for_ for w in items)
+
+
+def test_a_high_prior_alone_orders_no_site_directed_test(knowledge) -> None:
+    """Spread known elsewhere raises every prior above the workup threshold; tests need the
+    findings to point at the site (network.thresholds.workup_odds_ratio)."""
+    ratio = knowledge.network.thresholds.workup_odds_ratio
+    assert ratio > 1.0
+    site, prior = "site:brain", 0.3
+    unchanged = workup_items(knowledge, Facts(), {site: prior}, (), {site: prior})
+    raised = workup_items(knowledge, Facts(), {site: 0.6}, (), {site: prior})
+    assert "work:mri_brain_contrast" not in {w.id for w in unchanged}
+    assert "work:mri_brain_contrast" in {w.id for w in raised}
+
+
+def test_known_spread_with_an_unrelated_symptom_gets_no_symptom_directed_imaging(
+    knowledge,
+) -> None:
+    result = assess(
+        {"findings": [{"id": "sym:cough"}], "known_sites": ["site:lung"]}, knowledge=knowledge
+    )
+    ids = {w.id for w in result.workup}
+    assert not ids & {"work:mri_brain_contrast", "work:mri_whole_spine", "work:csf_cytology"}

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from fhirstub import fhir_stub
 
 from mbcnav.knowledge import Knowledge
+from mbcnav.service import Settings
 
 SERVICE = "/cds-services/mbcnav-patient-view"
 NOTE = (
@@ -231,3 +232,23 @@ def test_feedback_is_stored(dev_client: TestClient, shared_dir: Path) -> None:
     assert stored[1]["override_reason"]["userComment"] == "A comment entered by the clinician."
     bad = dev_client.post(f"{SERVICE}/feedback", json={"feedback": [{"card": "x"}]})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://fhir.example.org/r4", True),
+        ("https://fhir.example.org/r4/", True),
+        ("https://fhir.example.org/r4/Patient/1", True),
+        ("https://fhir.example.org.evil.com/r4", False),
+        ("https://fhir.example.org/r4x", False),
+        ("http://fhir.example.org/r4", False),
+        ("https://fhir.example.org:8443/r4", False),
+        ("https://user@fhir.example.org/r4", False),
+    ],
+)
+def test_fhir_server_allowlist_matches_whole_origins(url: str, allowed: bool) -> None:
+    from mbcnav.service.routes.cds_hooks import _server_allowed
+
+    settings = Settings(fhir_servers="https://fhir.example.org/r4")
+    assert _server_allowed(url, settings) is allowed

@@ -8,6 +8,7 @@ good row goes to the engine in one ``assess_many`` call.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from mbcnav._api import MAX_TEXT_CHARS, assess_many
+from mbcnav.batch.io import INPUT_SCHEMA
 from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.types import Assessment, Qualifiers
@@ -54,6 +56,24 @@ DIGITS = 6
 class ChunkOptions:
     top_sites: int = 3
     max_chars: int = MAX_TEXT_CHARS
+
+
+GC_THRESHOLDS = (50_000, 20, 1000)
+"""A screening worker allocates millions of short-lived objects; collecting the youngest
+generation every 700 allocations (Python's default) cost about a sixth of its time."""
+
+
+def prepare_worker(knowledge: Knowledge) -> None:
+    """Warm the engine's caches on a tiny note, then freeze them out of the garbage collector.
+
+    Run once per worker process, before its first chunk: the long-lived knowledge, lexicon and
+    tables are never traced again, and young-generation collections run less often.
+    """
+    batch = pa.RecordBatch.from_pylist([{"row": 0, "text": b"Back pain."}], schema=INPUT_SCHEMA)
+    screen_chunk(batch, knowledge)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class RowError(Exception):

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -25,9 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, screen_chunk
+from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, prepare_worker, screen_chunk
 from mbcnav.batch.io import Columns, count_rows, read_batches, write_batches
-from mbcnav.errors import BatchError
+from mbcnav.errors import BatchError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
 
 MANIFEST = "_manifest.json"
@@ -159,10 +160,22 @@ def _merge(job: ScreenJob, chunks: int) -> None:
 _WORKER: dict[str, Any] = {}
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """A coded error raised in a worker, sent back as data (exceptions lose their code)."""
+
+    code: str
+    detail: str
+
+
 def _init_worker(knowledge_path: str | None, options: ChunkOptions) -> None:
     """Runs once per worker process: the knowledge is loaded and compiled once, not per chunk."""
-    _WORKER["knowledge"] = load_knowledge(knowledge_path)
-    _WORKER["options"] = options
+    try:
+        _WORKER["knowledge"] = load_knowledge(knowledge_path)
+        _WORKER["options"] = options
+        prepare_worker(_WORKER["knowledge"])
+    except MbcnavError as exc:
+        _WORKER["failure"] = _Failure(exc.code, exc.detail)
 
 
 def _run_chunk(index: int, batch: pa.RecordBatch, parts_dir: Path) -> tuple[int, int, int]:
@@ -170,6 +183,24 @@ def _run_chunk(index: int, batch: pa.RecordBatch, parts_dir: Path) -> tuple[int,
     write_part(parts_dir, index, out)
     errors = out.num_rows - int(pc.sum(pc.is_null(out.column("error_code"))).as_py() or 0)
     return index, out.num_rows, errors
+
+
+def _pool_chunk(
+    index: int, batch: pa.RecordBatch, parts_dir: Path
+) -> tuple[int, int, int] | _Failure:
+    if "failure" in _WORKER:
+        failure: _Failure = _WORKER["failure"]
+        return failure
+    try:
+        return _run_chunk(index, batch, parts_dir)
+    except MbcnavError as exc:
+        return _Failure(exc.code, exc.detail)
+
+
+def _checked(result: tuple[int, int, int] | _Failure) -> tuple[int, int, int]:
+    if isinstance(result, _Failure):
+        raise BatchError(result.detail, code=result.code)
+    return result
 
 
 def _progress(total: int | None, initial: int, enabled: bool) -> Any:
@@ -226,6 +257,19 @@ def _pooled(
     todo: Iterator[tuple[int, pa.RecordBatch]], job: ScreenJob, workers: int
 ) -> Iterator[tuple[int, int, int]]:
     """Keep at most two chunks per worker in flight: memory stays bounded whatever the input."""
+    try:
+        yield from _pool_results(todo, job, workers)
+    except BrokenProcessPool as exc:
+        raise BatchError(
+            "A worker process stopped unexpectedly (killed, or out of memory); the parts "
+            "written so far are kept: run again with --resume",
+            code="MBC-E408",
+        ) from exc
+
+
+def _pool_results(
+    todo: Iterator[tuple[int, pa.RecordBatch]], job: ScreenJob, workers: int
+) -> Iterator[tuple[int, int, int]]:
     context = get_context("spawn")
     with ProcessPoolExecutor(
         workers,
@@ -233,11 +277,11 @@ def _pooled(
         initializer=_init_worker,
         initargs=(job.knowledge_path, job.options),
     ) as pool:
-        pending: set[Future[tuple[int, int, int]]] = set()
+        pending: set[Future[tuple[int, int, int] | _Failure]] = set()
         for index, batch in todo:
-            pending.add(pool.submit(_run_chunk, index, batch, job.parts_dir))
+            pending.add(pool.submit(_pool_chunk, index, batch, job.parts_dir))
             if len(pending) >= 2 * workers:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in finished)
+                yield from (_checked(f.result()) for f in finished)
         for future in pending:
-            yield future.result()
+            yield _checked(future.result())

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, screen_chunk
+from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, prepare_worker, screen_chunk
 from mbcnav.batch.io import (
     FIELDS,
     INPUT_SCHEMA,
@@ -168,7 +168,10 @@ def _line_frame(spark: SparkSession, source: str) -> DataFrame:
 def _knowledge(broadcast: Any) -> Knowledge:
     """One knowledge object per worker process, so the engine's caches stay warm."""
     value: Knowledge = broadcast.value
-    return _KNOWLEDGE.setdefault(value.hash, value)
+    if value.hash not in _KNOWLEDGE:
+        _KNOWLEDGE[value.hash] = value
+        prepare_worker(value)
+    return _KNOWLEDGE[value.hash]
 
 
 def _conform(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -293,7 +293,7 @@ def assess(
         list[str] | None, typer.Option("--known-site", help="site:ID (repeatable)")
     ] = None,
     finding: Annotated[
-        list[str] | None, typer.Option("--finding", help="sym:NAME, or sym:NAME:absent (repeatable)")
+        list[str] | None, typer.Option("--finding", help="sym:NAME or sym:NAME:absent (repeatable)")
     ] = None,
     lab: Annotated[
         list[str] | None, typer.Option("--lab", help="NAME=VALUE, e.g. calcium_mg_dl=12.5")

@@ -8,6 +8,7 @@ binary data) and never crash the reader.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,9 +19,15 @@ from mbcnav.extract.labs import value_after
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
-from mbcnav.extract.rules import Rule, SectionKind, default_rules, section_headings
+from mbcnav.extract.rules import Rule, SectionKind, default_rules, mark_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
-from mbcnav.extract.sites import names_primary, refine_site, site_status, spread_pairs
+from mbcnav.extract.sites import (
+    is_suggestive,
+    names_primary,
+    refine_site,
+    site_status,
+    spread_pairs,
+)
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention
 
@@ -54,6 +61,7 @@ class _Hits:
     anatomy: list[tuple[int, int, str]] = field(default_factory=list)
     spread: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[tuple[int, int]] = field(default_factory=list)
+    confirms: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -76,6 +84,8 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
                 out.anatomy.append((start, end, cue.site))
             elif cue.kind == "cue":
                 out.spread.append((start, end))
+            elif cue.kind == "confirm":
+                out.confirms.append((start, end))
             else:
                 out.blocks.append((start, end))
     return out
@@ -97,10 +107,17 @@ def _headings() -> dict[str, SectionKind]:
     return section_headings(default_rules())
 
 
+@lru_cache(maxsize=1)
+def _marks() -> tuple[tuple[re.Pattern[str], tuple[Rule, ...]], ...]:
+    return mark_rules(default_rules())
+
+
 def _engine(
     text: str, cues: list[tuple[int, int, tuple[Rule, ...]]]
 ) -> tuple[ContextEngine, tuple[Section, ...]]:
     sections = find_sections(text, _headings())
+    for pattern, rules in _marks():  # punctuation triggers ("?liver mets") the automaton skips
+        cues.extend((m.start(), m.end(), rules) for m in pattern.finditer(text))
     return ContextEngine(text, cues, sections.boundaries, sections.sections), sections.sections
 
 
@@ -124,8 +141,9 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             _finding(text, hit, term, result) for term in hit.terms if term.kind == "symptom"
         )
     kept_sites = _longest(sites)
+    confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
-        mentions.extend(_mentions(text, hit, engine))
+        mentions.extend(_mentions(text, hit, engine, confirms))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
     return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
 
@@ -186,11 +204,50 @@ def _longest_spans(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str
     return kept
 
 
-def _mentions(text: str, hit: _TermHit, engine: ContextEngine) -> list[SiteMention]:
+@dataclass(frozen=True, slots=True)
+class _Confirms:
+    """Confirmation phrases ("consistent with metastases") and the site terms of the text."""
+
+    spans: list[tuple[int, int]]
+    sites: list[_TermHit]
+
+    def confirm(self, hit: _TermHit, sentence: tuple[int, int], engine: ContextEngine) -> bool:
+        """An asserted confirmation in the sentence, not part of another site's term."""
+        ids = {term.id for term in hit.terms}
+        for start, end in self.spans:
+            if start < sentence[0] or end > sentence[1]:
+                continue
+            if any(
+                o.start < end and start < o.end and not ids & {t.id for t in o.terms}
+                for o in self.sites
+            ):
+                continue  # "lytic lesion and liver metastases": the liver's, not the bone's
+            if not _qualified(engine.qualify(start, end)):
+                return True
+        return False
+
+
+def _qualified(result: QualifierResult) -> bool:
+    """Any qualifier that keeps a phrase from asserting something now."""
+    return (
+        result.negated
+        or result.uncertain
+        or result.hypothetical
+        or result.historical
+        or result.family
+    )
+
+
+def _mentions(
+    text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms
+) -> list[SiteMention]:
     status = site_status(engine.qualify(hit.start, hit.end))
     if status == "drop":
         return []
     sentence = engine.sentence(hit.start, hit.end)
+    surface = text[hit.start : hit.end]
+    if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
+        status = "suspected"
     return [
         SiteMention(
             site=refine_site(term.id, text, sentence),

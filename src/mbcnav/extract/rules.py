@@ -7,6 +7,7 @@ one phrase automaton per use.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -52,6 +53,29 @@ class RuleGroup(_Model):
         return self
 
 
+class MarkGroup(_Model):
+    """A punctuation trigger the word automaton cannot see ("?liver mets"), as a regex.
+
+    It sets ``category`` in ``direction`` and also ends the scope of ``terminates``.
+    """
+
+    name: str
+    pattern: str
+    direction: Literal["forward", "backward"]
+    category: Category
+    terminates: tuple[Category, ...] = ()
+    max_tokens: int | None = Field(default=None, ge=0)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> MarkGroup:
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"mark {self.name}: bad pattern: {exc}") from exc
+        return self
+
+
 class SectionKind(_Model):
     name: str
     sets: Category | None = None
@@ -66,12 +90,15 @@ class Sections(_Model):
 class ContextRules(_Model):
     sources: tuple[RuleSource, ...]
     groups: tuple[RuleGroup, ...]
+    marks: tuple[MarkGroup, ...] = ()
     sections: Sections
 
     @model_validator(mode="after")
     def _sources_exist(self) -> ContextRules:
         known = {source.id for source in self.sources}
-        cited = {s for group in self.groups for s in group.sources} | set(self.sections.sources)
+        cited = {s for group in self.groups for s in group.sources}
+        cited |= {s for mark in self.marks for s in mark.sources}
+        cited |= set(self.sections.sources)
         missing = sorted(cited - known)
         if missing:
             raise ValueError(f"rule groups cite unknown sources: {missing}")
@@ -121,6 +148,19 @@ def rule_phrases(rules: ContextRules) -> list[tuple[str, Rule]]:
     return out
 
 
+def mark_rules(rules: ContextRules) -> tuple[tuple[re.Pattern[str], tuple[Rule, ...]], ...]:
+    """(compiled pattern, its trigger Rule and, if it ends scopes, a terminator Rule)."""
+    out: list[tuple[re.Pattern[str], tuple[Rule, ...]]] = []
+    for mark in rules.marks:
+        found = [
+            Rule(mark.name, mark.direction, mark.category, frozenset(), mark.max_tokens),
+        ]
+        if mark.terminates:
+            found.append(Rule(mark.name, "terminate", None, frozenset(mark.terminates), None))
+        out.append((re.compile(mark.pattern), tuple(found)))
+    return tuple(out)
+
+
 def section_headings(rules: ContextRules) -> dict[str, SectionKind]:
     """Folded heading text -> section kind."""
     return {
@@ -133,10 +173,12 @@ __all__ = [
     "Category",
     "ContextRules",
     "Direction",
+    "MarkGroup",
     "Rule",
     "RuleGroup",
     "SectionKind",
     "default_rules",
+    "mark_rules",
     "parse_rules",
     "rule_phrases",
     "section_headings",

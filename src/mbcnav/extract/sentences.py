@@ -1,8 +1,9 @@
 """Sentence boundaries from two regular expressions, so splitting costs C time, not Python.
 
 Context scope never crosses a sentence. Boundaries: sentence-final punctuation followed by a
-space or comma and a capital, digit or bullet (MTSamples joins sections as ``"...text.,NEXT:"``),
-except after titles such as "Dr."; blank lines; a line break before a bullet, a number or a
+space or comma and a capital, digit, bullet or query mark ("no headache. ?liver mets";
+MTSamples joins sections as ``"...text.,NEXT:"``), except after titles such as "Dr." and
+except a "?" that opens a query ("? PE"); blank lines; a line break before a bullet, a number or a
 capital; a list number ("2) "). Section headings add their own boundaries (``sections.py``).
 Each pattern starts with a character class, so the regex engine skips ahead in C to the next
 candidate (about 250 M characters per second here) instead of trying every position.
@@ -17,7 +18,8 @@ _TITLES = ("Dr", "DR", "Mr", "MR", "Ms", "MS", "Mrs", "MRS", "vs", "St", "No", "
 _NOT_TITLE = "".join(rf"(?<!\b{title}\.)" for title in _TITLES) + r"(?<!\be\.g\.)(?<!\bi\.e\.)"
 _BOUNDARY = re.compile(
     r"[.!?\n](?:"
-    rf"(?<=[.!?]){_NOT_TITLE}[.!?]*[\"')\]]*(?:\s+,?\s*|,\s*)(?=[\"'(\[]?[A-Z0-9\u2022*-])"
+    rf"(?<=[.!?])(?<!\s\?)(?<!^\?){_NOT_TITLE}[.!?]*[\"')\]]*(?:\s+,?\s*|,\s*)"
+    r"(?=[\"'(\[]?[A-Z0-9\u2022*-]|\?[ \t]*[^\W\d_])"
     r"|(?<=\n)[ \t]*\n\s*"
     r"|(?<=\n)(?=[ \t]*(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
     r")"

@@ -3,9 +3,12 @@
 Site terms come from the knowledge base; constructions ("metastatic adenocarcinoma in 1/5
 lymph nodes": a spread cue near an anatomical word) add mentions the terms cannot list. The
 status table and the bone-to-spine refinement are data (``data/site_rules.yaml``): a
-negated mention is ``negated``, a historical one ``historical``, an uncertain or hypothetical
-one ("concerning for osseous metastasis", "evaluate for liver metastases") ``suspected``, any
-other ``known``; mentions about a relative are dropped.
+negated mention is ``negated``, a historical one ``historical``, an uncertain one ("concerning
+for osseous metastasis", "?liver mets") ``suspected``, any other ``known``; mentions about a
+relative, and hypothetical ones ("evaluate for liver metastases", "the possibility of local
+recurrence was explained"), are dropped: nobody has seen them. A term that only suggests spread
+("lytic lesion") is ``suspected`` unless its sentence confirms metastasis ("consistent with
+metastases", "biopsy-proven").
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ class SpreadConstructions(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class Suggestive(_Model):
+    """Imaging wording that only suggests spread, and the wording that confirms it."""
+
+    words: tuple[str, ...] = Field(min_length=1)
+    confirming_words: tuple[str, ...] = Field(min_length=1)
+    confirm: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SiteRules(_Model):
     sources: tuple[dict[str, str], ...]
     refine: tuple[Refinement, ...] = ()
@@ -64,13 +76,15 @@ class SiteRules(_Model):
     status_sources: tuple[str, ...] = Field(min_length=1)
     constructions: Constructions
     constructions_spread: SpreadConstructions
+    suggestive: Suggestive
 
 
 @dataclass(frozen=True, slots=True)
 class SiteCue:
-    """A spread-construction phrase: an anatomical word (with its site), a cue, or a block."""
+    """A site phrase: an anatomical word (with its site), a spread cue, a block, or a confirmation
+    that a suggestive finding is metastatic."""
 
-    kind: Literal["anatomy", "cue", "block"]
+    kind: Literal["anatomy", "cue", "block", "confirm"]
     site: str = ""
 
 
@@ -82,6 +96,9 @@ class _Compiled:
     organ: re.Pattern[str]
     spread: SpreadConstructions
     followers: frozenset[str]
+    suggestive: Suggestive
+    suggestive_words: frozenset[str]
+    confirming_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +113,9 @@ def _rules() -> _Compiled:
         re.compile(rf"(?P<organ>[a-z]+(?: [a-z]+)?) (?:{nouns})"),
         rules.constructions_spread,
         frozenset(fold_phrase(word) for word in rules.constructions_spread.primary_followers),
+        rules.suggestive,
+        frozenset(fold_phrase(word) for word in rules.suggestive.words),
+        frozenset(fold_phrase(word) for word in rules.suggestive.confirming_words),
     )
 
 
@@ -104,6 +124,7 @@ def spread_phrases() -> list[tuple[str, SiteCue]]:
     spread = _rules().spread
     out = [(phrase, SiteCue("cue")) for phrase in spread.cues]
     out += [(phrase, SiteCue("block")) for phrase in spread.not_sites]
+    out += [(phrase, SiteCue("confirm")) for phrase in _rules().suggestive.confirm]
     out += [
         (phrase, SiteCue("anatomy", site))
         for site, phrases in spread.anatomy.items()
@@ -174,6 +195,14 @@ def refine_site(site: str, text: str, sentence: tuple[int, int]) -> str:
     return site
 
 
+@lru_cache(maxsize=1024)
+def is_suggestive(surface: str) -> bool:
+    """True when a site term only suggests spread ("lytic lesion"), not names it ("bone mets")."""
+    rules = _rules()
+    words = set(fold_phrase(surface).split())
+    return bool(words & rules.suggestive_words) and not words & rules.confirming_words
+
+
 def site_status(result: QualifierResult) -> Status:
     """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
     for row in _rules().status:
@@ -185,6 +214,7 @@ def site_status(result: QualifierResult) -> Status:
 __all__ = [
     "SiteCue",
     "derived_phrases",
+    "is_suggestive",
     "names_primary",
     "refine_site",
     "site_status",

@@ -454,8 +454,24 @@ def summarise(resources: Iterable[Resource], *, knowledge: Knowledge | None = No
         elif kind == "DocumentReference":
             _read_document(resource, summary)
     summary.receptors = {name: str(item.value) for name, item in receptors.items()}
-    summary.labs = {name: float(item.value) for name, item in labs.items()}
+    summary.labs = _plausible_labs(
+        {name: float(item.value) for name, item in labs.items()}, summary.unmapped
+    )
     return summary
+
+
+def _plausible_labs(values: dict[str, float], unmapped: list[str]) -> dict[str, float]:
+    """Keep each lab the Patient model accepts; one implausible value (a unit mix-up, say)
+    is reported, not allowed to sink the whole chart."""
+    kept: dict[str, float] = {}
+    for name, value in values.items():
+        try:
+            Labs.model_validate({name: value})
+        except ValueError:
+            unmapped.append(f"Observation {name}={value} (outside the accepted range)")
+            continue
+        kept[name] = value
+    return kept
 
 
 def summary_to_patient(summary: ChartSummary) -> Patient:

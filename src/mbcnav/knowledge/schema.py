@@ -288,6 +288,13 @@ class Thresholds(Model):
     suspected_site: Prob
     workup_site: Prob
     treat_suspected_site: Prob
+    workup_odds_ratio: float = Field(
+        default=1.0,
+        ge=1.0,
+        description="Site-directed workup also needs the findings to multiply the site's prior "
+        "odds by at least this much, so a high prior alone (known spread elsewhere) orders no "
+        "symptom-directed tests",
+    )
     rationale: str
 
 
@@ -402,9 +409,13 @@ class Escalation(Model):
 
 
 class RedFlagRule(Model):
+    """``plain_label`` names the problem; ``plain_signs`` say what a patient would notice (short
+    sentences, reading grade 6 or less), for the handout's "get help at once" list."""
+
     id: IdFlag
     label: str
     plain_label: str
+    plain_signs: tuple[str, ...] = ()
     urgency: Urgency
     when: Condition
     actions: tuple[str, ...]

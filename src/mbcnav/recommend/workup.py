@@ -1,6 +1,8 @@
-"""Diagnostic workup: for each site above the knowledge's workup threshold or suspected (e.g.
-named as suspected in text), each red flag's named tests, and each conditional row;
-de-duplicated, most urgent first. Known sites need no diagnostic workup of their own."""
+"""Diagnostic workup: for each site the findings point to (posterior above the knowledge's
+workup threshold *and* odds raised by at least ``workup_odds_ratio`` over the prior) or
+suspected (e.g. named as suspected in text), each red flag's named tests, and each conditional
+row; de-duplicated, most urgent first. Known sites need no diagnostic workup of their own, and
+a high prior alone (spread known elsewhere) orders no symptom-directed test."""
 
 from __future__ import annotations
 
@@ -24,14 +26,35 @@ class _Plan:
             reasons.append(reason)
 
 
+def _odds(p: float) -> float:
+    return float("inf") if p >= 1.0 else p / (1.0 - p)
+
+
+def _pointed_to(
+    knowledge: Knowledge, site: str, probabilities: Mapping[str, float], priors: Mapping[str, float]
+) -> bool:
+    """Posterior above the workup threshold and (when the prior is given) raised by evidence."""
+    thresholds = knowledge.network.thresholds
+    posterior = probabilities.get(site, 0.0)
+    if posterior < thresholds.workup_site:
+        return False
+    if site not in priors:
+        return True
+    return _odds(posterior) >= thresholds.workup_odds_ratio * _odds(priors[site])
+
+
 def workup_items(
     knowledge: Knowledge,
     facts: Facts,
     probabilities: Mapping[str, float],
     flags: tuple[RedFlag, ...],
+    priors: Mapping[str, float] | None = None,
 ) -> tuple[WorkupItem, ...]:
-    """Workup for suspected sites and raised flags, de-duplicated, ordered by urgency."""
-    threshold = knowledge.network.thresholds.workup_site
+    """Workup for suspected sites and raised flags, de-duplicated, ordered by urgency.
+
+    ``priors`` (site → prior probability) enables the evidence test; without it a posterior
+    above the threshold is enough."""
+    priors = priors or {}
     suspected = facts.suspected_sites
     plan = _Plan()
     for flag in flags:
@@ -41,7 +64,7 @@ def workup_items(
                 plan.add(ident, flag.urgency, flag.id)
     for item in knowledge.workup.values():
         for target in item.for_sites:
-            likely = probabilities.get(target.site, 0.0) >= threshold
+            likely = _pointed_to(knowledge, target.site, probabilities, priors)
             if target.site not in facts.known_sites and (likely or target.site in suspected):
                 plan.add(item.id, target.urgency, target.site)
     conditions = {item.id: item.when for item in knowledge.workup.values()}

@@ -108,10 +108,22 @@ def _act_now(assessment: Assessment, knowledge: Knowledge | None) -> Section | N
     )
 
 
+def _signs_of(knowledge: Knowledge | None, flag_id: str, plain_label: str) -> str:
+    """What a patient would notice (the rule's ``plain_signs``), else the problem's name."""
+    rule = knowledge.red_flags.get(flag_id) if knowledge else None
+    if rule is not None and rule.plain_signs:
+        return " ".join(_sentence(sign) for sign in rule.plain_signs)
+    return plain_label
+
+
 def _help_at_once(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     rules = knowledge.red_flags.values() if knowledge else ()
-    signs = [r.plain_label for r in rules if r.urgency in ("emergency", "urgent")]
-    signs += [f.plain_label for f in assessment.red_flags]
+    signs = [
+        _signs_of(knowledge, r.id, r.plain_label)
+        for r in rules
+        if r.urgency in ("emergency", "urgent")
+    ]
+    signs += [_signs_of(knowledge, f.id, f.plain_label) for f in assessment.red_flags]
     return Section(
         id="help-at-once",
         heading="When to get help at once",

@@ -59,13 +59,23 @@ def _known_service(service_id: str) -> None:
         )
 
 
+def under(url: str, base: str) -> bool:
+    """True when ``url`` is ``base`` or below it: same scheme, host and port, path prefix by
+    whole segments (so ``https://fhir.example.org.evil.com`` is not under ``…example.org``)."""
+    target, root = urlsplit(url), urlsplit(base)
+    if (target.scheme, target.hostname, target.port) != (root.scheme, root.hostname, root.port):
+        return False
+    prefix = root.path.rstrip("/") + "/"
+    return (target.path.rstrip("/") + "/").startswith(prefix)
+
+
 def _server_allowed(url: str, settings: Settings) -> bool:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
         return False
     if settings.dev and parts.hostname in LOOPBACK:
         return True
-    return any(url.rstrip("/").startswith(base.rstrip("/")) for base in settings.fhir_servers)
+    return any(under(url, base) for base in settings.fhir_servers)
 
 
 def _prefetched(hook: HookRequest) -> dict[str, list[dict[str, Any]]]:
@@ -108,7 +118,7 @@ def _next_page(bundle: Any, base: str) -> str | None:
     for link in bundle.get("link") or ():
         if isinstance(link, dict) and link.get("relation") == "next":
             target = str(link.get("url", ""))
-            return target if target.startswith(base.rstrip("/")) else None
+            return target if under(target, base) else None
     return None
 
 

@@ -1,0 +1,65 @@
+"""Site mentions: suggestive imaging wording, confirmation, hypothetical and queried mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from mbcnav.extract import read_text
+from mbcnav.extract.sentences import sentence_starts
+from mbcnav.knowledge import Knowledge
+
+# text, the set of (site, status) the reader must report
+CASES = [
+    ("Lytic lesion in T10.", {("site:spine", "suspected")}),
+    ("Lytic lesions in the pelvis.", {("site:bone", "suspected")}),
+    ("Lytic lesion in T10, consistent with metastasis.", {("site:spine", "known")}),
+    ("Biopsy-proven lytic lesion in the iliac crest.", {("site:bone", "known")}),
+    ("Lytic lesion in T10, concerning for metastasis.", {("site:spine", "suspected")}),
+    ("Lytic lesion in T10, no evidence of metastasis.", {("site:spine", "suspected")}),
+    ("Metastatic breast cancer with a new lytic lesion in T10.", {("site:spine", "suspected")}),
+    (
+        "Lytic lesions and liver metastases.",
+        {("site:bone", "suspected"), ("site:liver", "known")},
+    ),
+    ("Leptomeningeal enhancement.", {("site:leptomeninges", "suspected")}),
+    ("Osseous metastases in the pelvis.", {("site:bone", "known")}),
+    ("The possibility of local recurrence was explained.", set()),
+    ("Evaluate for metastatic disease in the liver.", set()),
+    ("CT to evaluate for liver metastases.", set()),
+    ("CT is concerning for liver metastases.", {("site:liver", "suspected")}),
+    ("Cannot exclude liver metastases.", {("site:liver", "suspected")}),
+    ("Rule out liver metastases.", {("site:liver", "suspected")}),
+    ("No headache. ?liver mets", {("site:liver", "suspected")}),
+    ("no headache, ?liver mets", {("site:liver", "suspected")}),
+    ("No evidence of brain metastases.", {("site:brain", "negated")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_site_status(text: str, expected: set[tuple[str, str]], tiny_kb: Knowledge) -> None:
+    got = {(m.site, m.status) for m in read_text(text, tiny_kb).site_mentions}
+    assert got == expected, text
+
+
+def test_clinical_kb_suggestive_terms_are_suspected(knowledge: Knowledge) -> None:
+    text = "Pleural nodularity. Increased uptake on bone scan in the ribs."
+    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert got == {("site:pleura", "suspected"), ("site:bone", "suspected")}
+
+
+def test_confirmed_suggestive_term_stays_known(knowledge: Knowledge) -> None:
+    text = "Multiple enhancing brain lesions, consistent with metastases."
+    got = {(m.text, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert ("enhancing brain lesions", "known") in got
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("No headache. ?liver mets", 2),  # a query mark opens a sentence
+        ("No pain.  ? PE", 2),  # a "?" before a word is not a sentence end
+        ("Any pain? No fever.", 2),  # a "?" after a word ends a question
+    ],
+)
+def test_query_marks_and_sentences(text: str, sentences: int) -> None:
+    assert len(sentence_starts(text)) == sentences
