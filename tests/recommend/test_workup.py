@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mbcnav import assess
 from mbcnav.recommend.workup import workup_items
 from mbcnav.rules import Facts
@@ -72,3 +74,47 @@ def test_known_spread_with_an_unrelated_symptom_gets_no_symptom_directed_imaging
     )
     ids = {w.id for w in result.workup}
     assert not ids & {"work:mri_brain_contrast", "work:mri_whole_spine", "work:csf_cytology"}
+
+
+def _ids(knowledge, patient) -> set[str]:
+    return {w.id for w in assess(patient, knowledge=knowledge).workup}
+
+
+def test_the_first_metastasis_biopsy_only_while_no_spread_is_known(knowledge) -> None:
+    liver = [{"id": "sym:jaundice"}, {"id": "sym:ruq_pain"}, {"id": "sym:hepatomegaly"}]
+    assert "work:biopsy_first_metastasis" in _ids(knowledge, {"findings": liver})
+    known = {"findings": liver, "known_sites": ["site:bone"]}
+    assert "work:biopsy_first_metastasis" not in _ids(knowledge, known)
+    metastatic = {"findings": liver, "setting": "metastatic"}
+    assert "work:biopsy_first_metastasis" not in _ids(knowledge, metastatic)
+    assert "work:ct_chest_abdomen_pelvis" in _ids(knowledge, metastatic)
+
+
+def test_a_workup_gate_does_not_order_the_item_by_itself(knowledge) -> None:
+    item = knowledge.workup["work:biopsy_first_metastasis"]
+    assert item.for_sites and item.when is not None
+    assert item.id not in {w.id for w in workup_items(knowledge, Facts(), {}, ())}
+
+
+@pytest.mark.parametrize(
+    ("receptors", "ordered"),
+    [
+        ({"er": "negative", "pr": "negative", "her2": "negative"}, True),
+        ({"er": "positive", "pr": "positive", "her2": "zero"}, True),
+        ({"er": "negative", "pr": "negative", "her2": "zero"}, False),
+        ({"er": "positive", "pr": "unknown", "her2": "unknown"}, True),
+        ({"er": "unknown", "pr": "unknown", "her2": "unknown"}, False),
+        ({"er": "positive", "pr": "positive", "her2": "low"}, False),
+        ({"er": "positive", "pr": "positive", "her2": "positive"}, False),
+    ],
+)
+def test_her2_low_scoring_only_where_it_can_change_treatment(
+    knowledge, receptors: dict[str, str], ordered: bool
+) -> None:
+    patient = {
+        "findings": [{"id": "sym:cough"}],
+        "receptors": receptors,
+        "setting": "metastatic",
+        "known_sites": ["site:lung"],
+    }
+    assert ("work:her2_low_ihc" in _ids(knowledge, patient)) is ordered

@@ -44,7 +44,7 @@ def serving(tmp_path: Path, *args: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
             try:

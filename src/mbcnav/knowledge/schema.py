@@ -459,6 +459,9 @@ class SiteWorkup(Model):
 
 
 class Workup(Model):
+    """A test. ``when`` selects an item without ``for_sites`` (biomarker tests); on a
+    site-directed item it is a gate the patient must also meet (first metastasis only)."""
+
     id: IdWork
     label: str
     plain_label: str

@@ -2,7 +2,8 @@
 workup threshold *and* odds raised by at least ``workup_odds_ratio`` over the prior) or
 suspected (e.g. named as suspected in text), each red flag's named tests, and each conditional
 row; de-duplicated, most urgent first. Known sites need no diagnostic workup of their own, and
-a high prior alone (spread known elsewhere) orders no symptom-directed test."""
+a high prior alone (spread known elsewhere) orders no symptom-directed test. On a site-directed
+item ``when`` is a gate (as in the treatment table), not a second way in."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.recommend.tables import most_urgent, select
-from mbcnav.rules import Facts
+from mbcnav.rules import Facts, evaluate
 from mbcnav.types import URGENCY_ORDER, RedFlag, Urgency, WorkupItem
 
 
@@ -63,11 +64,13 @@ def workup_items(
             if ident in knowledge.workup:
                 plan.add(ident, flag.urgency, flag.id)
     for item in knowledge.workup.values():
+        if item.for_sites and item.when is not None and not evaluate(item.when, facts):
+            continue  # a site-directed item's ``when`` is a gate, e.g. first metastasis only
         for target in item.for_sites:
             likely = _pointed_to(knowledge, target.site, probabilities, priors)
             if target.site not in facts.known_sites and (likely or target.site in suspected):
                 plan.add(item.id, target.urgency, target.site)
-    conditions = {item.id: item.when for item in knowledge.workup.values()}
+    conditions = {item.id: item.when for item in knowledge.workup.values() if not item.for_sites}
     for chosen in select(knowledge.workup.values(), conditions, facts):
         plan.add(chosen.row.id, chosen.row.urgency, chosen.because[0] if chosen.because else "")
     order = {ident: i for i, ident in enumerate(knowledge.workup)}

@@ -7,7 +7,7 @@ from typing import Any
 
 from mbcnav.errors import InputError
 from mbcnav.knowledge import Knowledge
-from mbcnav.service.audit import AssessmentEntry, AuditStore, input_hash
+from mbcnav.service.audit import AssessmentEntry, AuditStore, RawJSON, input_hash
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Assessment, Patient
@@ -31,15 +31,16 @@ def run_engine(patient: Patient, knowledge: Knowledge) -> Assessment:
     return assess(patient, knowledge=knowledge)
 
 
-def dump(assessment: Assessment) -> dict[str, Any]:
-    """The Assessment JSON of CONTRACTS.md (``for`` spelt as the contract spells it)."""
-    return assessment.model_dump(mode="json", by_alias=True)
+def dump(assessment: Assessment) -> RawJSON:
+    """The Assessment JSON of CONTRACTS.md (``for`` spelt as the contract spells it), serialised
+    once: the same text is the response body and the audit record."""
+    return RawJSON(assessment.model_dump_json(by_alias=True))
 
 
 def record(
     audit: AuditStore,
     patient: Patient,
-    output: dict[str, Any],
+    output: RawJSON,
     assessment: Assessment,
     *,
     caller: Caller,

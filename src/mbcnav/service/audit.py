@@ -104,6 +104,17 @@ class SeenToken(Base):
     expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
+class RawJSON(str):
+    """JSON text already serialised (it is the response body), stored without a second pass."""
+
+
+def dumps(value: Any) -> str:
+    """The engine's JSON serialiser: RawJSON passes through, anything else is dumped."""
+    if isinstance(value, RawJSON):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def input_hash(data: Any) -> str:
     """sha256 of canonical JSON: equal inputs give equal hashes, whatever the key order."""
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -133,10 +144,14 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, json_serializer=dumps
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=8, max_overflow=8, json_serializer=dumps
+    )
 
 
 def migrate(engine: Engine) -> None:
@@ -169,7 +184,7 @@ class AssessmentEntry:
     knowledge_version: str
     knowledge_hash: str
     input_hash: str
-    output: dict[str, Any]
+    output: dict[str, Any] | RawJSON
 
 
 class AuditStore:
@@ -343,7 +358,9 @@ __all__ = [
     "Base",
     "CardRecord",
     "FeedbackRecord",
+    "RawJSON",
     "SeenToken",
+    "dumps",
     "input_hash",
     "make_engine",
     "migrate",

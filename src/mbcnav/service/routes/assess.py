@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from mbcnav.errors import ServiceError
 from mbcnav.interop.fhir import assessment_to_fhir, bundle_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
+from mbcnav.service.audit import RawJSON
 from mbcnav.service.deps import (
     AppKnowledge,
     Audit,
@@ -76,7 +77,7 @@ class Ready(BaseModel):
 
 def _assess_and_record(
     patient: Patient, state: ServiceState, caller: Caller, request_id: str, channel: str
-) -> tuple[Assessment, dict[str, Any], str]:
+) -> tuple[Assessment, RawJSON, str]:
     check_limits(patient, state.settings)
     assessment = run_engine(patient, state.knowledge)
     output = dump(assessment)
@@ -101,10 +102,10 @@ def _assess_and_record(
 )
 def assess_patient(
     patient: Patient, state: State, caller: RestCaller, request_id: RequestId
-) -> JSONResponse:
+) -> Response:
     """Patient in (CONTRACTS.md), Assessment out; every call is written to the audit trail."""
     _, output, audit_id = _assess_and_record(patient, state, caller, request_id, "rest")
-    return JSONResponse(output, headers={"X-Audit-Id": audit_id})
+    return Response(output, media_type="application/json", headers={"X-Audit-Id": audit_id})
 
 
 @router.post(
@@ -123,7 +124,7 @@ def assess_bundle(
         Literal["assessment", "fhir"],
         Query(alias="format", description="'fhir' returns a Bundle with a RiskAssessment."),
     ] = "assessment",
-) -> JSONResponse:
+) -> Response:
     """Map the Bundle to a Patient (leniently), assess it, and answer in JSON or FHIR."""
     patient = bundle_to_patient(bundle, knowledge=state.knowledge)
     assessment, output, audit_id = _assess_and_record(patient, state, caller, request_id, "fhir")
@@ -135,7 +136,7 @@ def assess_bundle(
             headers=headers,
             media_type="application/fhir+json",
         )
-    return JSONResponse(output, headers=headers)
+    return Response(output, media_type="application/json", headers=headers)
 
 
 def _subject(bundle: dict[str, Any]) -> str | None:
