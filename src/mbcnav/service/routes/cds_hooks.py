@@ -225,7 +225,7 @@ async def cds_service(
             "The hook", code="MBC-E302", allowed="'patient-view'", got=hook.hook, field="hook"
         )
     resources = await _complete(hook, _prefetched(hook), state.settings)
-    knowledge = await run_in_threadpool(lambda: state.knowledge)
+    knowledge = state.loaded_knowledge or await run_in_threadpool(lambda: state.knowledge)
     chart = _for_patient(resources, hook.context.patientId)
     patient = summary_to_patient(summarise(chart, knowledge=knowledge))
     cards = await run_in_threadpool(
