@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(STAMP)
 	$(BIN)/mbcnav demo
+	@echo
+	@echo "mbcnav web page and API: http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/mbcnav serve --dev --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
