@@ -165,6 +165,9 @@ def test_full_prefetch_needs_no_server(dev_client: TestClient, shared_dir: Path)
     assert "**Sources:**" in treatment["detail"] and "](" in treatment["detail"]
     for card in body["cards"]:
         assert "does not replace clinical judgement" in card["detail"]
+        assert (
+            "**Not read from the chart:** QuestionnaireResponse item proctcae-48" in card["detail"]
+        )
         assert card["overrideReasons"][0]["display"]
         assert card["links"][0]["url"].startswith("http://testserver/?patient=p-77")
 

@@ -176,3 +176,12 @@ def test_replay_is_caught_across_workers_sharing_the_database(
     token = signer.token(BASE + DISCOVERY)
     assert _call(first, token) == 200
     assert _call(second, token) == 401
+
+
+def test_a_bad_jwks_setting_stops_the_service_at_start(tmp_path: Path) -> None:
+    from mbcnav.errors import ServiceError
+    from mbcnav.service import create_app
+
+    for bad in (str(tmp_path / "missing.json"), '{"keys": [{"kty": "nope"}]}'):
+        with pytest.raises(ServiceError, match="MBCNAV_CDS_JWKS"):
+            create_app(Settings(data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jwks=bad))

@@ -170,6 +170,7 @@ class _Failure:
 
 def _init_worker(knowledge_path: str | None, options: ChunkOptions) -> None:
     """Runs once per worker process: the knowledge is loaded and compiled once, not per chunk."""
+    _WORKER.clear()
     try:
         _WORKER["knowledge"] = load_knowledge(knowledge_path)
         _WORKER["options"] = options
@@ -234,7 +235,7 @@ def run_local(
     todo = ((i, b) for i, b in enumerate(batches) if i not in done)
     if workers == 1:
         _init_worker(job.knowledge_path, job.options)
-        results: Iterator[tuple[int, int, int]] = (_run_chunk(i, b, job.parts_dir) for i, b in todo)
+        results = (_checked(_pool_chunk(i, b, job.parts_dir)) for i, b in todo)
         _consume(results, summary, bar)
     else:
         _consume(_pooled(todo, job, workers), summary, bar)

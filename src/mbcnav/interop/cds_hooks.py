@@ -10,7 +10,7 @@ dismissal comes back through feedback; a link to the mbcnav page for the patient
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -357,10 +357,23 @@ def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[In
     return "info", summary, detail
 
 
+def _unread(items: Sequence[str]) -> str:
+    shown = "; ".join(_md_escape(item) for item in items[:3])
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    return f"\n\n**Not read from the chart:** {shown}{more}."
+
+
 def build_cards(
-    assessment: Assessment, knowledge: Knowledge, *, link: str | None = None
+    assessment: Assessment,
+    knowledge: Knowledge,
+    *,
+    link: str | None = None,
+    unread: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Cards for one assessment, most urgent first, as spec JSON (no nulls, no empty lists)."""
+    """Cards for one assessment, most urgent first, as spec JSON (no nulls, no empty lists).
+
+    ``unread`` names chart items that could not be mapped, so the clinician sees the limits.
+    """
     labels = _Labels(knowledge)
     threshold = knowledge.network.thresholds.suspected_site
     bodies: list[tuple[Indicator, str, str]] = [_flag_card(f, labels) for f in assessment.red_flags]
@@ -376,7 +389,7 @@ def build_cards(
         label=f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})",
     )
     links = [Link(label="Open in mbcnav", url=link)] if link else None
-    notice = f"\n\n_{assessment.notice}_"
+    notice = (_unread(unread) if unread else "") + f"\n\n_{assessment.notice}_"
     cards = [
         Card(
             uuid=str(uuid.uuid4()),

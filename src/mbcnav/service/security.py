@@ -78,10 +78,18 @@ class StoreReplayGuard:
 
 
 def _load_jwks(source: str) -> PyJWKSet:
+    """The configured JWKS (JSON text or a file); a bad one stops the service at start-up."""
     text = source.strip()
-    if not text.startswith("{"):
-        text = Path(text).read_text(encoding="utf-8")
-    return PyJWKSet.from_dict(json.loads(text))
+    try:
+        if not text.startswith("{"):
+            text = Path(text).read_text(encoding="utf-8")
+        return PyJWKSet.from_dict(json.loads(text))
+    except (OSError, ValueError, jwt.PyJWTError) as exc:
+        raise ServiceError(
+            "MBCNAV_CDS_JWKS must be a JWKS (JSON text or a readable file)",
+            code="MBC-E501",
+            got=type(exc).__name__,
+        ) from exc
 
 
 class KeyStore:

@@ -180,6 +180,7 @@ def _assess_cards(
     hook: HookRequest,
     caller: Caller,
     link_base: str,
+    unread: list[str],
 ) -> list[dict[str, Any]]:
     check_limits(patient, state.settings)
     try:
@@ -190,7 +191,7 @@ def _assess_cards(
         raise
     audit_id = str(uuid.uuid4())
     link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
-    cards = build_cards(assessment, state.knowledge, link=link)
+    cards = build_cards(assessment, state.knowledge, link=link, unread=unread)
     record(
         state.audit,
         patient,
@@ -226,10 +227,16 @@ async def cds_service(
         )
     resources = await _complete(hook, _prefetched(hook), state.settings)
     knowledge = state.loaded_knowledge or await run_in_threadpool(lambda: state.knowledge)
-    chart = _for_patient(resources, hook.context.patientId)
-    patient = summary_to_patient(summarise(chart, knowledge=knowledge))
+    chart = summarise(_for_patient(resources, hook.context.patientId), knowledge=knowledge)
+    patient = summary_to_patient(chart)
     cards = await run_in_threadpool(
-        _assess_cards, state, patient, hook, caller, _web_base(request, state.settings)
+        _assess_cards,
+        state,
+        patient,
+        hook,
+        caller,
+        _web_base(request, state.settings),
+        chart.unmapped,
     )
     return JSONResponse({"cards": cards})
 
