@@ -15,23 +15,11 @@ import pytest
 
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge import schema as s
+from mbcnav.knowledge.checks import REQUIRED_FLAGS
+from mbcnav.reason.red_flags import raised_flags
+from mbcnav.recommend.treatment import treatment_options
 from mbcnav.rules import Facts, evaluate
-from mbcnav.types import MODALITIES
-
-CONTRACT_FLAGS = (
-    "flag:spinal_cord_compression",
-    "flag:suspected_spinal_metastasis",
-    "flag:hypercalcaemia",
-    "flag:raised_intracranial_pressure",
-    "flag:seizure",
-    "flag:respiratory_compromise",
-    "flag:pathological_fracture",
-    "flag:hepatic_visceral_crisis",
-    "flag:svc_obstruction",
-    "flag:cardiac_tamponade",
-    "flag:leptomeningeal_disease",
-)
-
+from mbcnav.types import MODALITIES, TreatmentOption
 
 # ---------------------------------------------------------------- evaluating the tables
 
@@ -72,13 +60,14 @@ def facts_for(p: Profile, k: Knowledge) -> Facts:
 
 
 def flags_for(p: Profile, k: Knowledge) -> set[str]:
-    facts = facts_for(p, k)
-    return {f.id for f in k.red_flags.values() if evaluate(f.when, facts)}
+    """The engine's own red-flag pass, so the table and the engine cannot disagree."""
+    return {flag.id for flag in raised_flags(k, facts_for(p, k))}
 
 
-def options_for(p: Profile, k: Knowledge) -> list[s.Treatment]:
+def options_for(p: Profile, k: Knowledge) -> list[TreatmentOption]:
+    """The engine's own treatment selection over the profile's facts and raised flags."""
     facts = replace(facts_for(p, k), flags=frozenset(flags_for(p, k)))
-    return [t for t in k.treatments.values() if evaluate(t.when, facts)]
+    return list(treatment_options(k, facts))
 
 
 def walk(cond: s.Condition) -> Iterator[s.Condition]:
@@ -112,7 +101,7 @@ def all_conditions(k: Knowledge) -> Iterator[tuple[str, s.Condition]]:
 
 
 def test_every_contract_flag_is_a_rule(knowledge: Knowledge) -> None:
-    assert set(CONTRACT_FLAGS) <= set(knowledge.red_flags)
+    assert set(REQUIRED_FLAGS) <= set(knowledge.red_flags)
 
 
 def test_every_flag_is_actionable_cited_and_worked_up(knowledge: Knowledge) -> None:
@@ -266,7 +255,7 @@ def test_red_flag_rules(
 HR_POS_HER2_NEG = {"er": "positive", "pr": "positive", "her2": "low"}
 
 
-def _modalities(options: list[s.Treatment], line: int | None = None) -> set[str]:
+def _modalities(options: list[TreatmentOption], line: int | None = None) -> set[str]:
     return {t.modality for t in options if line is None or t.line == line}
 
 

@@ -122,3 +122,13 @@ def test_dev_from_the_environment_is_held_to_loopback_too(
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_bad_settings_are_a_coded_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MBCNAV_CDS_ISSUERS", "https://ehr.example.org")
+    monkeypatch.setenv("MBCNAV_CDS_JWKS", str(tmp_path / "missing.json"))
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "MBC-E501" in result.output and "Traceback" not in result.output

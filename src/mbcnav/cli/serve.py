@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mbcnav.cli._app import EXIT_USAGE, app
+from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -64,6 +64,12 @@ def serve(
             log_level="info",
         )
         return
+    from mbcnav.errors import MbcnavError
     from mbcnav.service.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
+    try:
+        service = create_app(settings)
+    except MbcnavError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_BAD_DATA) from exc
+    uvicorn.run(service, host=host, port=port, access_log=False, log_level="info")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,6 +195,11 @@ class AuditStore:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer; threads that collide back off by sleeping (up to 100 ms a
+        # turn), so writers in this process queue on a lock instead. PostgreSQL needs none.
+        self._write_lock: AbstractContextManager[Any] = (
+            threading.Lock() if self.url.startswith("sqlite") else nullcontext()
+        )
 
     def migrate(self) -> None:
         migrate(self.engine)
@@ -231,7 +237,7 @@ class AuditStore:
             "knowledge_hash": entry.knowledge_hash,
             "input_hash": entry.input_hash,
         }
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             connection.execute(
                 insert(AssessmentRecord),
                 [{**common, "id": record_id, "channel": entry.channel, "output": entry.output}],
@@ -258,7 +264,7 @@ class AuditStore:
         """Record a token id; False if it was seen before (a replay). Purges expired ids."""
         now = time.time()
         try:
-            with self.engine.begin() as connection:
+            with self._write_lock, self.engine.begin() as connection:
                 if random.random() < PURGE_CHANCE:
                     connection.execute(delete(SeenToken).where(SeenToken.expires_at < now))
                 connection.execute(
@@ -270,7 +276,7 @@ class AuditStore:
 
     def record_feedback(self, service_id: str, caller: str, items: Sequence[dict[str, Any]]) -> int:
         now = _now()
-        with self._session() as session:
+        with self._write_lock, self._session() as session:
             session.add_all(
                 FeedbackRecord(
                     card_uuid=str(item["card"]),
