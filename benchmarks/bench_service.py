@@ -194,10 +194,11 @@ def _measure(pid: int, base: str, kind: str, rate: float, seconds: float) -> dic
     return result
 
 
-def _start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(data_dir: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = data_dir
+    env["MBCNAV_THREADS"] = str(threads)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -231,6 +232,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4, help="MBCNAV_THREADS per worker")
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="assess", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -245,7 +247,7 @@ def main() -> None:
         return
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mbcnav-bench-") as data_dir:
-        server, base = _start_server(data_dir, args.workers)
+        server, base = _start_server(data_dir, args.workers, args.threads)
         try:
             _run_generator(base, "assess", 50, 1)
             _run_generator(base, "patient-view", 50, 1)
@@ -264,8 +266,8 @@ def main() -> None:
     ]
     print(
         f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char note, "
-        f"loopback, {args.workers} worker(s), SQLite audit, load before {load_before:.1f} | "
-        + " | ".join(parts)
+        f"loopback, {args.workers} worker(s) x {args.threads} threads, SQLite audit, "
+        f"load before {load_before:.1f} | " + " | ".join(parts)
     )
 
 

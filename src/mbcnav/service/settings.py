@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     fhir_timeout_s: float = Field(default=5.0, gt=0, le=60)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
     max_text_chars: int = Field(default=100_000, ge=100)
+    threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Threads for CPU-bound work per process; more only starve the event loop.",
+    )
     max_in_flight: int = Field(
         default=32, ge=0, description="Requests in flight before answering 503 (0: no limit)."
     )
