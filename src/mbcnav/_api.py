@@ -3,13 +3,18 @@
 ``assess_many`` stacks every patient (and its leave-one-out explanation rows) into one
 finding matrix and runs the batched inference once, so a thousand patients cost little more
 than one numpy call; each patient still gets exactly the numbers ``assess`` would give.
+
+``detail="screen"`` is the lean path cohort screening uses: the same findings, site
+probabilities and red flags, but no leave-one-out rows (so no ``because``), no workup and no
+treatment options. Its output objects are built with ``model_construct`` from values the
+engine has already checked; caller input is always validated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import ValidationError
@@ -24,12 +29,13 @@ from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
 from mbcnav.rules import Facts, evaluate
-from mbcnav.types import Assessment, Patient, Provenance, SitePosterior
+from mbcnav.types import Assessment, Patient, Provenance, RedFlag, SitePosterior
 
 MAX_TEXT_CHARS = 100_000
 MAX_FINDINGS = 500
 DIGITS = 6
 REASON_ALGORITHM = "reason.noisy_or_exact.v1"
+Detail = Literal["full", "screen"]
 _VALUE_ERRORS = {"literal_error", "enum", "string_pattern_mismatch", "bool_parsing"}
 
 
@@ -187,16 +193,20 @@ def _prepare(data: Patient | Mapping[str, Any], knowledge: Knowledge) -> _Prepar
     return _Prepared(patient, evidence, facts, prior, clamped, observed, extract_algorithm)
 
 
-def _rows(prepared: _Prepared, tables: NetworkTables) -> tuple[BoolArray, BoolArray, FloatArray]:
-    """The patient's evidence row followed by one leave-one-out row per observed finding."""
-    count = len(prepared.observed) + 1
+def _rows(
+    prepared: _Prepared, tables: NetworkTables, explain: bool = True
+) -> tuple[BoolArray, BoolArray, FloatArray]:
+    """The patient's evidence row followed (if ``explain``) by one leave-one-out row per
+    observed finding."""
+    count = len(prepared.observed) + 1 if explain else 1
     width = len(tables.columns)
     present = np.zeros((count, width), dtype=bool)
     absent = np.zeros((count, width), dtype=bool)
     for index, (_, is_present, column) in enumerate(prepared.observed):
         target = present if is_present else absent
         target[:, column] = True
-        target[index + 1, column] = False
+        if explain:
+            target[index + 1, column] = False
     prior = np.where(prepared.clamped, 1.0, prepared.prior)
     return present, absent, np.repeat(prior[None, :], count, axis=0)
 
@@ -224,6 +234,72 @@ def _sites(
     return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
 
 
+def _screen_sites(
+    prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
+) -> tuple[SitePosterior, ...]:
+    """As :func:`_sites` without explanations, built unvalidated: every value is the engine's."""
+    row = post[0]
+    probability = {site: float(row[i]) for i, site in enumerate(tables.sites)}
+    order = {site: i for i, site in enumerate(tables.sites)}
+    out = [
+        SitePosterior.model_construct(
+            id=site,
+            probability=round(probability[site], DIGITS),
+            prior=round(float(prepared.prior[i]), DIGITS),
+            because=(),
+            route=likely_route(knowledge, site, probability),
+            label=knowledge.sites[site].label,
+            plain_label=knowledge.sites[site].plain_label,
+            known=bool(prepared.clamped[i]),
+        )
+        for i, site in enumerate(tables.sites)
+    ]
+    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+
+
+def _above(sites: tuple[SitePosterior, ...], threshold: float) -> frozenset[str]:
+    return frozenset(s.id for s in sites if not s.known and s.probability >= threshold)
+
+
+def _flags(
+    prepared: _Prepared, knowledge: Knowledge, sites: tuple[SitePosterior, ...]
+) -> tuple[Facts, tuple[RedFlag, ...]]:
+    """Red flags (shared by both paths, so screening raises exactly the same ones)."""
+    threshold = knowledge.network.thresholds.suspected_site
+    suspected = _above(sites, threshold) | set(prepared.evidence.mentioned_suspected)
+    facts = replace(prepared.facts, suspected_sites=suspected)
+    flags = raised_flags(knowledge, facts)
+    return replace(facts, flags=frozenset(f.id for f in flags)), flags
+
+
+def _provenance(prepared: _Prepared, knowledge: Knowledge) -> Provenance:
+    algorithms = {"reason": REASON_ALGORITHM}
+    if prepared.extract_algorithm:
+        algorithms["extract"] = prepared.extract_algorithm
+    return Provenance(
+        knowledge_version=knowledge.version,
+        knowledge_hash=knowledge.hash,
+        algorithms=algorithms,
+    )
+
+
+def _finish_screen(
+    prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
+) -> Assessment:
+    sites = _screen_sites(prepared, knowledge, tables, post)
+    _, flags = _flags(prepared, knowledge, sites)
+    return Assessment.model_construct(
+        id=prepared.patient.id,
+        sites=sites,
+        red_flags=flags,
+        findings=prepared.evidence.findings,
+        site_mentions=prepared.evidence.site_mentions,
+        workup=(),
+        treatment_options=(),
+        provenance=_provenance(prepared, knowledge),
+    )
+
+
 def _finish(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> Assessment:
@@ -231,16 +307,7 @@ def _finish(
     thresholds = knowledge.network.thresholds
     mentioned = set(prepared.evidence.mentioned_suspected)
     probability = {s.id: s.probability for s in sites}
-
-    def above(threshold: float) -> frozenset[str]:
-        return frozenset(s.id for s in sites if not s.known and s.probability >= threshold)
-
-    def suspected(threshold: float) -> frozenset[str]:
-        return above(threshold) | mentioned
-
-    facts = replace(prepared.facts, suspected_sites=suspected(thresholds.suspected_site))
-    flags = raised_flags(knowledge, facts)
-    facts = replace(facts, flags=frozenset(f.id for f in flags))
+    facts, flags = _flags(prepared, knowledge, sites)
     priors = {s.id: s.prior for s in sites}
     # Workup asks the posterior itself (threshold and evidence); "suspected" there means named
     # as suspected in text, not a prior that is high because spread is known elsewhere.
@@ -248,10 +315,7 @@ def _finish(
     workup = workup_items(knowledge, workup_facts, probability, flags, priors)
     # Site-directed treatment of an unconfirmed site needs the posterior itself above the
     # treatment threshold; a hedged mention in text counts only through that posterior.
-    treat_facts = replace(facts, suspected_sites=above(thresholds.treat_suspected_site))
-    algorithms = {"reason": REASON_ALGORITHM}
-    if prepared.extract_algorithm:
-        algorithms["extract"] = prepared.extract_algorithm
+    treat_facts = replace(facts, suspected_sites=_above(sites, thresholds.treat_suspected_site))
     return Assessment(
         id=prepared.patient.id,
         sites=sites,
@@ -260,11 +324,7 @@ def _finish(
         site_mentions=prepared.evidence.site_mentions,
         workup=workup,
         treatment_options=treatment_options(knowledge, treat_facts),
-        provenance=Provenance(
-            knowledge_version=knowledge.version,
-            knowledge_hash=knowledge.hash,
-            algorithms=algorithms,
-        ),
+        provenance=_provenance(prepared, knowledge),
     )
 
 
@@ -279,9 +339,19 @@ def assess(
 
 
 def assess_many(
-    patients: Iterable[Patient | Mapping[str, Any]], *, knowledge: Knowledge | None = None
+    patients: Iterable[Patient | Mapping[str, Any]],
+    *,
+    knowledge: Knowledge | None = None,
+    detail: Detail = "full",
 ) -> list[Assessment | MbcnavError]:
-    """Assess many patients with one batched inference; a bad patient yields its error."""
+    """Assess many patients with one batched inference; a bad patient yields its error.
+
+    ``detail="screen"``: findings, site probabilities and red flags only (see module doc).
+    """
+    if detail not in ("full", "screen"):
+        raise InputError("The detail level", allowed="'full' or 'screen'", got=detail)
+    explain = detail == "full"
+    finish = _finish if explain else _finish_screen
     knowledge = knowledge or load_knowledge()
     tables = tables_for(knowledge)
     prepared: list[_Prepared | MbcnavError] = []
@@ -293,7 +363,7 @@ def assess_many(
     good = [p for p in prepared if isinstance(p, _Prepared)]
     if not good:
         return [p for p in prepared if isinstance(p, MbcnavError)]
-    blocks = [_rows(p, tables) for p in good]
+    blocks = [_rows(p, tables, explain) for p in good]
     post = infer_batch(
         tables,
         np.concatenate([b[0] for b in blocks]),
@@ -302,7 +372,7 @@ def assess_many(
     )
     bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
     results = iter(
-        _finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
+        finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
     )
     return [p if isinstance(p, MbcnavError) else next(results) for p in prepared]
 

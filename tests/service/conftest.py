@@ -7,17 +7,13 @@ as ``nobody``, because PostgreSQL refuses to run as root.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,40 +22,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from service_support import KID, PgServer, Signer, _as_db_user, _pg_bin, free_port
 
 from mbcnav.knowledge import Knowledge
 from mbcnav.service import Settings, create_app
-
-ISSUER = "https://ehr.example.org"
-KID = "test-key-1"
-BASE = "http://testserver"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Signer:
-    """An EHR's signing key and its public JWKS, as a CDS client would hold them."""
-
-    key: ec.EllipticCurvePrivateKey
-    jwks: dict[str, Any]
-
-    def token(self, aud: str, **overrides: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": ISSUER,
-            "aud": aud,
-            "iat": now,
-            "exp": now + 300,
-            "jti": str(uuid.uuid4()),
-        }
-        claims.update(overrides)
-        claims = {k: v for k, v in claims.items() if v is not None}
-        return jwt.encode(claims, self.key, algorithm="ES384", headers={"kid": KID, "typ": "JWT"})
 
 
 @pytest.fixture(scope="session")
@@ -99,42 +65,6 @@ def dev_client(dev_settings: Settings, make_client: Callable[..., TestClient]) -
 
 
 # ---------------------------------------------------------------- PostgreSQL
-
-
-def _pg_bin() -> Path | None:
-    for name in ("pg_ctl",):
-        found = shutil.which(name)
-        if found:
-            return Path(found).resolve().parent
-    for candidate in ("/usr/local/bin", *sorted(glob.glob("/usr/lib/postgresql/*/bin"))[::-1]):
-        if (Path(candidate) / "pg_ctl").exists() and (Path(candidate) / "initdb").exists():
-            return Path(candidate)
-    return None
-
-
-def _as_db_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "nobody", "--", *cmd]
-    return cmd
-
-
-@dataclass
-class PgServer:
-    port: int
-    datadir: Path
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self) -> str:
-        import psycopg
-
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(
-            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
-        ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
 
 
 @pytest.fixture(scope="session")

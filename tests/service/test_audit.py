@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from service_support import PgServer
 from sqlalchemy import inspect
 
-from conftest import PgServer
 from mbcnav.knowledge import Knowledge
 from mbcnav.service import Settings
 from mbcnav.service.audit import AuditStore, input_hash

@@ -127,7 +127,7 @@ def test_spec_example_request_as_is_gets_412(dev_client: TestClient, shared_dir:
 
 
 def test_unreachable_fhir_server_gets_412(dev_client: TestClient, shared_dir: Path) -> None:
-    from conftest import free_port
+    from service_support import free_port
 
     request = _read(shared_dir, "cds-hooks", "service-request-patient-view.json")
     request["fhirServer"] = f"http://127.0.0.1:{free_port()}"

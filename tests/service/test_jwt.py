@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
+from service_support import BASE, ISSUER, KID, Signer
 
-from conftest import BASE, ISSUER, KID, Signer
 from mbcnav.service import Settings
 
 SERVICE = "/cds-services/mbcnav-patient-view"

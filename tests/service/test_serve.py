@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from service_support import free_port
 from typer.testing import CliRunner
 
-from conftest import free_port
 from mbcnav.cli import app
 from mbcnav.cli.serve import is_loopback
 
