@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import random
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -211,3 +214,68 @@ def test_a_suspected_mention_orders_workup_but_no_site_directed_treatment(
     assert brain.probability < knowledge.network.thresholds.treat_suspected_site
     assert "work:mri_brain_contrast" in {w.id for w in result.workup}
     assert not [o for o in result.treatment_options if "site:brain" in o.for_sites]
+
+
+SCREEN_NOTES = (
+    "New thoracic back pain, worse at night, with leg weakness and urinary retention.",
+    "No headache. Possible liver metastases on ultrasound; jaundice and itching.",
+    "Known bone metastases. Dry cough and breathlessness; calcium 3.6 mmol/L.",
+    "Mother had breast cancer. Patient denies chest pain. Confusion and vomiting today.",
+)
+
+
+def _random_patient(rng: random.Random, knowledge: Knowledge, index: int) -> dict[str, Any]:
+    """A random but valid patient: coded findings, labs, profile, known sites, maybe text."""
+    symptoms = sorted(knowledge.symptoms)
+    chosen = rng.sample(symptoms, rng.randint(0, min(8, len(symptoms))))
+    patient: dict[str, Any] = {
+        "id": f"r{index}",
+        "findings": [{"id": s, "present": rng.random() < 0.7} for s in chosen],
+        "receptors": {
+            "er": rng.choice(["positive", "negative", "unknown"]),
+            "her2": rng.choice(["positive", "negative", "unknown"]),
+        },
+        "labs": {"calcium_corrected_mmol_l": round(rng.uniform(2.0, 4.0), 2)},
+    }
+    if rng.random() < 0.3:
+        patient["known_sites"] = rng.sample(sorted(knowledge.sites), 1)
+    if rng.random() < 0.5:
+        patient["text"] = rng.choice(SCREEN_NOTES)
+    return patient
+
+
+def _screened(result: Assessment | MbcnavError) -> tuple[Any, ...]:
+    assert isinstance(result, Assessment)
+    return (
+        result.id,
+        [(s.id, s.probability, s.prior, s.known, s.route) for s in result.sites],
+        [(f.id, f.urgency, f.because, f.actions) for f in result.red_flags],
+        result.findings,
+        result.site_mentions,
+    )
+
+
+def test_the_screening_path_equals_the_full_path_exactly(knowledge: Knowledge) -> None:
+    golden = Path(__file__).parent / "golden" / "cases.jsonl"
+    cases = [json.loads(line)["patient"] for line in golden.read_text().splitlines()]
+    rng = random.Random(11)
+    patients = cases + [_random_patient(rng, knowledge, i) for i in range(300)]
+    patients.insert(5, {"findings": [{"id": "sym:not_a_symptom"}]})
+    full = assess_many(patients, knowledge=knowledge)
+    lean = assess_many(patients, knowledge=knowledge, detail="screen")
+    assert isinstance(lean[5], InputError) and isinstance(full[5], InputError)
+    assert lean[5].code == full[5].code
+    good = [(f, s) for f, s in zip(full, lean, strict=True) if isinstance(f, Assessment)]
+    assert len(good) == len(patients) - 1
+    assert any(f.red_flags for f, _ in good) and any(f.findings for f, _ in good)
+    for f, s in good:
+        assert _screened(s) == _screened(f)
+        assert s.workup == () and s.treatment_options == ()
+        assert all(site.because == () for site in s.sites)
+        assert s.provenance == f.provenance
+
+
+def test_an_unknown_detail_level_is_a_coded_error(knowledge: Knowledge) -> None:
+    with pytest.raises(InputError) as info:
+        assess_many([{"text": "back pain"}], knowledge=knowledge, detail="bogus")  # type: ignore[arg-type]
+    assert "'full' or 'screen'" in str(info.value)

@@ -3,7 +3,8 @@
 ``screen_chunk`` never raises for a bad row: every input row yields exactly one output row,
 either a result or a coded error (E402 empty text, E403 bad encoding, E404 oversize note, E405
 bad date, or the engine's own input codes). Rows are checked here in plain Python, then every
-good row goes to the engine in one ``assess_many`` call.
+good row goes to the engine in one lean ``assess_many(..., detail="screen")`` call: screening
+output uses only findings, site probabilities and red flags, which equal the full path's.
 """
 
 from __future__ import annotations
@@ -146,6 +147,13 @@ def _patient(row: Mapping[str, Any], options: ChunkOptions) -> dict[str, Any]:
     return patient
 
 
+def screen_many(
+    patients: Sequence[Mapping[str, Any]], *, knowledge: Knowledge | None = None
+) -> list[Assessment | MbcnavError]:
+    """The default engine: the lean screening path (no explanations, workup or treatment)."""
+    return assess_many(patients, knowledge=knowledge, detail="screen")
+
+
 def _qualifiers(qualifiers: Qualifiers) -> dict[str, bool]:
     return {name: getattr(qualifiers, name) for name in QUALIFIERS}
 
@@ -201,7 +209,7 @@ def screen_chunk(
     batch: pa.RecordBatch,
     knowledge: Knowledge | None = None,
     options: ChunkOptions | None = None,
-    engine: AssessMany = assess_many,
+    engine: AssessMany = screen_many,
 ) -> pa.RecordBatch:
     """Screen one batch of :data:`~mbcnav.batch.io.INPUT_SCHEMA` rows into OUTPUT_SCHEMA rows."""
     knowledge = knowledge or load_knowledge()

@@ -226,7 +226,8 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
     return _templates().TemplateResponse(request, "index.html", context, status_code=status)
 
 
-@router.api_route("/", methods=["GET", "POST"], response_class=HTMLResponse, name="web_index")
+@router.get("/", response_class=HTMLResponse, name="web_index")
+@router.post("/", response_class=HTMLResponse, name="web_index")
 async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
     """The form; with input (posted, or in the query string) the results under it."""
     state = await _state(request, knowledge)
@@ -250,9 +251,8 @@ async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) 
     return _page(request, knowledge, await _state(request, knowledge), error=exc)
 
 
-@router.api_route(
-    "/handout", methods=["GET", "POST"], response_class=HTMLResponse, name="web_handout"
-)
+@router.get("/handout", response_class=HTMLResponse, name="web_handout")
+@router.post("/handout", response_class=HTMLResponse, name="web_handout")
 async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
     """The same assessment in plain language, printable."""
     try:
@@ -278,7 +278,8 @@ def _attachment(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.api_route("/handout.pdf", methods=["GET", "POST"], name="web_handout_pdf")
+@router.get("/handout.pdf", name="web_handout_pdf")
+@router.post("/handout.pdf", name="web_handout_pdf")
 async def handout_pdf_download(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -291,7 +292,8 @@ async def handout_pdf_download(
     return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
 
 
-@router.api_route("/assessment.json", methods=["GET", "POST"], name="web_json")
+@router.get("/assessment.json", name="web_json")
+@router.post("/assessment.json", name="web_json")
 async def assessment_json(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -314,7 +316,8 @@ def fhir_export() -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-@router.api_route("/assessment.fhir.json", methods=["GET", "POST"], name="web_fhir")
+@router.get("/assessment.fhir.json", name="web_fhir")
+@router.post("/assessment.fhir.json", name="web_fhir")
 async def assessment_fhir(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
