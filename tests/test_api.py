@@ -248,7 +248,7 @@ def _screened(result: Assessment | MbcnavError) -> tuple[Any, ...]:
     assert isinstance(result, Assessment)
     return (
         result.id,
-        [(s.id, s.probability, s.prior, s.known, s.route) for s in result.sites],
+        [(s.id, s.probability, s.prior, s.known, s.label) for s in result.sites],
         [(f.id, f.urgency, f.because, f.actions) for f in result.red_flags],
         result.findings,
         result.site_mentions,
@@ -271,7 +271,7 @@ def test_the_screening_path_equals_the_full_path_exactly(knowledge: Knowledge) -
     for f, s in good:
         assert _screened(s) == _screened(f)
         assert s.workup == () and s.treatment_options == ()
-        assert all(site.because == () for site in s.sites)
+        assert all(site.because == () and site.route is None for site in s.sites)
         assert s.provenance == f.provenance
 
 

@@ -5,9 +5,9 @@ finding matrix and runs the batched inference once, so a thousand patients cost 
 than one numpy call; each patient still gets exactly the numbers ``assess`` would give.
 
 ``detail="screen"`` is the lean path cohort screening uses: the same findings, site
-probabilities and red flags, but no leave-one-out rows (so no ``because``), no workup and no
-treatment options. Its output objects are built with ``model_construct`` from values the
-engine has already checked; caller input is always validated.
+probabilities and red flags, but no leave-one-out rows (so no ``because``), no spread route,
+no workup and no treatment options. (Its objects are still built validated: on pydantic 2.14
+``model_construct`` is slower than validating these small models, measured 2.3 vs 1.3 µs.)
 """
 
 from __future__ import annotations
@@ -237,17 +237,16 @@ def _sites(
 def _screen_sites(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> tuple[SitePosterior, ...]:
-    """As :func:`_sites` without explanations, built unvalidated: every value is the engine's."""
-    row = post[0]
-    probability = {site: float(row[i]) for i, site in enumerate(tables.sites)}
+    """As :func:`_sites` without explanations: no ``because``, no ``route``."""
+    row = post[0].tolist()
     order = {site: i for i, site in enumerate(tables.sites)}
     out = [
-        SitePosterior.model_construct(
+        SitePosterior(
             id=site,
-            probability=round(probability[site], DIGITS),
+            probability=round(row[i], DIGITS),
             prior=round(float(prepared.prior[i]), DIGITS),
             because=(),
-            route=likely_route(knowledge, site, probability),
+            route=None,
             label=knowledge.sites[site].label,
             plain_label=knowledge.sites[site].plain_label,
             known=bool(prepared.clamped[i]),
@@ -288,7 +287,7 @@ def _finish_screen(
 ) -> Assessment:
     sites = _screen_sites(prepared, knowledge, tables, post)
     _, flags = _flags(prepared, knowledge, sites)
-    return Assessment.model_construct(
+    return Assessment(
         id=prepared.patient.id,
         sites=sites,
         red_flags=flags,

@@ -92,3 +92,20 @@ def test_an_engine_failure_is_isolated_to_its_row_or_stops_the_run(knowledge: Kn
     with pytest.raises(BatchError) as info:
         screen_chunk(batch.slice(1, 1), knowledge, engine=_fails_on_marker)
     assert info.value.code == "MBC-E408"
+
+
+def test_the_lean_screening_engine_writes_exactly_what_the_full_engine_would(
+    knowledge: Knowledge,
+) -> None:
+    notes = [
+        SPINE,
+        b"Jaundice, itching and right upper quadrant pain. Possible liver metastases.",
+        b"Known bone metastases; calcium 3.7 mmol/L, confusion and vomiting.",
+        b"No headache, no seizures. Dry cough and breathlessness for two weeks.",
+        b"\xff",
+    ]
+    batch = _batch([{"text": t, "er": "positive", "her2": "negative"} for t in notes])
+    lean = screen_chunk(batch, knowledge, ChunkOptions(top_sites=0))
+    full = screen_chunk(batch, knowledge, ChunkOptions(top_sites=0), engine=assess_many)
+    assert lean.to_pylist() == full.to_pylist()
+    assert any(row["red_flags"] for row in lean.to_pylist())

@@ -65,8 +65,10 @@ def live_url(app: FastAPI) -> Iterator[str]:
     sock.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium per module: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which would break ``asyncio.run`` in other tests of the same worker."""
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip("Chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -4,30 +4,39 @@ Server-rendered HTML that works without JavaScript: the form posts to ``/`` and 
 comes back as a page. Downloads (handout, PDF, JSON, FHIR) are posted from a form of hidden
 fields, so a patient's words never travel in a URL; the same endpoints also accept ``GET``
 with the same fields in the query string, for links and scripts.
+
+``assessment=<audit id>`` (what CDS Hooks card links carry) shows an audited assessment from the
+audit store instead of assessing the form. Audited assessments hold patient data, so outside
+``--dev`` every page goes through the REST API's caller check (a bearer token, which the
+hospital's authenticating proxy adds); refusals and unknown ids are coded HTML pages.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 
-from mbcnav.errors import InputError, MbcnavError
+from mbcnav.errors import InputError, MbcnavError, ServiceError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.render import build_handout, handout_html, handout_pdf, results_html
+from mbcnav.service.deps import ServiceState, State, rest_caller
+from mbcnav.service.problems import status_for
+from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
-
-router = APIRouter(tags=["web"])
 
 HERE = Path(__file__).resolve().parent.parent
 TEXT_LIMIT = 20_000
@@ -65,8 +74,37 @@ NUMBER_FIELDS = {
     "age": "",
 }
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
+PRIVATE = {"Cache-Control": "no-store"}
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from MBCNAV_API_TOKENS.")
+
+
+class PageError(Exception):
+    """A coded error shown as an HTML page (the REST API answers problem JSON instead)."""
+
+    def __init__(self, error: MbcnavError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def web_caller(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The REST API's own check: anyone in ``--dev``, else a token from MBCNAV_API_TOKENS
+    (forwarded by the hospital's authenticating proxy, see docs/service.md)."""
+    try:
+        return await rest_caller(state, credentials)
+    except ServiceError as exc:
+        raise PageError(exc) from exc
+
+
+router = APIRouter(tags=["web"], dependencies=[Depends(web_caller)])
+assets = APIRouter(include_in_schema=False)
 
 
 @lru_cache(maxsize=1)
@@ -181,11 +219,63 @@ def _checked(state: FormState) -> dict[str, Any]:
     return patient_dict(state)
 
 
-async def _state(request: Request, knowledge: Knowledge) -> FormState:
+async def _fields(request: Request) -> list[tuple[str, Any]]:
+    """The posted form, or the query string of a GET (Starlette caches the parsed form)."""
     if request.method == "POST":
-        form: FormData = await request.form()
-        return form_state(form.multi_items(), knowledge)
-    return form_state(request.query_params.multi_items(), knowledge)
+        return list((await request.form()).multi_items())
+    return list(request.query_params.multi_items())
+
+
+async def _state(request: Request, knowledge: Knowledge) -> FormState:
+    return form_state(await _fields(request), knowledge)
+
+
+async def _stored_id(request: Request) -> str | None:
+    """The ``assessment`` field (an audit id, as CDS Hooks card links carry it), if given."""
+    value = next((v for k, v in await _fields(request) if k == "assessment"), None)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An audited assessment: the audit record (time, channel, knowledge) and its output."""
+
+    audit_id: str
+    record: dict[str, Any]
+    assessment: Assessment
+
+
+def _not_found() -> PageError:
+    return PageError(ServiceError("No audited assessment has this id", code="MBC-E503"))
+
+
+async def _stored(request: Request, audit_id: str) -> Stored:
+    """Read one audited assessment through the service's audit store, or raise a coded page."""
+    if not AUDIT_ID.fullmatch(audit_id):
+        raise _not_found()
+    state: ServiceState = request.app.state.mbcnav
+    try:
+        record = await run_in_threadpool(lambda: state.audit.assessment(audit_id))
+    except SQLAlchemyError as exc:
+        error = ServiceError("The audit database is not reachable", code="MBC-E504")
+        raise PageError(error) from exc
+    if record is None:
+        raise _not_found()
+    try:
+        assessment = Assessment.model_validate(record["output"])
+    except ValidationError as exc:
+        error = ServiceError("This version cannot read the stored assessment", code="MBC-E505")
+        raise PageError(error) from exc
+    return Stored(audit_id, record, assessment)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a page shows: an assessment of the form, or an audited one (``stored``)."""
+
+    state: FormState
+    assessment: Assessment
+    stored: Stored | None = None
 
 
 async def _assess(
@@ -201,6 +291,16 @@ async def _assess(
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
     return state, assessment
+
+
+async def _answer(request: Request, knowledge: Knowledge, assessor: Assessor) -> Answer:
+    """The audited assessment when ``assessment=`` names one, else the form's assessment."""
+    audit_id = await _stored_id(request)
+    if audit_id is not None:
+        stored = await _stored(request, audit_id)
+        return Answer(FormState([]), stored.assessment, stored)
+    state, assessment = await _assess(request, knowledge, assessor)
+    return Answer(state, assessment)
 
 
 def _symptom_groups(knowledge: Knowledge) -> list[tuple[str, str, list[Any]]]:
@@ -223,26 +323,32 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
         **extra,
     }
     status = 422 if extra.get("error") else 200
-    return _templates().TemplateResponse(request, "index.html", context, status_code=status)
+    headers = PRIVATE if extra.get("assessment") else None
+    return _templates().TemplateResponse(
+        request, "index.html", context, status_code=status, headers=headers
+    )
 
 
 @router.get("/", response_class=HTMLResponse, name="web_index")
 @router.post("/", response_class=HTMLResponse, name="web_index")
 async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
-    """The form; with input (posted, or in the query string) the results under it."""
+    """The form; with input (posted, or in the query string) the results beside it; with
+    ``assessment=<audit id>`` (a card's link) the audited assessment's results."""
     state = await _state(request, knowledge)
-    if request.method == "GET" and not state.has_input:
+    if request.method == "GET" and not state.has_input and await _stored_id(request) is None:
         return _page(request, knowledge, state)
     try:
-        state, assessment = await _assess(request, knowledge, assessor)
+        answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return _page(request, knowledge, state, error=exc)
     return _page(
         request,
         knowledge,
-        state,
-        assessment=assessment,
-        results=results_html(assessment, knowledge),
+        answer.state,
+        assessment=answer.assessment,
+        results=results_html(answer.assessment, knowledge),
+        stored=answer.stored,
+        channels=CHANNEL_LABEL,
     )
 
 
@@ -254,17 +360,19 @@ async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) 
 @router.get("/handout", response_class=HTMLResponse, name="web_handout")
 @router.post("/handout", response_class=HTMLResponse, name="web_handout")
 async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
-    """The same assessment in plain language, printable."""
+    """The same assessment (or the audited one) in plain language, printable."""
     try:
-        state, assessment = await _assess(request, knowledge, assessor)
+        answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return await _error_page(request, knowledge, exc)
-    article = handout_html(build_handout(assessment, knowledge))
-    return _templates().TemplateResponse(
-        request,
-        "handout.html",
-        {"state": state, "article": article, "base": request.scope.get("root_path", "")},
-    )
+    article = handout_html(build_handout(answer.assessment, knowledge))
+    context = {
+        "state": answer.state,
+        "stored": answer.stored,
+        "article": article,
+        "base": request.scope.get("root_path", ""),
+    }
+    return _templates().TemplateResponse(request, "handout.html", context, headers=PRIVATE)
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
@@ -285,10 +393,10 @@ async def handout_pdf_download(
 ) -> Response:
     """The handout as a PDF file."""
     try:
-        _, assessment = await _assess(request, knowledge, assessor)
+        answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return await _error_page(request, knowledge, exc)
-    pdf = await run_in_threadpool(handout_pdf, build_handout(assessment, knowledge))
+    pdf = await run_in_threadpool(handout_pdf, build_handout(answer.assessment, knowledge))
     return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
 
 
@@ -297,12 +405,19 @@ async def handout_pdf_download(
 async def assessment_json(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
-    """The Assessment JSON of CONTRACTS.md, as a file."""
+    """The Assessment JSON of CONTRACTS.md (an audited one as stored), as a file."""
     try:
-        _, assessment = await _assess(request, knowledge, assessor)
+        answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return JSONResponse({"error": exc.to_dict()}, status_code=422)
-    body = json.dumps(assessment.model_dump(mode="json", by_alias=True), indent=2)
+    except PageError as exc:
+        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
+    data = (
+        answer.stored.record["output"]
+        if answer.stored
+        else answer.assessment.model_dump(mode="json", by_alias=True)
+    )
+    body = json.dumps(data, indent=2)
     return _attachment(body.encode(), "application/json", "mbcnav-assessment.json")
 
 
@@ -329,10 +444,12 @@ async def assessment_fhir(
             status_code=501,
         )
     try:
-        _, assessment = await _assess(request, knowledge, assessor)
-        resource = export(assessment, knowledge=knowledge)
+        answer = await _answer(request, knowledge, assessor)
+        resource = export(answer.assessment, knowledge=knowledge)
     except MbcnavError as exc:
         return JSONResponse({"error": exc.to_dict()}, status_code=422)
+    except PageError as exc:
+        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
     data = resource if isinstance(resource, dict) else json.loads(resource.model_dump_json())
     return _attachment(
         json.dumps(data, indent=2).encode(), "application/fhir+json", "mbcnav-assessment.fhir.json"
@@ -347,7 +464,7 @@ def _static(name: str) -> bytes | None:
     return path.read_bytes()
 
 
-@router.get("/static/web/{name}", name="web_static", include_in_schema=False)
+@assets.get("/static/web/{name}", name="web_static")
 def static(name: str) -> Response:
     """The page's own CSS, JS and SVG: served locally, never from a CDN."""
     body = _static(name)
@@ -358,3 +475,21 @@ def static(name: str) -> Response:
         media_type=STATIC_TYPES[Path(name).suffix],
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+async def _on_page_error(request: Request, exc: Exception) -> Response:
+    """A coded error page: title, code and problem text, never a traceback."""
+    assert isinstance(exc, PageError)
+    status = status_for(exc.error.code)
+    headers = {**PRIVATE, **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    context = {"error": exc.error, "status": status, "base": request.scope.get("root_path", "")}
+    return _templates().TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Mount the page and its assets, with HTML error pages (``create_app`` calls this)."""
+    app.include_router(router)
+    app.include_router(assets)
+    app.add_exception_handler(PageError, _on_page_error)
