@@ -29,7 +29,15 @@ from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
 from mbcnav.rules import Facts, evaluate
-from mbcnav.types import Assessment, Patient, Provenance, RedFlag, SitePosterior
+from mbcnav.types import (
+    Assessment,
+    Patient,
+    Provenance,
+    RedFlag,
+    SitePosterior,
+    TreatmentOption,
+    WorkupItem,
+)
 
 MAX_TEXT_CHARS = 100_000
 MAX_FINDINGS = 500
@@ -287,14 +295,26 @@ def _finish_screen(
 ) -> Assessment:
     sites = _screen_sites(prepared, knowledge, tables, post)
     _, flags = _flags(prepared, knowledge, sites)
+    return _assessment(prepared, knowledge, sites, flags)
+
+
+def _assessment(
+    prepared: _Prepared,
+    knowledge: Knowledge,
+    sites: tuple[SitePosterior, ...],
+    flags: tuple[RedFlag, ...],
+    workup: tuple[WorkupItem, ...] = (),
+    options: tuple[TreatmentOption, ...] = (),
+) -> Assessment:
+    """The one place an Assessment is put together, for the full and the screening paths."""
     return Assessment(
         id=prepared.patient.id,
         sites=sites,
         red_flags=flags,
         findings=prepared.evidence.findings,
         site_mentions=prepared.evidence.site_mentions,
-        workup=(),
-        treatment_options=(),
+        workup=workup,
+        treatment_options=options,
         provenance=_provenance(prepared, knowledge),
     )
 
@@ -315,16 +335,8 @@ def _finish(
     # Site-directed treatment of an unconfirmed site needs the posterior itself above the
     # treatment threshold; a hedged mention in text counts only through that posterior.
     treat_facts = replace(facts, suspected_sites=_above(sites, thresholds.treat_suspected_site))
-    return Assessment(
-        id=prepared.patient.id,
-        sites=sites,
-        red_flags=flags,
-        findings=prepared.evidence.findings,
-        site_mentions=prepared.evidence.site_mentions,
-        workup=workup,
-        treatment_options=treatment_options(knowledge, treat_facts),
-        provenance=_provenance(prepared, knowledge),
-    )
+    options = treatment_options(knowledge, treat_facts)
+    return _assessment(prepared, knowledge, sites, flags, workup, options)
 
 
 def assess(
