@@ -9,7 +9,6 @@ output uses only findings, site probabilities and red flags, which equal the ful
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +20,7 @@ from mbcnav._api import MAX_TEXT_CHARS, assess_many
 from mbcnav.batch.io import INPUT_SCHEMA
 from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
 from mbcnav.types import Assessment, Qualifiers
 
 AssessMany = Callable[..., Sequence[Assessment | MbcnavError]]
@@ -59,22 +59,16 @@ class ChunkOptions:
     max_chars: int = MAX_TEXT_CHARS
 
 
-GC_THRESHOLDS = (50_000, 20, 1000)
-"""A screening worker allocates millions of short-lived objects; collecting the youngest
-generation every 700 allocations (Python's default) cost about a sixth of its time."""
-
-
 def prepare_worker(knowledge: Knowledge) -> None:
     """Warm the engine's caches on a tiny note, then freeze them out of the garbage collector.
 
     Run once per worker process, before its first chunk: the long-lived knowledge, lexicon and
     tables are never traced again, and young-generation collections run less often.
     """
+    single_threaded_native_libraries()
     batch = pa.RecordBatch.from_pylist([{"row": 0, "text": b"Back pain."}], schema=INPUT_SCHEMA)
     screen_chunk(batch, knowledge)
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    freeze_heap()
 
 
 class RowError(Exception):

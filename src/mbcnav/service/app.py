@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mbcnav import __version__
 from mbcnav.knowledge import Knowledge
+from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
 from mbcnav.service.deps import ServiceState
 from mbcnav.service.middleware import BodyLimit, LoadShedder, RequestContext, TrustGate
 from mbcnav.service.problems import install_problem_handlers
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        single_threaded_native_libraries()
+        await anyio.to_thread.run_sync(state.warm_up)
+        freeze_heap()
         yield
         state.close()
 

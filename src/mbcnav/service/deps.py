@@ -10,6 +10,7 @@ answers ``/healthz``) even when the knowledge base or the database is not yet re
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Annotated, Any
 
@@ -29,6 +30,9 @@ from mbcnav.service.security import (
     verify_cds_jwt,
 )
 from mbcnav.service.settings import Settings
+
+log = logging.getLogger("mbcnav.service")
+WARM_UP_NOTE = "Back pain and a cough; no headache. Calcium 2.9 mmol/L."
 
 
 class ServiceState:
@@ -64,6 +68,17 @@ class ServiceState:
                     store.migrate()
                     self._audit = store
         return self._audit
+
+    def warm_up(self) -> None:
+        """Load the knowledge, open the database and run one assessment before the first
+        request, so no caller pays for imports and caches; failures are left to ``/readyz``."""
+        try:
+            from mbcnav._api import assess
+
+            assess({"text": WARM_UP_NOTE}, knowledge=self.knowledge)
+            self.audit.ping()
+        except Exception as exc:
+            log.warning("warm-up failed (%s); /readyz will say what is missing", type(exc).__name__)
 
     def close(self) -> None:
         if self._audit is not None:

@@ -67,10 +67,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
     max_text_chars: int = Field(default=100_000, ge=100)
     threads: int = Field(
-        default=4,
+        default=2,
         ge=1,
         le=256,
-        description="Threads for CPU-bound work per process; more only starve the event loop.",
+        description=(
+            "Threads for assessments per process. The work is CPU-bound under one GIL: a second "
+            "thread overlaps database waits, more only lengthen every answer."
+        ),
     )
     max_in_flight: int = Field(
         default=32, ge=0, description="Requests in flight before answering 503 (0: no limit)."

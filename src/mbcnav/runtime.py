@@ -1,0 +1,39 @@
+"""Process set-up for long-running adapters (the service, batch workers), kept out of the engine.
+
+The engine's matrices are small (patients × 16 sites, 2^r configurations): a multi-threaded BLAS
+gains nothing on them, but its idle threads spin between calls and, next to uvicorn or a pool of
+worker processes, burn a core that the requests need. We measured the service spending more CPU
+in the BLAS spin than in the engine itself.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+_limits: list[Any] = []
+
+GC_THRESHOLDS = (50_000, 20, 1000)
+"""The engine allocates many short-lived objects per patient; collecting the youngest
+generation every 700 allocations (Python's default) cost a screening worker about a sixth of
+its time."""
+
+
+def single_threaded_native_libraries() -> None:
+    """One thread for BLAS/OpenMP in this process (idempotent; lasts for the process)."""
+    if not _limits:
+        _limits.append(threadpool_limits(limits=1))
+
+
+def freeze_heap() -> None:
+    """Move everything alive now (knowledge, caches, code, framework) out of the garbage
+    collector's view, and collect young objects less often. Call it after a warm-up: a
+    long-lived process otherwise re-scans those objects in every full collection."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+__all__ = ["GC_THRESHOLDS", "freeze_heap", "single_threaded_native_libraries"]
