@@ -279,15 +279,19 @@ def _measure(pid: int, base: str, kind: str, rate: float, seconds: float) -> dic
     before = _server_cpu_s(pid)
     result = _run_generator(base, kind, rate, seconds)
     done = max(1, result["requests"] - result["errors"])
-    result["server_cpu_ms"] = (_server_cpu_s(pid) - before) * 1000 / done
+    result["server_cpu_ms"] = (_server_cpu_s(pid) - before) * 1000 / (done + WARMUP)
     return result
 
 
-def _start_server(data_dir: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(
+    data_dir: str, workers: int, threads: int, database_url: str | None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = data_dir
     env["MBCNAV_THREADS"] = str(threads)
+    if database_url:
+        env["MBCNAV_DATABASE_URL"] = database_url
     server = subprocess.Popen(
         [
             sys.executable,
@@ -332,8 +336,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="MBCNAV_THREADS per worker")
+    parser.add_argument("--threads", type=int, default=2, help="MBCNAV_THREADS per worker")
     parser.add_argument("--kinds", default="assess,patient-view")
+    parser.add_argument(
+        "--database-url", help="audit database (e.g. postgresql://postgres@127.0.0.1:5432/db)"
+    )
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="assess", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -344,9 +351,10 @@ def main() -> None:
         print(json.dumps(asyncio.run(_generate(args.generate, args.kind, args.rate, args.seconds))))
         return
     kinds = args.kinds.split(",")
+    database = "PostgreSQL" if (args.database_url or "").startswith("postg") else "SQLite"
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mbcnav-bench-") as data_dir:
-        server, base = _start_server(data_dir, args.workers, args.threads)
+        server, base = _start_server(data_dir, args.workers, args.threads, args.database_url)
         try:
             for kind in kinds:
                 _run_generator(base, kind, min(args.rate, 100), 2)
@@ -357,7 +365,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char notes, "
-        f"loopback, {args.workers} worker(s) x {args.threads} threads, SQLite audit, "
+        f"loopback, {args.workers} worker(s) x {args.threads} threads, {database} audit, "
         f"load before {load_before:.1f}, peak child RSS {peak:.0f} MB"
     )
     for result in results:

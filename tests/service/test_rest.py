@@ -79,6 +79,21 @@ def test_not_ready_when_knowledge_is_broken(
     assert response.json()["code"].startswith("MBC-E2")
 
 
+def test_start_up_loads_knowledge_and_database_before_the_first_call(
+    tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    from mbcnav.service import create_app
+
+    settings = Settings(dev=True, data_dir=tmp_path)
+    app = create_app(settings)
+    state = app.state.mbcnav
+    assert state.loaded_knowledge is None
+    make_client(settings, app)
+    assert state.loaded_knowledge is not None
+    assert (tmp_path / "audit.sqlite3").exists()
+    assert state.audit.count() == 0, "the warm-up assessment is not an audited call"
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "code"),
     [
