@@ -30,6 +30,8 @@ from mbcnav.service.security import (
 )
 from mbcnav.service.settings import Settings
 
+FEEDBACK_SUFFIX = "/feedback"
+
 
 class ServiceState:
     """Everything one app instance owns; tests build as many apps as they like."""
@@ -118,6 +120,16 @@ def public_url(request: Request, settings: Settings) -> str:
     return str(request.url.replace(query=None, fragment=None))
 
 
+def cds_audiences(url: str) -> list[str]:
+    """The ``aud`` values a call to ``url`` accepts: the URL itself (spec §Trusting CDS
+    Clients); for a feedback call also the service's URL, which some clients send (the spec
+    names only discovery and service URLs; the token's ``jti`` still cannot be reused)."""
+    base = url.rstrip("/")
+    if base.endswith(FEEDBACK_SUFFIX):
+        return [base, base.removesuffix(FEEDBACK_SUFFIX)]
+    return [base]
+
+
 async def cds_caller(
     request: Request,
     state: State,
@@ -133,7 +145,7 @@ async def cds_caller(
         return DEV_CALLER
     return await verify_cds_jwt(
         credentials.credentials,
-        audience=public_url(request, settings),
+        audience=cds_audiences(public_url(request, settings)),
         settings=settings,
         keys=state.keys,
         replay=state.replay,
@@ -163,6 +175,7 @@ __all__ = [
     "RestCaller",
     "ServiceState",
     "State",
+    "cds_audiences",
     "cds_caller",
     "get_state",
     "public_url",

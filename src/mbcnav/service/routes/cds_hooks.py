@@ -8,8 +8,12 @@ Data that cannot be had gives HTTP 412, as the spec says.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from mbcnav.errors import InputError, InteropError, ServiceError
 from mbcnav.interop.cds_hooks import (
     PREFETCH,
+    PREFETCH_LABELS,
     PREFETCH_TYPES,
     REQUIRED_PREFETCH,
     SERVICE_ID,
@@ -33,7 +38,14 @@ from mbcnav.interop.cds_hooks import (
     render_template,
     web_link,
 )
-from mbcnav.interop.fhir import iter_resources, summarise, summary_to_patient
+from mbcnav.interop.fhir import (
+    iter_resources,
+    outcome_errors,
+    reference_target,
+    summarise,
+    summary_to_patient,
+)
+from mbcnav.interop.notes import best_attachment
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
 from mbcnav.service.deps import CdsCaller, ServiceState, State
 from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
@@ -44,6 +56,8 @@ from mbcnav.types import Patient
 router = APIRouter(tags=["cds-hooks"])
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 MAX_PAGES = 3
+MAX_NOTES = 5
+Resource = dict[str, Any]
 
 
 @router.get("/cds-services", response_model=Discovery, responses=PROBLEMS)
@@ -78,84 +92,232 @@ def _server_allowed(url: str, settings: Settings) -> bool:
     return any(under(url, base) for base in settings.fhir_servers)
 
 
-def _prefetched(hook: HookRequest) -> dict[str, list[dict[str, Any]]]:
-    """Group prefetched resources by our keys; values under other keys count by their type."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    by_type = {kind: key for key, kind in PREFETCH_TYPES.items()}
-    for key, value in (hook.prefetch or {}).items():
-        if value is None:
-            continue
-        resources = list(iter_resources(value))
-        if key in PREFETCH:
-            found.setdefault(key, []).extend(resources)
-            continue
-        for resource in resources:
-            ours = by_type.get(str(resource.get("resourceType")))
-            if ours:
-                found.setdefault(ours, []).append(resource)
-    return found
+@dataclass
+class Gathered:
+    """The chart as the request brought it, key by key, and what could not be read."""
+
+    found: dict[str, list[Resource]] = field(default_factory=dict)
+    next_pages: dict[str, str] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
+
+    def resources(self) -> list[Resource]:
+        return [resource for resources in self.found.values() for resource in resources]
 
 
-async def _fetch(
-    client: httpx.AsyncClient, base: str, path: str, headers: dict[str, str]
-) -> list[dict[str, Any]]:
-    url: str | None = f"{base.rstrip('/')}/{path}"
-    out: list[dict[str, Any]] = []
-    for _ in range(MAX_PAGES):
-        if url is None:
-            break
-        response = await client.get(url, headers=headers)
-        response.raise_for_status()
-        body = response.json()
-        out.extend(iter_resources(body))
-        url = _next_page(body, base)
-    return out
-
-
-def _next_page(bundle: Any, base: str) -> str | None:
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        return None
-    for link in bundle.get("link") or ():
-        if isinstance(link, dict) and link.get("relation") == "next":
-            target = str(link.get("url", ""))
-            return target if under(target, base) else None
+def _as_fhir(value: Any) -> dict[str, Any] | None:
+    """A prefetch value as a FHIR resource; the 1.0 draft's ``{"resource": …}`` wrapper too."""
+    if isinstance(value, dict) and "resourceType" not in value:
+        value = value.get("resource")
+    if isinstance(value, dict) and isinstance(value.get("resourceType"), str):
+        return value
     return None
 
 
-async def _complete(
-    hook: HookRequest, found: dict[str, list[dict[str, Any]]], settings: Settings
-) -> list[dict[str, Any]]:
-    """Fetch missing prefetch keys from the FHIR server, or 412 when required data is missing."""
-    missing = [key for key in PREFETCH if key not in found]
-    server = hook.fhirServer
-    if missing and server and _server_allowed(server, settings):
-        headers = {"Accept": "application/fhir+json"}
-        if hook.fhirAuthorization is not None:
-            headers["Authorization"] = f"Bearer {hook.fhirAuthorization.access_token}"
-        context = hook.context.model_dump(exclude_none=True)
+def prefetched(hook: HookRequest) -> Gathered:
+    """Sort the prefetch by our keys (spec §Prefetch): ``null`` means the client has no data
+    (an empty result); an omitted key, an OperationOutcome error or a value that is not FHIR
+    means it could not prefetch, so the key stays missing. Values under other keys count by
+    their resource type."""
+    gathered = Gathered()
+    by_type = {kind: key for key, kind in PREFETCH_TYPES.items()}
+    for key, raw in (hook.prefetch or {}).items():
+        if raw is None:
+            if key in PREFETCH:
+                gathered.found.setdefault(key, [])
+            continue
+        value = _as_fhir(raw)
+        if value is None or outcome_errors(value):
+            continue
+        if key in PREFETCH:
+            gathered.found.setdefault(key, []).extend(iter_resources(value))
+            page = _next_link(value)
+            if page:
+                gathered.next_pages[key] = page
+            continue
+        for resource in iter_resources(value):
+            ours = by_type.get(str(resource.get("resourceType")))
+            if ours:
+                gathered.found.setdefault(ours, []).append(resource)
+    return gathered
+
+
+def _next_link(bundle: Any) -> str | None:
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        return None
+    for link in bundle.get("link") or ():
+        if isinstance(link, dict) and link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None
+
+
+class _FhirFailed(Exception):
+    """A FHIR read that gave no usable answer (HTTP error, not JSON, an error outcome)."""
+
+
+async def _fetch_pages(
+    client: httpx.AsyncClient, url: str, base: str, headers: dict[str, str], pages: int
+) -> list[Resource]:
+    """Follow a search and its ``next`` links (only below ``base``) for up to ``pages`` pages."""
+    out: list[Resource] = []
+    next_url: str | None = url
+    for _ in range(pages):
+        if next_url is None:
+            break
         try:
-            async with httpx.AsyncClient(timeout=settings.fhir_timeout_s) as client:
-                for key in missing:
-                    path = render_template(PREFETCH[key], context)
-                    found[key] = await _fetch(client, server, path, headers)
+            response = await client.get(next_url, headers=headers)
+            response.raise_for_status()
+            body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise InteropError(
-                "The FHIR server did not return the data this service needs",
-                code="MBC-E303",
-                got=type(exc).__name__,
-            ) from exc
-    absent = [key for key in REQUIRED_PREFETCH if key not in found]
+            raise _FhirFailed(type(exc).__name__) from exc
+        if _as_fhir(body) is None or outcome_errors(body):
+            raise _FhirFailed("OperationOutcome" if outcome_errors(body) else "not FHIR")
+        out.extend(iter_resources(body))
+        next_url = _next_link(body)
+        if next_url is not None and not under(next_url, base):
+            next_url = None
+    return out
+
+
+async def _binary(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], cap: int
+) -> dict[str, Any]:
+    """A note's Binary as an inline attachment: FHIR JSON (``data``) or the raw content."""
+    body = bytearray()
+    try:
+        async with client.stream("GET", url, headers=headers) as response:
+            response.raise_for_status()
+            kind = response.headers.get("content-type", "")
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > cap:
+                    raise _FhirFailed("too large")
+    except httpx.HTTPError as exc:
+        raise _FhirFailed(type(exc).__name__) from exc
+    if "json" in kind:
+        try:
+            resource = json.loads(body)
+        except ValueError as exc:
+            raise _FhirFailed("not JSON") from exc
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Binary":
+            raise _FhirFailed("not a Binary")
+        return {"contentType": resource.get("contentType"), "data": resource.get("data")}
+    return {"contentType": kind, "data": base64.b64encode(bytes(body)).decode()}
+
+
+class _Fetcher:
+    """Reads from the client's FHIR server with its token, concurrently, within the timeout."""
+
+    def __init__(self, client: httpx.AsyncClient, hook: HookRequest, settings: Settings) -> None:
+        self.client = client
+        self.base = str(hook.fhirServer).rstrip("/")
+        self.settings = settings
+        self.headers = {"Accept": "application/fhir+json"}
+        if hook.fhirAuthorization is not None:
+            self.headers["Authorization"] = f"Bearer {hook.fhirAuthorization.access_token}"
+
+    def url(self, path: str) -> str | None:
+        """An absolute URL on this server for a relative or absolute reference, else None."""
+        if "://" in path:
+            return path if under(path, self.base) else None
+        return f"{self.base}/{path.lstrip('/')}"
+
+    async def search(self, path: str) -> list[Resource]:
+        return await _fetch_pages(self.client, f"{self.base}/{path}", self.base, self.headers, 3)
+
+    async def rest(self, url: str) -> list[Resource]:
+        """The pages after the first of a paginated prefetch (spec §Prefetch, pagination)."""
+        if not under(url, self.base):
+            raise _FhirFailed("next page is not on fhirServer")
+        return await _fetch_pages(self.client, url, self.base, self.headers, MAX_PAGES - 1)
+
+    async def binary(self, url: str) -> dict[str, Any]:
+        return await _binary(self.client, url, self.headers, self.settings.max_body_bytes)
+
+
+def _missing_data(absent: Iterable[str], allowed: str) -> InteropError:
+    return InteropError(
+        "The prefetch keys " + ", ".join(REQUIRED_PREFETCH),
+        code="MBC-E303",
+        allowed=allowed,
+        got="missing: " + ", ".join(absent),
+    )
+
+
+async def _fill(fetcher: _Fetcher, hook: HookRequest, gathered: Gathered) -> None:
+    """Fetch the missing keys and the rest of paginated ones; a failed optional key is noted."""
+    missing = [key for key in PREFETCH if key not in gathered.found]
+    context = hook.context.model_dump(exclude_none=True)
+    searches = [fetcher.search(render_template(PREFETCH[key], context)) for key in missing]
+    pages = list(gathered.next_pages.items())
+    results = await asyncio.gather(
+        *searches, *(fetcher.rest(url) for _, url in pages), return_exceptions=True
+    )
+    failed = []
+    for key, result in zip(missing, results[: len(missing)], strict=True):
+        if isinstance(result, BaseException):
+            failed.append(key)
+        else:
+            gathered.found[key] = result
+    for (key, _), result in zip(pages, results[len(missing) :], strict=True):
+        if isinstance(result, BaseException):
+            gathered.unread.append(f"{PREFETCH_LABELS[key]}: only the first page")
+        else:
+            gathered.found[key].extend(result)
+    absent = [key for key in failed if key in REQUIRED_PREFETCH]
     if absent:
-        raise InteropError(
-            "Prefetch data is missing and no allowed FHIR server can supply it",
-            code="MBC-E303",
-            allowed="prefetch keys " + ", ".join(REQUIRED_PREFETCH),
-            got=", ".join(absent),
+        raise _missing_data(absent, "prefetched, or returned by the fhirServer")
+    gathered.unread += [f"{PREFETCH_LABELS[key]}: the FHIR server did not answer" for key in failed]
+
+
+async def _inline_notes(fetcher: _Fetcher, gathered: Gathered) -> None:
+    """Put the text of notes given by URL (a Binary on fhirServer) into their attachment."""
+    targets: list[tuple[Resource, str]] = []
+    for resources in gathered.found.values():
+        for resource in resources:
+            if resource.get("resourceType") != "DocumentReference":
+                continue
+            attachment = best_attachment(resource)
+            if attachment is None:
+                continue
+            url = None if attachment.get("data") else fetcher.url(str(attachment.get("url")))
+            if url is not None and len(targets) < MAX_NOTES:
+                targets.append((resource, url))
+    results = await asyncio.gather(
+        *(fetcher.binary(url) for _, url in targets), return_exceptions=True
+    )
+    for (resource, _), result in zip(targets, results, strict=True):
+        if isinstance(result, dict) and result.get("data"):
+            resource["content"] = [{"attachment": result}]
+
+
+async def gather_chart(hook: HookRequest, settings: Settings) -> Gathered:
+    """Prefetch, completed from ``fhirServer`` when it is allowed; 412 when required data is
+    missing and cannot be had (spec §Prefetch)."""
+    gathered = prefetched(hook)
+    server = hook.fhirServer
+    if server and _server_allowed(server, settings):
+        async with httpx.AsyncClient(timeout=settings.fhir_timeout_s) as client:
+            fetcher = _Fetcher(client, hook, settings)
+            await _fill(fetcher, hook, gathered)
+            await _inline_notes(fetcher, gathered)
+        return gathered
+    absent = [key for key in REQUIRED_PREFETCH if key not in gathered.found]
+    if absent:
+        raise _missing_data(
+            absent, "prefetched, or readable from a fhirServer on this service's allowlist"
         )
-    return [resource for resources in found.values() for resource in resources]
+    gathered.unread += [
+        f"{PREFETCH_LABELS[key]}: not sent by the EHR"
+        for key in PREFETCH
+        if key not in gathered.found
+    ]
+    gathered.unread += [
+        f"{PREFETCH_LABELS[key]}: only the first page" for key in gathered.next_pages
+    ]
+    return gathered
 
 
-def _for_patient(resources: Iterable[dict[str, Any]], patient_id: str) -> list[dict[str, Any]]:
+def for_patient(resources: Iterable[Resource], patient_id: str) -> list[Resource]:
     """Drop resources that name another patient (a careless prefetch must not mix charts)."""
     out = []
     for resource in resources:
@@ -164,8 +326,8 @@ def _for_patient(resources: Iterable[dict[str, Any]], patient_id: str) -> list[d
                 out.append(resource)
             continue
         subject = resource.get("subject") or resource.get("patient") or {}
-        reference = subject.get("reference") if isinstance(subject, dict) else None
-        if reference is None or str(reference).rsplit("/", 1)[-1] == patient_id:
+        target = reference_target(subject.get("reference")) if isinstance(subject, dict) else None
+        if target is None or target[0] != "Patient" or target[1] == patient_id:
             out.append(resource)
     return out
 
@@ -225,9 +387,10 @@ async def cds_service(
         raise InteropError(
             "The hook", code="MBC-E302", allowed="'patient-view'", got=hook.hook, field="hook"
         )
-    resources = await _complete(hook, _prefetched(hook), state.settings)
+    gathered = await gather_chart(hook, state.settings)
     knowledge = state.loaded_knowledge or await run_in_threadpool(lambda: state.knowledge)
-    chart = summarise(_for_patient(resources, hook.context.patientId), knowledge=knowledge)
+    resources = for_patient(gathered.resources(), hook.context.patientId)
+    chart = summarise(resources, knowledge=knowledge)
     patient = summary_to_patient(chart)
     cards = await run_in_threadpool(
         _assess_cards,
@@ -236,7 +399,7 @@ async def cds_service(
         hook,
         caller,
         _web_base(request, state.settings),
-        chart.unmapped,
+        [*gathered.unread, *chart.unmapped],
     )
     return JSONResponse({"cards": cards})
 
@@ -245,10 +408,15 @@ async def cds_service(
 def cds_feedback(
     service_id: str, body: Feedback, state: State, caller: CdsCaller
 ) -> dict[str, Any]:
-    """Store what the clinician did with each card (accepted, overridden and why)."""
+    """Store what the clinician did with each card (accepted, overridden and why).
+
+    The spec asks only for ``200 OK``. Feedback on a card uuid this service never issued is
+    stored all the same (an EHR cannot act on an error here); the audit joins feedback to
+    cards by uuid, so such rows stand out."""
     _known_service(service_id)
     items = [item.model_dump(mode="json", exclude_none=True) for item in body.feedback]
-    state.audit.record_feedback(service_id, caller.id, items)
+    who = caller.id if caller.tenant is None else f"{caller.id}#{caller.tenant}"
+    state.audit.record_feedback(service_id, who, items)
     return {}
 
 
