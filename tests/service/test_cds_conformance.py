@@ -138,6 +138,7 @@ class FhirServer:
         self.failing: set[str] = set()
         self.binaries: dict[str, tuple[str, bytes]] = {}
         self.seen: list[str] = []
+        self.auth: set[str] = set()
 
     def app(self) -> Starlette:
         return Starlette(
@@ -182,6 +183,7 @@ class FhirServer:
     async def binary(self, request: Request) -> Response:
         ident = request.path_params["ident"]
         self.seen.append(f"/fhir/Binary/{ident}")
+        self.auth.add(request.headers.get("authorization", ""))
         content_type, data = self.binaries[ident]
         if ident.startswith("json-"):
             payload = {
@@ -256,6 +258,7 @@ def test_operation_outcome_prefetch_counts_as_not_prefetched(dev_client: TestCli
     for failed in (
         _outcome("error", "timeout"),
         _searchset(_outcome("fatal", "database down")),
+        "<html>Apache Tomcat error report</html>",  # cds-hooks/docs#5: not FHIR at all
     ):
         prefetch = {**_full_prefetch(), "observations": failed}
         assert dev_client.post(SERVICE, json=_request(prefetch)).status_code == 412
@@ -417,9 +420,12 @@ def test_notes_by_url_are_read_from_their_binary(
         _note([{"contentType": "text/rtf", "url": f"{base}/Binary/json-1"}], "d-1"),
         _note([{"contentType": "text/html", "url": "https://elsewhere.example/Binary/2"}], "d-2"),
     ]
-    cards = _cards(dev_client, _request(_full_prefetch(notes), fhirServer=base))
+    authorization = {"access_token": "opaque", "token_type": "Bearer", "expires_in": 300}
+    authorization |= {"scope": "user/Binary.read", "subject": "mbcnav"}
+    request = _request(_full_prefetch(notes), fhirServer=base, fhirAuthorization=authorization)
+    cards = _cards(dev_client, request)
     assert _cord_flagged(cards)
-    assert server.seen == ["/fhir/Binary/json-1"]
+    assert server.seen == ["/fhir/Binary/json-1"] and server.auth == {"Bearer opaque"}
     assert "DocumentReference d-2 (note text by URL, not fetched)" in cards[0]["detail"]
 
 
@@ -505,3 +511,74 @@ def test_feedback_spec_examples_and_unknown_cards(dev_client: TestClient, shared
         SERVICE + "/feedback", json={"feedback": [{"card": "x", "outcome": "ignored"}]}
     )
     assert bad.status_code == 422
+
+
+def test_hl7_sandbox_end_to_end_without_dev_mode(
+    tmp_path: Path,
+    make_client: Callable[..., TestClient],
+    fhir: tuple[FhirServer, str],
+) -> None:
+    """The sandbox as ecosystem.md measured it: a browser origin, an ES384 JWT from
+    ``https://sandbox.cds-hooks.org`` with ``sub`` and a ``jku`` on the internet (never fetched:
+    its JWKS is configured out of band), discovery then the call, prefetch of the keys its
+    open FHIR server answered, and the rest read from that server."""
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    server, base = fhir
+    server.resources.append(_note([_inline(CORD, "text/plain")]))
+    key = ec.generate_private_key(ec.SECP384R1())
+    kid = "44823f3d-0b01-4a6c-a80e-b9d3e8a7226f"
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    origin = "http://127.0.0.1:8080"
+    settings = Settings(
+        data_dir=tmp_path,
+        cds_issuers="https://sandbox.cds-hooks.org",
+        cds_jwks=json.dumps({"keys": [{**public, "kid": kid, "use": "sig", "alg": "ES384"}]}),
+        fhir_servers=base,
+        cors_origins=origin,
+        public_url="https://mbc.example.org",
+    )
+    client = make_client(settings)
+
+    def headers(path: str) -> dict[str, str]:
+        now = int(time.time())
+        claims = {
+            "iss": "https://sandbox.cds-hooks.org",
+            "sub": "48163c5e-88b5-4cb3-92d3-23b800caa927",
+            "aud": "https://mbc.example.org" + path,
+            "exp": now + 300,
+            "iat": now,
+            "jti": str(uuid.uuid4()),
+        }
+        jku = "https://sandbox.cds-hooks.org/.well-known/jwks.json"
+        header = {"kid": kid, "typ": "JWT", "jku": jku}
+        token = jwt.encode(claims, key, algorithm="ES384", headers=header)
+        return {"Authorization": f"Bearer {token}", "Origin": origin, "Accept": "application/json"}
+
+    listed = client.get("/cds-services", headers=headers("/cds-services"))
+    assert listed.status_code == 200
+    assert listed.headers["access-control-allow-origin"] == origin
+    (service,) = listed.json()["services"]
+    body = {
+        "hookInstance": str(uuid.uuid4()),
+        "hook": service["hook"],
+        "fhirServer": base,
+        "context": {"patientId": PID, "userId": "Practitioner/COREPRACTITIONER1"},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": PID, "gender": "female"},
+            "conditions": _searchset(_bone()),
+        },
+    }
+    path = f"/cds-services/{service['id']}"
+    response = client.post(path, json=body, headers=headers(path))
+    assert response.status_code == 200, response.text
+    assert_valid_response(response.json())
+    assert _cord_flagged(response.json()["cards"])
+    assert sorted(server.seen) == [
+        "/fhir/DocumentReference",
+        "/fhir/Observation",
+        "/fhir/QuestionnaireResponse",
+    ]
