@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from mbcnav import assess
 from mbcnav.interop.cds_hooks import (
     PREFETCH,
@@ -78,3 +81,31 @@ def test_no_cards_without_advice(knowledge: Knowledge) -> None:
     cards = build_cards(assessment, knowledge)
     assert all(card["indicator"] != "critical" for card in cards)
     assert all("links" not in card for card in cards)
+
+
+def test_cards_match_the_spec_example_shape(knowledge: Knowledge, shared_dir: Path) -> None:
+    """Every field we send is one the spec's example response uses, or source.topic (spec
+    §Source: an optional Coding), with the same JSON types."""
+    example = json.loads(
+        (shared_dir / "data/fhir-examples/cds-hooks/service-response-cards.json").read_text()
+    )
+    allowed = {key for card in example["cards"] for key in card}
+    assessment = assess(
+        {
+            "text": "Severe back pain, weak legs and she cannot pass urine since this morning.",
+            "receptors": {"er": "positive", "pr": "positive", "her2": "zero"},
+            "setting": "metastatic",
+            "known_sites": ["site:bone"],
+        },
+        knowledge=knowledge,
+    )
+    cards = build_cards(assessment, knowledge, link="https://mbc.example.org/?assessment=a")
+    topics = [card["source"]["topic"]["code"] for card in cards]
+    assert topics[0] == "red-flag" and "treatment-options" in topics
+    for card in cards:
+        assert set(card) <= allowed
+        assert set(card["source"]) <= {"label", "url", "icon", "topic"}
+        for link in card["links"]:
+            assert set(link) <= {"label", "url", "type"} and link["type"] == "absolute"
+        for reason in card["overrideReasons"]:
+            assert set(reason) == {"system", "code", "display"}

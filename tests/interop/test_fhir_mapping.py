@@ -287,3 +287,49 @@ def test_an_implausible_lab_is_reported_not_fatal(knowledge: Knowledge) -> None:
     summary = summarise([calcium], knowledge=knowledge)
     assert summary.labs == {}
     assert any("calcium_mg_dl" in item for item in summary.unmapped)
+
+
+def test_outcomes_errors_are_found_and_warnings_ignored() -> None:
+    from mbcnav.interop.fhir import outcome_errors
+
+    def outcome(severity: str, **issue: Any) -> dict[str, Any]:
+        return {"resourceType": "OperationOutcome", "issue": [{"severity": severity, **issue}]}
+
+    assert outcome_errors(outcome("error", code="timeout", diagnostics="slow")) == ["slow"]
+    assert outcome_errors(outcome("fatal", code="x", details={"text": "down"})) == ["down"]
+    bundle = {
+        "resourceType": "Bundle",
+        "entry": [
+            {"resource": outcome("warning", code="informational")},
+            {"resource": {"resourceType": "Condition"}},
+        ],
+    }
+    assert outcome_errors(bundle) == []
+    assert [r["resourceType"] for r in iter_resources(bundle)] == ["Condition"]
+
+
+def test_iter_resources_skips_entries_without_a_resource() -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "entry": [{"fullUrl": "urn:uuid:1"}, {"resource": None}, "junk", {"resource": {"id": 1}}],
+    }
+    assert list(iter_resources(bundle)) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "target"),
+    [
+        ("Patient/123", ("Patient", "123")),
+        ("https://ehr.example.org/fhir/Patient/123", ("Patient", "123")),
+        ("Patient/123/_history/4", ("Patient", "123")),
+        ("Group/g1", ("Group", "g1")),
+        ("#contained", None),
+        ("urn:uuid:5a1c", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_reference_target(reference: Any, target: tuple[str, str] | None) -> None:
+    from mbcnav.interop.fhir import reference_target
+
+    assert reference_target(reference) == target

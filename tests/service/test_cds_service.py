@@ -251,7 +251,7 @@ def test_feedback_is_stored(dev_client: TestClient, shared_dir: Path) -> None:
     ],
 )
 def test_fhir_server_allowlist_matches_whole_origins(url: str, allowed: bool) -> None:
-    from mbcnav.service.routes.cds_hooks import _server_allowed
+    from mbcnav.service.chart import server_allowed
 
     settings = Settings(fhir_servers="https://fhir.example.org/r4")
-    assert _server_allowed(url, settings) is allowed
+    assert server_allowed(url, settings) is allowed

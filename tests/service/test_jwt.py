@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 from service_support import BASE, ISSUER, KID, Signer
 
@@ -108,16 +109,42 @@ def test_token_signed_by_an_unknown_key_is_refused(client: TestClient) -> None:
     assert _call(client, token) == 401
 
 
-def test_jku_off_the_allowlist_is_refused(client: TestClient, signer: Signer) -> None:
+def _jwks_server(
+    jwks: dict[str, Any], serve_in_thread: Callable[[Any], str]
+) -> tuple[str, list[str]]:
+    """A JWKS endpoint that counts its hits; the set it serves can be swapped by the test."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    hits: list[str] = []
+
+    async def serve(_: Any) -> JSONResponse:
+        hits.append("jwks")
+        return JSONResponse(jwks)
+
+    return serve_in_thread(Starlette(routes=[Route("/jwks.json", serve)])) + "/jwks.json", hits
+
+
+def test_jku_off_the_allowlist_is_never_fetched(
+    client: TestClient, signer: Signer, serve_in_thread: Callable[[Any], str]
+) -> None:
+    """Spec: services SHOULD allowlist jku; an unlisted jku is not fetched, and the token must
+    verify with the out-of-band JWKS (as the sandbox's, whose jku is on the internet)."""
+    stranger = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(stranger.public_key()))
+    jku, hits = _jwks_server({"keys": [{**public, "kid": "evil"}]}, serve_in_thread)
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": BASE + DISCOVERY, "iat": now, "exp": now + 300, "jti": "j1"}
-    token = jwt.encode(
-        claims,
-        signer.key,
-        algorithm="ES384",
-        headers={"kid": KID, "jku": "http://127.0.0.1:9/jwks.json"},
+    claims = {"iss": ISSUER, "aud": BASE + DISCOVERY, "iat": now, "exp": now + 300}
+    forged = jwt.encode(
+        {**claims, "jti": "j1"}, stranger, algorithm="ES384", headers={"kid": "evil", "jku": jku}
     )
-    assert _call(client, token) == 401
+    assert _call(client, forged) == 401
+    trusted = jwt.encode(
+        {**claims, "jti": "j2"}, signer.key, algorithm="ES384", headers={"kid": KID, "jku": jku}
+    )
+    assert _call(client, trusted) == 200
+    assert hits == []
 
 
 def test_service_call_needs_the_service_url_as_audience(client: TestClient, signer: Signer) -> None:
@@ -185,3 +212,164 @@ def test_a_bad_jwks_setting_stops_the_service_at_start(tmp_path: Path) -> None:
     for bad in (str(tmp_path / "missing.json"), '{"keys": [{"kty": "nope"}]}'):
         with pytest.raises(ServiceError, match="MBCNAV_CDS_JWKS"):
             create_app(Settings(data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jwks=bad))
+
+
+# ---------------------------------------------------------------- spec §Trusting CDS Clients
+
+
+def _claims(aud: Any, **extra: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": aud, "iat": now, "exp": now + 300, "jti": str(uuid.uuid4())}
+    claims.update(extra)
+    return claims
+
+
+def test_rs384_with_a_jwk_that_names_no_alg(
+    tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    """RS384 is RECOMMENDED; a JWK's 'alg' is optional (RFC 7517), and without one PyJWT would
+    bind an RSA key to RS256 and refuse every RS384 token."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    public.update({"kid": "rsa-1", "use": "sig"})
+    settings = Settings(
+        data_dir=tmp_path,
+        cds_issuers=(ISSUER,),
+        cds_jwks=json.dumps({"keys": [public]}),
+        public_url=BASE,
+    )
+    client = make_client(settings)
+    token = jwt.encode(_claims(BASE + DISCOVERY), key, algorithm="RS384", headers={"kid": "rsa-1"})
+    assert _call(client, token) == 200
+    weaker = jwt.encode(_claims(BASE + DISCOVERY), key, algorithm="RS256", headers={"kid": "rsa-1"})
+    assert _call(client, weaker) == 401  # not in MBCNAV_CDS_ALGORITHMS
+
+
+def test_token_alg_must_fit_the_key(client: TestClient, signer: Signer) -> None:
+    """An EC P-384 key verifies ES384 only; a header claiming RS384 for it is refused."""
+    header = {"alg": "RS384", "typ": "JWT", "kid": KID}
+    body = _b64(_claims(BASE + DISCOVERY))
+    assert _call(client, f"{_b64(header)}.{body}.c2lnbmF0dXJl") == 401
+
+
+def test_spec_example_header_with_allowlisted_jku_and_tenant(
+    tmp_path: Path,
+    signer: Signer,
+    make_client: Callable[..., TestClient],
+    serve_in_thread: Callable[[Any], str],
+    shared_dir: Path,
+) -> None:
+    """The spec's JWT example: header {alg ES384, typ JWT, kid, jku}, payload with tenant and an
+    issuer with a trailing slash; the tenant is kept with the caller in the audit."""
+    example = json.loads(
+        (shared_dir / "data/fhir-examples/cds-hooks/jwt-payload-example.json").read_text()
+    )
+    jku, hits = _jwks_server(signer.jwks, serve_in_thread)
+    settings = Settings(
+        data_dir=tmp_path,
+        cds_issuers=(example["iss"],),
+        cds_jku_allowlist=(jku,),
+        public_url=BASE,
+        dev=False,
+    )
+    client = make_client(settings)
+    service = BASE + "/cds-services/mbcnav-patient-view"
+    claims = _claims(service, iss=example["iss"], tenant=example["tenant"])
+    token = jwt.encode(
+        claims, signer.key, algorithm="ES384", headers={"kid": KID, "typ": "JWT", "jku": jku}
+    )
+    response = client.post(
+        "/cds-services/mbcnav-patient-view",
+        json=_empty_chart_request(),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200 and response.json() == {"cards": []}
+    assert hits == ["jwks"]
+
+
+def _empty_chart_request() -> dict[str, Any]:
+    return {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"userId": "Practitioner/1", "patientId": "p"},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": "p"},
+            "conditions": None,
+            "observations": None,
+        },
+    }
+
+
+def test_rotated_key_is_found_by_refetching_the_jku(
+    tmp_path: Path,
+    signer: Signer,
+    make_client: Callable[..., TestClient],
+    serve_in_thread: Callable[[Any], str],
+) -> None:
+    """An EHR rotates keys: a kid missing from the cached set refetches it (at most once per
+    JKU_REFRESH_S), instead of refusing until the cache expires."""
+    from mbcnav.service import security
+
+    old_key = ec.generate_private_key(ec.SECP384R1())
+    old_public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(old_key.public_key()))
+    served: dict[str, Any] = {"keys": [{**old_public, "kid": "old"}]}
+    jku, hits = _jwks_server(served, serve_in_thread)
+    settings = Settings(
+        data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jku_allowlist=(jku,), public_url=BASE
+    )
+    client = make_client(settings)
+    headers = {"kid": "old", "jku": jku}
+    assert _call(client, jwt.encode(_claims(BASE + DISCOVERY), old_key, "ES384", headers)) == 200
+    served["keys"] = [*served["keys"], *signer.jwks["keys"]]
+    state = client.app.state.mbcnav  # type: ignore[attr-defined]
+    state.keys._remote[jku] = (
+        time.monotonic() - security.JKU_REFRESH_S - 1,
+        state.keys._remote[jku][1],
+    )
+    new = jwt.encode(_claims(BASE + DISCOVERY), signer.key, "ES384", {"kid": KID, "jku": jku})
+    assert _call(client, new) == 200
+    unknown = jwt.encode(_claims(BASE + DISCOVERY), signer.key, "ES384", {"kid": "x", "jku": jku})
+    assert _call(client, unknown) == 401
+    assert hits == ["jwks", "jwks"]  # the unknown kid came too soon after the refresh
+
+
+@pytest.mark.parametrize(
+    ("iat_shift", "exp_shift", "status"),
+    [
+        (20, 300, 200),  # the EHR's clock is 20 s ahead: within the 30 s leeway
+        (-300, -20, 200),  # expired 20 s ago: within the leeway
+        (120, 300, 401),  # issued two minutes in the future
+        (-400, -120, 401),  # expired two minutes ago
+    ],
+)
+def test_clock_skew_leeway(
+    client: TestClient, signer: Signer, iat_shift: int, exp_shift: int, status: int
+) -> None:
+    now = int(time.time())
+    token = signer.token(BASE + DISCOVERY, iat=now + iat_shift, exp=now + exp_shift)
+    assert _call(client, token) == status
+
+
+def test_aud_as_an_array_and_lowercase_typ(client: TestClient, signer: Signer) -> None:
+    """Spec: 'aud' is a string or an array of strings; RFC 7515 compares 'typ' case-blind."""
+    token = jwt.encode(_claims([BASE + DISCOVERY]), signer.key, "ES384", {"kid": KID, "typ": "jwt"})
+    assert _call(client, token) == 200
+
+
+def test_a_tenant_that_is_not_a_string_is_refused(client: TestClient, signer: Signer) -> None:
+    assert _call(client, signer.token(BASE + DISCOVERY, tenant={"id": 1})) == 401
+
+
+def test_feedback_accepts_its_own_url_or_the_service_url_as_audience(
+    client: TestClient, signer: Signer, shared_dir: Path
+) -> None:
+    body = json.loads(
+        (shared_dir / "data/fhir-examples/cds-hooks/feedback-accepted.json").read_text()
+    )
+    feedback = SERVICE + "/feedback"
+    for aud, status in ((BASE + feedback, 200), (BASE + SERVICE, 200), (BASE + DISCOVERY, 401)):
+        token = signer.token(aud, tenant="t-1")
+        response = client.post(feedback, json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == status, aud
+    stored = client.app.state.mbcnav.audit.feedback()  # type: ignore[attr-defined]
+    assert [row["caller"] for row in stored] == [f"{ISSUER}#t-1"] * 2

@@ -22,6 +22,7 @@ from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, Wo
 
 SERVICE_ID = "mbcnav-patient-view"
 OVERRIDE_SYSTEM = "urn:mbcnav:override-reason"
+TOPIC_SYSTEM = "urn:mbcnav:card-topic"
 SUMMARY_MAX = 139
 MIN_LOG_ODDS = 0.05
 Indicator = Literal["info", "warning", "critical"]
@@ -80,13 +81,15 @@ class FeedbackItem(_Open):
     outcomeTimestamp: str
 
 
-class Feedback(BaseModel):
+class Feedback(_Open):
     feedback: list[FeedbackItem] = Field(min_length=1, max_length=100)
 
 
 class Source(BaseModel):
     label: str
     url: str | None = None
+    icon: str | None = None
+    topic: Coding | None = None
 
 
 class Link(BaseModel):
@@ -138,6 +141,13 @@ PREFETCH: dict[str, str] = {
     "notes": "DocumentReference?patient={{context.patientId}}&status=current&_sort=-date&_count=5",
 }
 REQUIRED_PREFETCH = ("patient", "conditions", "observations")
+PREFETCH_LABELS: dict[str, str] = {
+    "patient": "demographics (Patient)",
+    "conditions": "conditions",
+    "observations": "tumour markers and labs (Observation)",
+    "questionnaireResponses": "symptom questionnaires (QuestionnaireResponse)",
+    "notes": "clinical notes (DocumentReference)",
+}
 PREFETCH_TYPES: dict[str, str] = {
     "patient": "Patient",
     "conditions": "Condition",
@@ -157,6 +167,17 @@ OVERRIDE_REASONS: tuple[Coding, ...] = tuple(
     )
 )
 
+# source.topic: lets an EHR group, filter or order mbcnav's cards (spec §Source)
+TOPICS: tuple[Coding, ...] = tuple(
+    Coding(system=TOPIC_SYSTEM, code=code, display=display)
+    for code, display in (
+        ("red-flag", "Red flag"),
+        ("probable-sites", "Probable sites of spread"),
+        ("workup", "Workup due"),
+        ("treatment-options", "Treatment options"),
+    )
+)
+
 
 def discovery() -> Discovery:
     return Discovery(
@@ -170,8 +191,13 @@ def discovery() -> Discovery:
                 ),
                 id=SERVICE_ID,
                 prefetch=dict(PREFETCH),
-                usageRequirements="Reads Patient, Condition, Observation, "
-                "QuestionnaireResponse and DocumentReference (inline text).",
+                usageRequirements=(
+                    "Needs the patient, conditions and observations prefetch keys, or "
+                    "fhirServer and fhirAuthorization to read them (else HTTP 412). Notes are "
+                    "read from inline text, HTML or RTF, or from their Binary on fhirServer. "
+                    "A key sent as null means no data; an omitted key or an OperationOutcome "
+                    "means the client could not prefetch it."
+                ),
             )
         ]
     )
@@ -376,18 +402,16 @@ def build_cards(
     """
     labels = _Labels(knowledge)
     threshold = knowledge.network.thresholds.suspected_site
-    bodies: list[tuple[Indicator, str, str]] = [_flag_card(f, labels) for f in assessment.red_flags]
+    bodies = [(TOPICS[0], _flag_card(f, labels)) for f in assessment.red_flags]
     probable = [s for s in assessment.sites if not s.known and s.probability >= threshold]
     if probable:
-        bodies.append(_sites_card(probable, labels, knowledge))
+        bodies.append((TOPICS[1], _sites_card(probable, labels, knowledge)))
     if assessment.workup:
-        bodies.append(_workup_card(list(assessment.workup), labels))
+        bodies.append((TOPICS[2], _workup_card(list(assessment.workup), labels)))
     if assessment.treatment_options:
-        bodies.append(_treatment_card(list(assessment.treatment_options), labels))
+        bodies.append((TOPICS[3], _treatment_card(list(assessment.treatment_options), labels)))
     provenance = assessment.provenance
-    source = Source(
-        label=f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})",
-    )
+    label = f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})"
     links = [Link(label="Open in mbcnav", url=link)] if link else None
     notice = (_unread(unread) if unread else "") + f"\n\n_{assessment.notice}_"
     cards = [
@@ -396,11 +420,11 @@ def build_cards(
             summary=summary,
             detail=detail + notice,
             indicator=indicator,
-            source=source,
+            source=Source(label=label, topic=topic),
             links=links,
             overrideReasons=list(OVERRIDE_REASONS),
         )
-        for indicator, summary, detail in bodies
+        for topic, (indicator, summary, detail) in bodies
     ]
     return [card.model_dump(mode="json", exclude_none=True) for card in cards]
 
@@ -408,9 +432,11 @@ def build_cards(
 __all__ = [
     "OVERRIDE_REASONS",
     "PREFETCH",
+    "PREFETCH_LABELS",
     "PREFETCH_TYPES",
     "REQUIRED_PREFETCH",
     "SERVICE_ID",
+    "TOPICS",
     "Card",
     "CardsResponse",
     "Discovery",

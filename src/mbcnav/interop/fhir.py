@@ -10,21 +10,18 @@ dicts and validated with the ``fhir.resources.R4B`` models.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mbcnav.errors import InteropError
-from mbcnav.interop import codes
+from mbcnav.interop import codes, notes
 from mbcnav.interop.fhir_out import assessment_to_fhir
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import FindingInput, Labs, Patient, Receptors
 
 Resource = dict[str, Any]
-TEXT_TYPES = ("text/plain", "text/markdown", "text/html")
 _SKIP_STATUS = frozenset({"entered-in-error", "cancelled", "refuted", "inactive", "resolved"})
 
 
@@ -40,6 +37,7 @@ class ChartSummary:
     notes: list[str] = field(default_factory=list)
     disease_status: str | None = None
     unmapped: list[str] = field(default_factory=list)
+    note_errors: list[str] = field(default_factory=list)
     age: int | None = None
     sex: str | None = None
     patient_id: str | None = None
@@ -49,16 +47,63 @@ class ChartSummary:
 
 
 def iter_resources(data: Any) -> Iterator[Resource]:
-    """Every resource in a resource, a Bundle (any type) or nested searchset Bundles."""
+    """Every resource in a resource, a Bundle (any type) or nested searchset Bundles.
+
+    Entries without a ``resource`` (a server's ``fullUrl``-only or ``response``-only entries)
+    are skipped, as are OperationOutcomes: they describe the search, not the patient."""
     if not isinstance(data, Mapping):
         return
-    if data.get("resourceType") == "Bundle":
+    kind = data.get("resourceType")
+    if kind == "Bundle":
         for entry in data.get("entry") or ():
             if isinstance(entry, Mapping):
                 yield from iter_resources(entry.get("resource"))
         return
-    if isinstance(data.get("resourceType"), str):
+    if isinstance(kind, str) and kind != "OperationOutcome":
         yield dict(data)
+
+
+def outcome_errors(data: Any) -> list[str]:
+    """Error and fatal issues of an OperationOutcome, alone or in a Bundle's entries.
+
+    A CDS client reports a prefetch it could not run this way (spec §Prefetch); servers add
+    ``search.mode: outcome`` entries, where warnings (an ignored ``_sort``, say) are harmless."""
+    if not isinstance(data, Mapping):
+        return []
+    if data.get("resourceType") == "Bundle":
+        found: list[str] = []
+        for entry in data.get("entry") or ():
+            if isinstance(entry, Mapping):
+                found += outcome_errors(entry.get("resource"))
+        return found
+    if data.get("resourceType") != "OperationOutcome":
+        return []
+    return [
+        _issue_text(issue)
+        for issue in data.get("issue") or ()
+        if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal")
+    ]
+
+
+def _issue_text(issue: Mapping[str, Any]) -> str:
+    details = issue.get("details")
+    text = details.get("text") if isinstance(details, Mapping) else None
+    return str(issue.get("diagnostics") or text or issue.get("code") or "error")
+
+
+def reference_target(reference: Any) -> tuple[str, str] | None:
+    """``(type, id)`` of a literal reference: relative, absolute or versioned
+    (``https://ehr/fhir/Patient/1/_history/2`` → ``("Patient", "1")``); None for ``#contained``
+    and ``urn:`` references."""
+    text = str(reference or "").split("?", 1)[0]
+    if not text or text.startswith(("#", "urn:")):
+        return None
+    parts = [part for part in text.split("/") if part]
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    if len(parts) < 2 or not parts[-2][:1].isupper():
+        return None
+    return parts[-2], parts[-1]
 
 
 def codings(concept: Any) -> list[tuple[str, str, str]]:
@@ -385,25 +430,22 @@ def _scores(item: Mapping[str, Any]) -> Iterator[int]:
 
 
 def _read_document(resource: Resource, summary: ChartSummary) -> None:
-    for content in resource.get("content") or ():
-        attachment = content.get("attachment") if isinstance(content, Mapping) else None
-        if not isinstance(attachment, Mapping) or not attachment.get("data"):
-            continue
-        kind = str(attachment.get("contentType", "text/plain")).split(";", 1)[0].strip()
-        if kind not in TEXT_TYPES:
-            continue
-        try:
-            text = base64.b64decode(str(attachment["data"]), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise InteropError(
-                "A DocumentReference attachment must be base64 UTF-8 text",
-                code="MBC-E300",
-                got=str(resource.get("id", "?")),
-            ) from exc
-        if kind == "text/html":
-            text = re.sub(r"<[^>]+>", " ", text)
-        if text.strip():
-            summary.notes.append(text.strip())
+    """One note per DocumentReference: its best rendition (several are one document)."""
+    attachment = notes.best_attachment(resource)
+    if attachment is None:
+        return
+    name = f"DocumentReference {resource.get('id', '(no id)')}"
+    if not attachment.get("data"):
+        summary.unmapped.append(f"{name} (note text by URL, not fetched)")
+        return
+    try:
+        text = notes.attachment_text(attachment)
+    except notes.NoteError as exc:
+        summary.note_errors.append(f"{name}: {exc}")
+        summary.unmapped.append(f"{name} ({exc})")
+        return
+    if text:
+        summary.notes.append(text)
 
 
 def _read_patient(resource: Resource, summary: ChartSummary) -> None:
@@ -505,7 +547,14 @@ def bundle_to_patient(bundle: Any, *, knowledge: Knowledge | None = None) -> Pat
             code="MBC-E300",
             allowed="a Bundle",
         )
-    return summary_to_patient(summarise(iter_resources(bundle), knowledge=knowledge))
+    summary = summarise(iter_resources(bundle), knowledge=knowledge)
+    if summary.note_errors:
+        raise InteropError(
+            "A DocumentReference attachment must be base64 text in the charset it names",
+            code="MBC-E300",
+            got="; ".join(summary.note_errors[:3]),
+        )
+    return summary_to_patient(summary)
 
 
 __all__ = [
@@ -514,7 +563,9 @@ __all__ = [
     "bundle_to_patient",
     "codings",
     "iter_resources",
+    "outcome_errors",
     "profiles",
+    "reference_target",
     "summarise",
     "summary_to_patient",
 ]

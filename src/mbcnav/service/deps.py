@@ -33,6 +33,7 @@ from mbcnav.service.settings import Settings
 
 log = logging.getLogger("mbcnav.service")
 WARM_UP_NOTE = "Back pain and a cough; no headache. Calcium 2.9 mmol/L."
+FEEDBACK_SUFFIX = "/feedback"
 
 
 class ServiceState:
@@ -133,6 +134,16 @@ def public_url(request: Request, settings: Settings) -> str:
     return str(request.url.replace(query=None, fragment=None))
 
 
+def cds_audiences(url: str) -> list[str]:
+    """The ``aud`` values a call to ``url`` accepts: the URL itself (spec §Trusting CDS
+    Clients); for a feedback call also the service's URL, which some clients send (the spec
+    names only discovery and service URLs; the token's ``jti`` still cannot be reused)."""
+    base = url.rstrip("/")
+    if base.endswith(FEEDBACK_SUFFIX):
+        return [base, base.removesuffix(FEEDBACK_SUFFIX)]
+    return [base]
+
+
 async def cds_caller(
     request: Request,
     state: State,
@@ -148,7 +159,7 @@ async def cds_caller(
         return DEV_CALLER
     return await verify_cds_jwt(
         credentials.credentials,
-        audience=public_url(request, settings),
+        audience=cds_audiences(public_url(request, settings)),
         settings=settings,
         keys=state.keys,
         replay=state.replay,
@@ -178,6 +189,7 @@ __all__ = [
     "RestCaller",
     "ServiceState",
     "State",
+    "cds_audiences",
     "cds_caller",
     "get_state",
     "public_url",

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +28,8 @@ from mbcnav.service.audit import AuditStore
 from mbcnav.service.settings import Settings
 
 JKU_TTL_S = 300.0
+JKU_REFRESH_S = 10.0
+TENANT_MAX = 64
 _SYMMETRIC_OR_NONE = ("none", "HS256", "HS384", "HS512")
 
 
@@ -77,14 +79,27 @@ class StoreReplayGuard:
             raise _refuse("The token's 'jti' was already used; each call needs a new token")
 
 
-def _load_jwks(source: str) -> PyJWKSet:
+JwkSet = tuple[dict[str, Any], ...]
+
+
+def _parse_jwks(data: Any) -> JwkSet:
+    """The signing keys of a JWKS, as dicts; PyJWT checks they are usable keys."""
+    PyJWKSet.from_dict(data)
+    return tuple(
+        dict(key)
+        for key in data["keys"]
+        if isinstance(key, dict) and key.get("use", "sig") == "sig" and key.get("kty") != "oct"
+    )
+
+
+def _load_jwks(source: str) -> JwkSet:
     """The configured JWKS (JSON text or a file); a bad one stops the service at start-up."""
     text = source.strip()
     try:
         if not text.startswith("{"):
             text = Path(text).read_text(encoding="utf-8")
-        return PyJWKSet.from_dict(json.loads(text))
-    except (OSError, ValueError, jwt.PyJWTError) as exc:
+        return _parse_jwks(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError, jwt.PyJWTError) as exc:
         raise ServiceError(
             "MBCNAV_CDS_JWKS must be a JWKS (JSON text or a readable file)",
             code="MBC-E501",
@@ -93,46 +108,73 @@ def _load_jwks(source: str) -> PyJWKSet:
 
 
 class KeyStore:
-    """Public keys of trusted EHRs: the configured JWKS, plus allowlisted ``jku`` sets (cached)."""
+    """Public keys of trusted EHRs: the configured JWKS, plus allowlisted ``jku`` sets (cached).
+
+    A ``jku`` off the allowlist is never fetched: the token must then verify with a configured
+    key (the sandbox's case: its ``jku`` is on the internet, its JWKS configured out of band).
+    A ``kid`` missing from a cached ``jku`` set refetches it once (the EHR rotated its keys)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._configured = _load_jwks(settings.cds_jwks) if settings.cds_jwks else None
-        self._remote: dict[str, tuple[float, PyJWKSet]] = {}
+        self._remote: dict[str, tuple[float, JwkSet]] = {}
 
-    async def key_for(self, kid: str | None, jku: str | None) -> PyJWK:
-        if jku is not None:
-            if jku not in self._settings.cds_jku_allowlist:
-                raise _refuse("The token's 'jku' is not on this service's allowlist")
-            return _pick(await self._fetch(jku), kid)
+    async def key_for(self, kid: str | None, jku: str | None, alg: str) -> PyJWK:
+        if jku is not None and jku in self._settings.cds_jku_allowlist:
+            keys = await self._fetch(jku)
+            if kid is not None and not any(key.get("kid") == kid for key in keys):
+                keys = await self._fetch(jku, refresh=True)
+            return _pick(keys, kid, alg)
         if self._configured is None:
             raise _refuse("No JWKS is configured and the token names no allowlisted 'jku'")
-        return _pick(self._configured, kid)
+        return _pick(self._configured, kid, alg)
 
-    async def _fetch(self, url: str) -> PyJWKSet:
+    async def _fetch(self, url: str, *, refresh: bool = False) -> JwkSet:
+        """The set at ``url``, cached for ``JKU_TTL_S``; a refresh waits ``JKU_REFRESH_S``
+        after the last fetch, so tokens naming unknown kids cannot make us fetch in a loop."""
+        now = time.monotonic()
         cached = self._remote.get(url)
-        if cached and cached[0] > time.monotonic():
+        if cached and now - cached[0] < (JKU_REFRESH_S if refresh else JKU_TTL_S):
             return cached[1]
         try:
             async with httpx.AsyncClient(timeout=self._settings.fhir_timeout_s) as client:
                 response = await client.get(url)
                 response.raise_for_status()
-                keys = PyJWKSet.from_dict(response.json())
-        except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
+                keys = _parse_jwks(response.json())
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, jwt.PyJWTError) as exc:
             raise _refuse("The JWKS at the token's 'jku' could not be read") from exc
-        self._remote[url] = (time.monotonic() + JKU_TTL_S, keys)
+        self._remote[url] = (now, keys)
         return keys
 
 
-def _pick(keys: PyJWKSet, kid: str | None) -> PyJWK:
+# the algorithms a key type can verify; a JWK without 'alg' takes the token's (RFC 7517 §4.4)
+_ALG_FITS = {
+    ("RSA", None): ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"),
+    ("EC", "P-256"): ("ES256",),
+    ("EC", "P-384"): ("ES384",),
+    ("EC", "P-521"): ("ES512",),
+}
+
+
+def _pick(keys: JwkSet, kid: str | None, alg: str) -> PyJWK:
+    """The key named by ``kid`` (or the only key), bound to the token's algorithm."""
     if kid is None:
-        if len(keys.keys) == 1:
-            return keys.keys[0]
-        raise _refuse("The token has no 'kid' and the key set holds several keys")
-    for key in keys.keys:
-        if key.key_id == kid:
-            return key
-    raise _refuse("The token's 'kid' names no trusted key")
+        if len(keys) != 1:
+            raise _refuse("The token has no 'kid' and the key set holds several keys")
+        found = keys[0]
+    else:
+        named = [key for key in keys if key.get("kid") == kid]
+        if not named:
+            raise _refuse("The token's 'kid' names no trusted key")
+        found = named[0]
+    kty = str(found.get("kty"))
+    fits = _ALG_FITS.get((kty, None if kty == "RSA" else str(found.get("crv"))), ())
+    if alg not in fits or found.get("alg", alg) != alg:
+        raise _refuse(f"The token's algorithm {alg!r} does not fit the key it names")
+    try:
+        return PyJWK(found, algorithm=alg)
+    except jwt.PyJWTError as exc:
+        raise _refuse("The trusted key could not be used") from exc
 
 
 def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -149,7 +191,7 @@ def _check_header(header: dict[str, Any], settings: Settings) -> str:
     if alg in _SYMMETRIC_OR_NONE or alg not in settings.cds_algorithms:
         allowed = ", ".join(settings.cds_algorithms)
         raise _refuse(f"The JWT algorithm {alg!r} is refused; allowed: {allowed}")
-    if header.get("typ", "JWT") != "JWT":
+    if str(header.get("typ", "JWT")).upper() not in ("JWT", "APPLICATION/JWT"):
         raise _refuse("The JWT header 'typ' must be 'JWT'")
     return alg
 
@@ -157,7 +199,7 @@ def _check_header(header: dict[str, Any], settings: Settings) -> str:
 async def verify_cds_jwt(
     token: str,
     *,
-    audience: str,
+    audience: str | Sequence[str],
     settings: Settings,
     keys: KeyStore,
     replay: ReplayGuard,
@@ -168,8 +210,12 @@ async def verify_cds_jwt(
     issuer = unverified.get("iss")
     if not isinstance(issuer, str) or issuer not in settings.cds_issuers:
         raise _refuse("The token's issuer ('iss') is not on this service's allowlist")
-    key = await keys.key_for(header.get("kid"), header.get("jku"))
-    audiences = [audience, audience.rstrip("/") + "/"] if audience else []
+    key = await keys.key_for(_text(header.get("kid")), _text(header.get("jku")), alg)
+    audiences = [
+        form
+        for url in ([audience] if isinstance(audience, str) else audience)
+        for form in (url.rstrip("/"), url.rstrip("/") + "/")
+    ]
     try:
         claims = jwt.decode(
             token,
@@ -189,8 +235,21 @@ async def verify_cds_jwt(
     await anyio.to_thread.run_sync(
         replay.check_and_remember, issuer, str(claims["jti"]), float(claims["exp"])
     )
-    tenant = claims.get("tenant")
-    return Caller(id=issuer, kind="cds", tenant=str(tenant) if tenant else None)
+    return Caller(id=issuer, kind="cds", tenant=_tenant(claims.get("tenant")))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _tenant(value: Any) -> str | None:
+    """The optional ``tenant`` claim (an opaque string); a long one is kept as a fingerprint,
+    so that the audit's caller column always holds it."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _refuse("The token's 'tenant' must be a string")
+    return value if len(value) <= TENANT_MAX else f"sha256:{token_fingerprint(value)}"
 
 
 def bearer_token(authorization: str | None) -> str:
