@@ -247,8 +247,19 @@ def test_cors_for_a_configured_browser_origin(
         },
     )
     assert preflight.headers["access-control-allow-origin"] == origin
+    assert int(preflight.headers["access-control-max-age"]) > 0
+    actual = client.get("/cds-services", headers={"Origin": origin})
+    assert "x-request-id" in actual.headers["access-control-expose-headers"].lower()
     other = client.get("/healthz", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_trailing_slash_is_served_not_redirected(dev_client: TestClient) -> None:
+    """An EHR need not follow a 307 for a POST; the path with a slash must answer itself."""
+    response = dev_client.post("/v1/assess/", json=CORD, follow_redirects=False)
+    assert response.status_code == 200
+    assert response.json()["id"] == "case-cord"
+    assert dev_client.get("/healthz/", follow_redirects=False).json() == {"status": "ok"}
 
 
 def test_load_shedding_answers_busy_at_once() -> None:

@@ -20,7 +20,13 @@ from mbcnav import __version__
 from mbcnav.knowledge import Knowledge
 from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
 from mbcnav.service.deps import ServiceState
-from mbcnav.service.middleware import BodyLimit, LoadShedder, RequestContext, TrustGate
+from mbcnav.service.middleware import (
+    BodyLimit,
+    LoadShedder,
+    RequestContext,
+    TrailingSlash,
+    TrustGate,
+)
 from mbcnav.service.problems import install_problem_handlers
 from mbcnav.service.routes import assess, cds_hooks
 from mbcnav.service.settings import Settings
@@ -95,7 +101,10 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "X-Audit-Id"],
+            max_age=600,
         )
+    app.add_middleware(TrailingSlash)
     app.add_middleware(RequestContext)
     if not settings.dev and not settings.trusts_callers:
         log.warning("no trusted caller configured: every call except /healthz is refused")

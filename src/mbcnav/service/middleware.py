@@ -77,6 +77,21 @@ class RequestContext:
             )
 
 
+class TrailingSlash:
+    """Serves ``/cds-services/x/`` as ``/cds-services/x``: a redirect would not do, because an
+    EHR need not follow a 307 for a POST, and would show no cards."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            trimmed = path.rstrip("/") or "/"
+            scope = {**scope, "path": trimmed, "raw_path": trimmed.encode()}
+        await self.app(scope, receive, send)
+
+
 class TrustGate:
     """Without ``--dev`` and with no trusted caller configured, only ``/healthz`` answers."""
 
@@ -184,6 +199,7 @@ __all__ = [
     "BodyLimit",
     "LoadShedder",
     "RequestContext",
+    "TrailingSlash",
     "TrustGate",
     "send_problem",
 ]
