@@ -200,10 +200,14 @@ def test_a_suspected_mention_in_text_raises_its_site_but_not_to_certainty(
     assert suspected < 0.95
 
 
-def test_a_negated_mention_does_not_raise_its_site(knowledge: Knowledge) -> None:
+def test_a_negated_mention_lowers_its_site_by_the_knowledge_factor(knowledge: Knowledge) -> None:
+    """network.negated_mention: "no evidence of ..." multiplies the site's odds by 1 - p."""
+    negation = knowledge.network.negated_mention
+    assert negation is not None
     plain = _bone("CT chest, abdomen and pelvis reviewed.", knowledge)
     negated = _bone("CT chest, abdomen and pelvis: no evidence of osseous metastases.", knowledge)
-    assert negated <= plain
+    odds = (negated / (1 - negated)) / (plain / (1 - plain))
+    assert odds == pytest.approx(1 - negation.p, rel=1e-4)
 
 
 def test_a_suspected_mention_orders_workup_but_no_site_directed_treatment(

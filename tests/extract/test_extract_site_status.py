@@ -32,6 +32,11 @@ CASES = [
     ("No headache. ?liver mets", {("site:liver", "suspected")}),
     ("no headache, ?liver mets", {("site:liver", "suspected")}),
     ("No evidence of brain metastases.", {("site:brain", "negated")}),
+    # negations that say nothing about the site now are dropped, not negated
+    ("Prior CT in 2019 showed no liver metastases.", set()),
+    ("No history of brain metastases.", set()),
+    ("If there are no brain metastases, we will proceed.", set()),
+    ("Her mother had no brain metastases.", set()),
 ]
 
 
@@ -63,3 +68,21 @@ def test_confirmed_suggestive_term_stays_known(knowledge: Knowledge) -> None:
 )
 def test_query_marks_and_sentences(text: str, sentences: int) -> None:
     assert len(sentence_starts(text)) == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No evidence of cord compression.", set()),
+        ("No spinal cord compression or epidural extension.", set()),
+        ("T10 vertebral metastasis without cord compression.", {("site:spine", "known")}),
+        ("Spinal cord compression at T10.", {("site:spine", "known")}),
+        ("No evidence of spinal metastases.", {("site:spine", "negated")}),
+    ],
+)
+def test_a_negated_complication_does_not_negate_its_site(
+    text: str, expected: set[tuple[str, str]], knowledge: Knowledge
+) -> None:
+    """ "No cord compression" does not say the spine is free of metastases."""
+    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert got == expected, text

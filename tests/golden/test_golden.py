@@ -1,6 +1,6 @@
 """Golden cases (data in cases.jsonl): built from the patient article's symptom groups and the
 fact sheet (§2.9, red flags §3, treatment by subtype §5). Expectations are ranks, sets and
-probability ranges, never exact floats.
+probability ranges, never exact floats; a workup urgency of null means the test is not ordered.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def test_golden_case(case: dict[str, Any], knowledge: Knowledge) -> None:
     probability = {s.id: s.probability for s in result.sites}
     for site, (low, high) in checks.get("probability", {}).items():
         assert low <= probability[site] <= high, f"{site}={probability[site]:.3f}"
+    for higher, lower in checks.get("above", []):
+        assert ranked.index(higher) < ranked.index(lower), f"{higher} not above {lower}"
     raised = {f.id: f.urgency for f in result.red_flags}
     assert set(case["expected"]["red_flags"]) <= set(raised)
     for flag, urgency in checks.get("flag_urgency", {}).items():

@@ -19,6 +19,7 @@ from mbcnav.knowledge.schema import (
 )
 
 SRC = ["src:test"]
+NEGATION_P = 0.7
 
 
 def _site(ident: str) -> Site:
@@ -53,6 +54,7 @@ def make_knowledge(
     seed: int = 0,
     density: float = 0.4,
     mention: bool = False,
+    negation: bool = False,
     red_flags: list[dict[str, Any]] | None = None,
     workup: list[dict[str, Any]] | None = None,
     treatments: list[dict[str, Any]] | None = None,
@@ -117,6 +119,8 @@ def make_knowledge(
     }
     if mention:
         network["suspected_mention"] = {"p": 0.6, "leak": 0.05, "sources": SRC}
+    if negation:
+        network["negated_mention"] = {"p": NEGATION_P, "sources": SRC}
     route = Route.model_validate(
         {
             "id": "route:blood",

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from kbfactory import make_knowledge
+from kbfactory import NEGATION_P, make_knowledge
 
-from mbcnav.reason.network import compile_network, mention_column, tables_for
+from mbcnav.reason.network import (
+    MISSING_LEAK,
+    compile_network,
+    mention_column,
+    negated_column,
+    tables_for,
+)
 
 
 def test_tables_hold_log_one_minus_p_and_setting_scaled_priors() -> None:
@@ -28,6 +34,17 @@ def test_suspected_mentions_become_virtual_columns_when_parameterised() -> None:
     column = with_mention.column_index[mention_column("site:s0")]
     assert with_mention.log1m_link[0, column] < 0
     assert np.all(with_mention.log1m_link[1:, column] == 0)
+
+
+def test_negated_mentions_become_virtual_columns_of_their_own_site_only() -> None:
+    plain = compile_network(make_knowledge(3, 4, mention=True))
+    tables = compile_network(make_knowledge(3, 4, mention=True, negation=True))
+    assert negated_column("site:s1") not in plain.column_index
+    column = tables.column_index[negated_column("site:s1")]
+    assert tables.log1m_link[1, column] == np.log1p(-NEGATION_P)
+    assert np.all(np.delete(tables.log1m_link[:, column], 1) == 0)
+    assert tables.log1m_leak[column] == np.log1p(-MISSING_LEAK)  # no leak: it would cancel
+    assert tables.columns[: len(plain.columns)] == plain.columns
 
 
 def test_tables_are_cached_per_knowledge_object() -> None:

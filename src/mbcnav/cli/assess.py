@@ -22,6 +22,7 @@ from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.render.text import reason_label
 from mbcnav.types import MODALITIES, Assessment
 
 BATCH_CHUNK = 2000
@@ -201,7 +202,7 @@ def _sites(console: Console, assessment: Assessment, knowledge: Knowledge) -> No
         console.print(f"  {label:<{LABEL_WIDTH}} {_bar(site.probability)} {tail}", soft_wrap=True)
         reasons = [
             f"{'+' if b.log_odds > 0 else '−'}{abs(b.log_odds):.1f} "
-            f"{'' if b.present else 'no '}{_name(knowledge, b.finding)}"
+            f"{reason_label(knowledge, b.finding, b.present)}"
             for b in site.because[:SHOWN_REASONS]
         ]
         if reasons:

@@ -23,6 +23,7 @@ from mbcnav.extract.rules import Rule, SectionKind, default_rules, mark_rules, s
 from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import (
     is_suggestive,
+    names_complication,
     names_primary,
     refine_site,
     site_status,
@@ -242,10 +243,10 @@ def _mentions(
     text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms
 ) -> list[SiteMention]:
     status = site_status(engine.qualify(hit.start, hit.end))
-    if status == "drop":
+    surface = text[hit.start : hit.end]
+    if status == "drop" or (status == "negated" and names_complication(surface)):
         return []
     sentence = engine.sentence(hit.start, hit.end)
-    surface = text[hit.start : hit.end]
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [

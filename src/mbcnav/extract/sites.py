@@ -4,11 +4,14 @@ Site terms come from the knowledge base; constructions ("metastatic adenocarcino
 lymph nodes": a spread cue near an anatomical word) add mentions the terms cannot list. The
 status table and the bone-to-spine refinement are data (``data/site_rules.yaml``): a
 negated mention is ``negated``, a historical one ``historical``, an uncertain one ("concerning
-for osseous metastasis", "?liver mets") ``suspected``, any other ``known``; mentions about a
-relative, and hypothetical ones ("evaluate for liver metastases", "the possibility of local
-recurrence was explained"), are dropped: nobody has seen them. A term that only suggests spread
-("lytic lesion") is ``suspected`` unless its sentence confirms metastasis ("consistent with
-metastases", "biopsy-proven").
+for osseous metastasis", "?liver mets") ``suspected``, any other ``known``. Dropped: mentions
+about a relative; hypothetical ones ("evaluate for liver metastases", "the possibility of local
+recurrence was explained", "if there are no brain metastases"); negations of the past ("no
+history of brain metastases", "prior CT showed no liver metastases") and of a complication ("no
+cord compression"). They say nothing about the site now, and the engine reads a negated mention
+as evidence against its site. A term that only suggests spread ("lytic lesion") is
+``suspected`` unless its sentence confirms metastasis ("consistent with metastases",
+"biopsy-proven").
 """
 
 from __future__ import annotations
@@ -40,9 +43,18 @@ class Refinement(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+Qualifier = Literal["negated", "historical", "hypothetical", "family", "uncertain"]
+
+
 class StatusRow(_Model):
-    when: Literal["negated", "historical", "hypothetical", "family", "uncertain"]
+    """A row of the status table: ``when`` is one qualifier, or several that must all hold."""
+
+    when: Qualifier | tuple[Qualifier, ...]
     status: Status
+
+    def holds(self, result: QualifierResult) -> bool:
+        wanted = (self.when,) if isinstance(self.when, str) else self.when
+        return all(getattr(result, qualifier) for qualifier in wanted)
 
 
 class Constructions(_Model):
@@ -69,6 +81,13 @@ class Suggestive(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class Complications(_Model):
+    """Words of site terms that name a complication ("cord compression"), not the spread."""
+
+    words: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SiteRules(_Model):
     sources: tuple[dict[str, str], ...]
     refine: tuple[Refinement, ...] = ()
@@ -77,6 +96,7 @@ class SiteRules(_Model):
     constructions: Constructions
     constructions_spread: SpreadConstructions
     suggestive: Suggestive
+    complications: Complications
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +119,7 @@ class _Compiled:
     suggestive: Suggestive
     suggestive_words: frozenset[str]
     confirming_words: frozenset[str]
+    complication_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +137,7 @@ def _rules() -> _Compiled:
         rules.suggestive,
         frozenset(fold_phrase(word) for word in rules.suggestive.words),
         frozenset(fold_phrase(word) for word in rules.suggestive.confirming_words),
+        frozenset(fold_phrase(word) for word in rules.complications.words),
     )
 
 
@@ -203,10 +225,17 @@ def is_suggestive(surface: str) -> bool:
     return bool(words & rules.suggestive_words) and not words & rules.confirming_words
 
 
+@lru_cache(maxsize=1024)
+def names_complication(surface: str) -> bool:
+    """True when a site term names a complication ("cord compression"): negated, it does not
+    say the site is free of disease."""
+    return bool(set(fold_phrase(surface).split()) & _rules().complication_words)
+
+
 def site_status(result: QualifierResult) -> Status:
     """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
     for row in _rules().status:
-        if getattr(result, row.when):
+        if row.holds(result):
             return row.status
     return "known"
 
@@ -215,6 +244,7 @@ __all__ = [
     "SiteCue",
     "derived_phrases",
     "is_suggestive",
+    "names_complication",
     "names_primary",
     "refine_site",
     "site_status",

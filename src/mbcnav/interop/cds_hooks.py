@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.interop import codes
 from mbcnav.knowledge import Knowledge
+from mbcnav.render.text import reason_label
 from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, WorkupItem
 
 SERVICE_ID = "mbcnav-patient-view"
@@ -317,7 +318,8 @@ def _flag_card(flag: RedFlag, labels: _Labels) -> tuple[Indicator, str, str]:
 
 def _site_line(site: SitePosterior, labels: _Labels) -> str:
     reasons = ", ".join(
-        f"{_md_escape(labels.symptom(b.finding))} ({'+' if b.log_odds >= 0 else ''}"
+        f"{_md_escape(reason_label(labels.k, b.finding, b.present))} "
+        f"({'+' if b.log_odds >= 0 else ''}"
         f"{b.log_odds:.2f})"
         for b in sorted(site.because, key=lambda b: -abs(b.log_odds))[:4]
         if abs(b.log_odds) >= MIN_LOG_ODDS

@@ -388,6 +388,18 @@ class MentionEvidence(Model):
     estimate: Estimate | None = None
 
 
+class NegationEvidence(Model):
+    """How much a site named as *free of disease* in text ("no evidence of liver metastases")
+    says against it: the virtual finding "a report shows disease at this site", observed
+    absent, with P(report shows disease | site involved) = ``p`` (the sensitivity of what was
+    said). Observed absent, a noisy-OR finding multiplies the site's odds by exactly ``1 - p``
+    whatever its leak, so it has none."""
+
+    p: Prob
+    sources: tuple[IdSource, ...] = ()
+    estimate: Estimate | None = None
+
+
 class Network(Model):
     thresholds: Thresholds
     subtypes: tuple[SubtypeRule, ...]
@@ -396,6 +408,7 @@ class Network(Model):
     links: tuple[Link, ...]
     leaks: tuple[Leak, ...]
     suspected_mention: MentionEvidence | None = None
+    negated_mention: NegationEvidence | None = None
 
 
 class Escalation(Model):
@@ -533,6 +546,7 @@ __all__ = [
     "MentionEvidence",
     "Meta",
     "Model",
+    "NegationEvidence",
     "Network",
     "Not",
     "Prior",

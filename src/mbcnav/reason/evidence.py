@@ -7,7 +7,10 @@ Merging rules (CONTRACTS.md and the engine issue):
   uncertain present findings count as present; if text says both, present wins (safer);
 * findings the knowledge derives from labs (``symptom.derive_from``) count as present;
 * sites named as known in text join the known sites; named as suspected they become soft
-  evidence (a virtual finding, when the knowledge parameterises it) and "suspected" facts.
+  evidence (a virtual finding, when the knowledge parameterises it) and "suspected" facts;
+  named as free of disease they become soft evidence against the site (a virtual "a report
+  shows disease here" finding observed absent), unless the site is known or the same text also
+  names it as known or suspected: the positive statement wins (safer).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Protocol
 
 from mbcnav.errors import InputError
 from mbcnav.knowledge.model import Knowledge
-from mbcnav.reason.network import mention_column
+from mbcnav.reason.network import mention_column, negated_column
 from mbcnav.rules import Facts, evaluate
 from mbcnav.types import Finding, FindingInput, Labs, Patient, SiteMention
 
@@ -51,6 +54,7 @@ class Evidence:
     findings: tuple[Finding, ...]
     site_mentions: tuple[SiteMention, ...]
     labs: Mapping[str, float] = field(default_factory=dict)
+    mentioned_negated: tuple[str, ...] = ()
 
     @property
     def observed(self) -> tuple[tuple[str, bool], ...]:
@@ -138,6 +142,11 @@ def gather(knowledge: Knowledge, patient: Patient, reading: TextReadingLike | No
     known = list(dict.fromkeys(patient.known_sites))
     known += [m.site for m in mentions if m.status == "known" and m.site not in known]
     suspected = [m.site for m in mentions if m.status == "suspected" and m.site not in known]
+    negated = [
+        m.site
+        for m in mentions
+        if m.status == "negated" and m.site not in known and m.site not in suspected
+    ]
     shown = [Finding(id=i, present=p, source="coded") for i, p in coded.items()]
     shown += list(text_findings)
     shown += [Finding(id=i, present=True, source="lab") for i in derived]
@@ -149,18 +158,19 @@ def gather(knowledge: Knowledge, patient: Patient, reading: TextReadingLike | No
         findings=tuple(shown),
         site_mentions=tuple(mentions),
         labs=labs,
+        mentioned_negated=tuple(dict.fromkeys(s for s in negated if s in knowledge.sites)),
     )
 
 
 def observed_columns(
     evidence: Evidence, column_index: Mapping[str, int]
 ) -> list[tuple[str, bool, int]]:
-    """Observed findings that are network columns, plus virtual suspected-mention columns."""
+    """Observed findings that are network columns, plus the virtual mention columns: present
+    for a suspected site, absent ("no report shows disease here") for a negated one."""
     out = [(i, p, column_index[i]) for i, p in evidence.observed if i in column_index]
-    for site in evidence.mentioned_suspected:
-        column = mention_column(site)
-        if column in column_index:
-            out.append((column, True, column_index[column]))
+    virtual = [(mention_column(s), True) for s in evidence.mentioned_suspected]
+    virtual += [(negated_column(s), False) for s in evidence.mentioned_negated]
+    out += [(c, p, column_index[c]) for c, p in virtual if c in column_index]
     return out
 
 

@@ -2,7 +2,9 @@
 
 Layout: sites ``S`` (knowledge order), observable columns ``M`` = the symptoms, then one
 virtual "site named as suspected in text" column per site when the knowledge gives
-``network.suspected_mention`` (soft evidence that stays inside the same exact model).
+``network.suspected_mention``, then one virtual "a report shows disease at the site" column per
+site (observed absent when the text names the site free of disease) when it gives
+``network.negated_mention``: soft evidence that stays inside the same exact model.
 
 * ``log1m_link[s, m] = log(1 - p(site s → column m))`` (0 where no arc)
 * ``log1m_leak[m]   = log(1 - leak(m))``
@@ -32,9 +34,19 @@ SUBTYPES: tuple[str, ...] = get_args(Subtype)
 SETTINGS: tuple[str, ...] = get_args(Setting)
 
 
+MENTION_PREFIX = "mention"
+NEGATION_PREFIX = "negated"
+
+
 def mention_column(site: str) -> str:
     """Name of the virtual column for 'site named as suspected in text'."""
-    return f"mention:{site}"
+    return f"{MENTION_PREFIX}:{site}"
+
+
+def negated_column(site: str) -> str:
+    """Name of the virtual column 'a report shows disease at the site', observed absent when
+    the text names the site free of disease."""
+    return f"{NEGATION_PREFIX}:{site}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +98,29 @@ def _columns(knowledge: Knowledge, sites: tuple[str, ...]) -> tuple[str, ...]:
     columns = tuple(knowledge.symptom_ids)
     if knowledge.network.suspected_mention is not None:
         columns += tuple(mention_column(site) for site in sites)
+    if knowledge.network.negated_mention is not None:
+        columns += tuple(negated_column(site) for site in sites)
     return columns
+
+
+def _link_virtual(
+    knowledge: Knowledge,
+    sites: tuple[str, ...],
+    column_index: dict[str, int],
+    link: FloatArray,
+    leak: FloatArray,
+) -> None:
+    """Each site's virtual columns link to that site only. The negation column keeps the
+    default leak: observed absent, its leak cancels out of every posterior."""
+    mention = knowledge.network.suspected_mention
+    negation = knowledge.network.negated_mention
+    for row, site in enumerate(sites):
+        if mention is not None:
+            column = column_index[mention_column(site)]
+            link[row, column] = mention.p
+            leak[column] = mention.leak
+        if negation is not None:
+            link[row, column_index[negated_column(site)]] = negation.p
 
 
 def compile_network(knowledge: Knowledge) -> NetworkTables:
@@ -103,12 +137,7 @@ def compile_network(knowledge: Knowledge) -> NetworkTables:
     for entry in knowledge.network.leaks:
         if entry.symptom in column_index:
             leak[column_index[entry.symptom]] = entry.leak
-    mention = knowledge.network.suspected_mention
-    if mention is not None:
-        for site in sites:
-            column = column_index[mention_column(site)]
-            link[site_index[site], column] = mention.p
-            leak[column] = mention.leak
+    _link_virtual(knowledge, sites, column_index, link, leak)
     log1m_link = np.log1p(-np.clip(link, 0.0, P_CEILING))
     log1m_leak = np.log1p(-np.clip(leak, MISSING_LEAK, P_CEILING))
     for array in (log1m_link, log1m_leak):
@@ -139,4 +168,12 @@ def tables_for(knowledge: Knowledge) -> NetworkTables:
     return tables
 
 
-__all__ = ["NetworkTables", "compile_network", "mention_column", "tables_for"]
+__all__ = [
+    "MENTION_PREFIX",
+    "NEGATION_PREFIX",
+    "NetworkTables",
+    "compile_network",
+    "mention_column",
+    "negated_column",
+    "tables_for",
+]

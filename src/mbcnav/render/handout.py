@@ -142,7 +142,9 @@ def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     items: list[str] = []
     for site in maybe:
         signs = [
-            _inline(plain_label_of(knowledge, b.finding)) for b in site.because if b.log_odds > 0
+            _inline(plain_label_of(knowledge, b.finding))
+            for b in site.because
+            if b.log_odds > 0 and b.present
         ]
         place = site.plain_label or plain_label_of(knowledge, site.id)
         linked = f", linked to: {', '.join(signs[:3])}" if signs else ""

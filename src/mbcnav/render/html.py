@@ -22,6 +22,7 @@ from mbcnav.render.text import (
     label_of,
     percent,
     readable,
+    reason_label,
     short,
     slug,
     source_citation,
@@ -130,8 +131,7 @@ def _because(site: SitePosterior, knowledge: Knowledge | None) -> Html:
             "li",
             el("span", f"{b.log_odds:+.2f}", class_="up" if b.log_odds > 0 else "down"),
             " ",
-            label_of(knowledge, b.finding),
-            "" if b.present else " (absent)",
+            reason_label(knowledge, b.finding, b.present),
         )
         for b in sorted(site.because, key=lambda b: -abs(b.log_odds))
     ]

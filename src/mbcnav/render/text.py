@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from mbcnav.knowledge import Knowledge
+from mbcnav.reason.network import MENTION_PREFIX, NEGATION_PREFIX
 from mbcnav.types import URGENCY_ORDER, Modality
 
 URGENCY_LABEL: Mapping[str, str] = {
@@ -53,6 +54,20 @@ QUALIFIER_LABEL: Mapping[str, str] = {
     "hypothetical": "hypothetical",
     "family": "family history",
     "uncertain": "uncertain",
+}
+# The network's virtual findings about a site named in the text (``mention:site:liver``):
+# (clinician's label, patient's words), filled with the site's own label or plain label. The
+# negation column is "a report shows disease here" observed absent, so its label already says
+# what was observed and is never marked "(absent)".
+VIRTUAL_LABEL: Mapping[str, tuple[str, str]] = {
+    MENTION_PREFIX: (
+        "Named as suspected in the text: {site}",
+        "a report that says it may be there",
+    ),
+    NEGATION_PREFIX: (
+        "Stated absent in the text: {site}",
+        "a report that says it is clear",
+    ),
 }
 SUBTYPE_LABEL: Mapping[str, str] = {
     "hr_pos_her2_neg": "HR+/HER2−",
@@ -133,14 +148,36 @@ def _record(knowledge: Knowledge | None, ident: str) -> object | None:
     return None
 
 
+def _virtual(knowledge: Knowledge | None, ident: str, plain: bool) -> str | None:
+    """The label of a virtual site-mention finding, or None for any other id."""
+    prefix, _, site = ident.partition(":")
+    if prefix not in VIRTUAL_LABEL or not site.startswith("site:"):
+        return None
+    template = VIRTUAL_LABEL[prefix][1 if plain else 0]
+    name = plain_label_of(knowledge, site) if plain else short(label_of(knowledge, site))
+    return template.format(site=name)
+
+
 def label_of(knowledge: Knowledge | None, ident: str) -> str:
     """The clinician's label of any knowledge id, or a readable fallback."""
-    label = getattr(_record(knowledge, ident), "label", None)
+    label = getattr(_record(knowledge, ident), "label", None) or _virtual(knowledge, ident, False)
     return str(label) if label else humanize(ident)
+
+
+def reason_label(knowledge: Knowledge | None, finding: str, present: bool) -> str:
+    """A finding as a reason for a site's probability: its label, marked when absent (a
+    negation column's label already says what was observed)."""
+    label = label_of(knowledge, finding)
+    if present or finding.partition(":")[0] == NEGATION_PREFIX:
+        return label
+    return f"{label} (absent)"
 
 
 def plain_label_of(knowledge: Knowledge | None, ident: str) -> str:
     """The patient's words for any knowledge id, falling back to the clinical label."""
+    virtual = _virtual(knowledge, ident, True)
+    if virtual is not None:
+        return virtual
     record = _record(knowledge, ident)
     plain = getattr(record, "plain_label", None) or getattr(record, "label", None)
     return str(plain) if plain else humanize(ident).lower()

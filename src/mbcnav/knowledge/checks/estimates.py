@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mbcnav.knowledge.checks.problem import Problem, Records
-from mbcnav.knowledge.checks.walk import cited
+from mbcnav.knowledge.checks.walk import cited, mention_blocks
 from mbcnav.knowledge.schema import Network
 
 PLACEHOLDER = re.compile(r"\b(todo|tbd|fixme|xxx|placeholder)\b", re.IGNORECASE)
@@ -48,7 +48,8 @@ def _record_estimates(records: Records) -> list[Problem]:
 
 
 def _network_estimates(network: Network) -> list[Problem]:
-    """Leaks are never measured, and the thresholds are a judgement: both must explain."""
+    """Leaks and mention parameters are never measured, and the thresholds are a judgement:
+    all must explain."""
     problems = [
         Problem(
             "MBC-E208",
@@ -59,6 +60,18 @@ def _network_estimates(network: Network) -> list[Problem]:
         )
         for leak in network.leaks
         if leak.estimate is None
+    ]
+    problems += [
+        Problem(
+            "MBC-E208",
+            "network.yaml",
+            name,
+            "estimate",
+            "No study gives how much a site named in a note says; a mention parameter must "
+            "carry an estimate with its rationale",
+        )
+        for name, block in mention_blocks(network)
+        if block.estimate is None
     ]
     if PLACEHOLDER.search(network.thresholds.rationale):
         problems.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import get_args
 
 from mbcnav.knowledge.checks.problem import Problem, Records
+from mbcnav.knowledge.checks.walk import mention_blocks
 from mbcnav.knowledge.schema import Network
 from mbcnav.types import Subtype
 
@@ -122,6 +123,17 @@ def check_probabilities(records: Records) -> list[Problem]:
             for subtype, value in prior.metastatic.items()
             if not 0.0 < value < 1.0
         ]
+    problems += [
+        Problem(
+            "MBC-E206",
+            "network.yaml",
+            name,
+            "p",
+            f"A mention's probability must lie strictly between 0 and 1; got {block.p}",
+        )
+        for name, block in mention_blocks(network)
+        if not 0.0 < block.p < 1.0
+    ]
     limits = network.thresholds
     if not limits.workup_site <= limits.suspected_site <= limits.treat_suspected_site:
         problems.append(

@@ -14,6 +14,9 @@ from mbcnav.knowledge.schema import (
     FindingAbsent,
     FindingPresent,
     FlagRaised,
+    MentionEvidence,
+    NegationEvidence,
+    Network,
     Not,
     PriorTherapy,
     SiteStatus,
@@ -91,3 +94,14 @@ def cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimat
         yield "network.yaml", f"{link.site} -> {link.symptom}", link.sources, link.estimate
     for leak in network.leaks:
         yield "network.yaml", f"leak {leak.symptom}", leak.sources, leak.estimate
+    for name, mention in mention_blocks(network):
+        yield "network.yaml", name, mention.sources, mention.estimate
+
+
+def mention_blocks(network: Network) -> list[tuple[str, MentionEvidence | NegationEvidence]]:
+    """The network's virtual site-mention parameters that are present, by their key."""
+    blocks: list[tuple[str, MentionEvidence | NegationEvidence | None]] = [
+        ("suspected_mention", network.suspected_mention),
+        ("negated_mention", network.negated_mention),
+    ]
+    return [(name, block) for name, block in blocks if block is not None]

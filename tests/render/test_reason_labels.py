@@ -1,0 +1,72 @@
+"""Sites named in the text as reasons: readable labels on the page, CLI and handout."""
+
+from __future__ import annotations
+
+import re
+
+from render_samples import make_assessment
+
+from mbcnav.knowledge import Knowledge
+from mbcnav.reason.network import mention_column, negated_column
+from mbcnav.render.handout import build_handout
+from mbcnav.render.html import sites_section
+from mbcnav.render.text import label_of, plain_label_of, reason_label
+from mbcnav.types import Assessment, Because
+
+
+def _with_reasons(reasons: tuple[Because, ...]) -> Assessment:
+    assessment = make_assessment({"site:liver": 0.6, "site:brain": 0.4})
+    sites = tuple(
+        s.model_copy(update={"because": reasons}) if s.id == "site:liver" else s
+        for s in assessment.sites
+    )
+    return assessment.model_copy(update={"sites": sites})
+
+
+def test_virtual_site_mentions_have_readable_labels(mini_knowledge: Knowledge) -> None:
+    assert label_of(mini_knowledge, mention_column("site:liver")) == (
+        "Named as suspected in the text: Liver"
+    )
+    assert label_of(mini_knowledge, negated_column("site:brain")) == (
+        "Stated absent in the text: Brain"
+    )
+    assert plain_label_of(mini_knowledge, mention_column("site:liver")) == (
+        "a report that says it may be there"
+    )
+    assert label_of(None, negated_column("site:lymph_nodes")) == (
+        "Stated absent in the text: Lymph nodes"
+    )
+
+
+def test_a_negation_is_never_marked_absent_but_other_absent_findings_are(
+    mini_knowledge: Knowledge,
+) -> None:
+    negated = reason_label(mini_knowledge, negated_column("site:liver"), False)
+    assert negated == "Stated absent in the text: Liver"
+    assert reason_label(mini_knowledge, "sym:back_pain", False) == "Back pain (absent)"
+    assert reason_label(mini_knowledge, "sym:back_pain", True) == "Back pain"
+
+
+def test_the_page_shows_a_negated_mention_as_a_reason(mini_knowledge: Knowledge) -> None:
+    reasons = (
+        Because(finding=mention_column("site:liver"), log_odds=2.56),
+        Because(finding=negated_column("site:liver"), log_odds=-1.2, present=False),
+    )
+    html = sites_section(_with_reasons(reasons), mini_knowledge)
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "+2.56 Named as suspected in the text: Liver" in words
+    assert "-1.20 Stated absent in the text: Liver" in words
+    assert "(absent)" not in words
+
+
+def test_the_handout_lists_only_present_findings_as_signs(mini_knowledge: Knowledge) -> None:
+    reasons = (
+        Because(finding="sym:back_pain", log_odds=0.8),
+        Because(finding=negated_column("site:brain"), log_odds=0.2, present=False),
+        Because(finding="sym:headache", log_odds=0.1, present=False),
+    )
+    handout = build_handout(_with_reasons(reasons), mini_knowledge)
+    meaning = next(s for s in handout.sections if s.id == "meaning")
+    liver = next(item for item in meaning.items if item.startswith("Liver"))
+    assert "linked to" in liver
+    assert "clear" not in liver and "head" not in liver.lower()
