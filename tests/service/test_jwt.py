@@ -373,3 +373,73 @@ def test_feedback_accepts_its_own_url_or_the_service_url_as_audience(
         assert response.status_code == status, aud
     stored = client.app.state.mbcnav.audit.feedback()  # type: ignore[attr-defined]
     assert [row["caller"] for row in stored] == [f"{ISSUER}#t-1"] * 2
+
+
+def _other_ehr() -> tuple[ec.EllipticCurvePrivateKey, dict[str, Any]]:
+    key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    public.update({"kid": "other-ehr-key", "alg": "ES384", "use": "sig"})
+    return key, {"keys": [public]}
+
+
+def _signed(key: ec.EllipticCurvePrivateKey, kid: str, issuer: str, **headers: str) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "aud": BASE + DISCOVERY,
+        "iat": now,
+        "exp": now + 300,
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(claims, key, algorithm="ES384", headers={"kid": kid, **headers})
+
+
+def test_a_bound_issuer_verifies_only_with_its_own_keys(
+    tmp_path: Path, signer: Signer, make_client: Callable[..., TestClient]
+) -> None:
+    """Two EHRs trusted by one service: neither can sign as the other (spec: allowlist iss
+    together with its keys)."""
+    other_key, other_jwks = _other_ehr()
+    other = "https://other-ehr.example.org"
+    shared = {"keys": [*signer.jwks["keys"], *other_jwks["keys"]]}
+    settings = Settings(
+        data_dir=tmp_path,
+        cds_issuers=(ISSUER,),
+        cds_jwks=json.dumps(shared),
+        cds_issuer_keys={other: json.dumps(other_jwks)},
+        public_url=BASE,
+    )
+    client = make_client(settings)
+    assert _call(client, _signed(other_key, "other-ehr-key", other)) == 200
+    assert _call(client, _signed(signer.key, KID, other)) == 401, "signed with the wrong EHR's key"
+    assert _call(client, _signed(signer.key, KID, ISSUER)) == 200, "unbound issuer: shared keys"
+
+
+def test_a_bound_issuer_ignores_the_jku_in_its_tokens(
+    tmp_path: Path,
+    signer: Signer,
+    make_client: Callable[..., TestClient],
+    serve_in_thread: Callable[[Any], str],
+) -> None:
+    bound, bound_hits = _jwks_server(signer.jwks, serve_in_thread)
+    stranger_key, stranger_jwks = _other_ehr()
+    elsewhere, elsewhere_hits = _jwks_server(stranger_jwks, serve_in_thread)
+    settings = Settings(
+        data_dir=tmp_path,
+        cds_issuer_keys={ISSUER: bound},
+        cds_jku_allowlist=(elsewhere,),
+        public_url=BASE,
+    )
+    client = make_client(settings)
+    assert _call(client, _signed(signer.key, KID, ISSUER, jku=elsewhere)) == 200
+    assert _call(client, _signed(stranger_key, "other-ehr-key", ISSUER, jku=elsewhere)) == 401
+    assert bound_hits and not elsewhere_hits
+
+
+def test_a_bad_issuer_key_setting_names_the_issuer(tmp_path: Path) -> None:
+    from mbcnav.errors import ServiceError
+    from mbcnav.service import create_app
+
+    settings = Settings(data_dir=tmp_path, cds_issuer_keys={ISSUER: "{not json"})
+    with pytest.raises(ServiceError, match="MBCNAV_CDS_ISSUER_KEYS"):
+        create_app(settings)

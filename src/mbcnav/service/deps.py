@@ -155,7 +155,7 @@ async def cds_caller(
         if settings.dev:
             return DEV_CALLER
         raise ServiceError("CDS Hooks calls need a signed JWT bearer token", code="MBC-E500")
-    if settings.dev and not settings.cds_issuers:
+    if settings.dev and not (settings.cds_issuers or settings.cds_issuer_keys):
         return DEV_CALLER
     return await verify_cds_jwt(
         credentials.credentials,

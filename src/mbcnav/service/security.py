@@ -92,7 +92,11 @@ def _parse_jwks(data: Any) -> JwkSet:
     )
 
 
-def _load_jwks(source: str) -> JwkSet:
+def _is_url(source: str) -> bool:
+    return source.strip().lower().startswith(("https://", "http://"))
+
+
+def _load_jwks(source: str, setting: str = "MBCNAV_CDS_JWKS") -> JwkSet:
     """The configured JWKS (JSON text or a file); a bad one stops the service at start-up."""
     text = source.strip()
     try:
@@ -101,7 +105,7 @@ def _load_jwks(source: str) -> JwkSet:
         return _parse_jwks(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError, jwt.PyJWTError) as exc:
         raise ServiceError(
-            "MBCNAV_CDS_JWKS must be a JWKS (JSON text or a readable file)",
+            f"{setting} must be a JWKS (JSON text or a readable file)",
             code="MBC-E501",
             got=type(exc).__name__,
         ) from exc
@@ -118,12 +122,28 @@ class KeyStore:
         self._settings = settings
         self._configured = _load_jwks(settings.cds_jwks) if settings.cds_jwks else None
         self._remote: dict[str, tuple[float, JwkSet]] = {}
+        self._bound_urls: dict[str, str] = {}
+        self._bound_sets: dict[str, JwkSet] = {}
+        for issuer, source in settings.cds_issuer_keys.items():
+            if _is_url(source):
+                self._bound_urls[issuer] = source.strip()
+            else:
+                self._bound_sets[issuer] = _load_jwks(source, f"MBCNAV_CDS_ISSUER_KEYS[{issuer!r}]")
 
-    async def key_for(self, kid: str | None, jku: str | None, alg: str) -> PyJWK:
-        if jku is not None and jku in self._settings.cds_jku_allowlist:
-            keys = await self._fetch(jku)
+    async def key_for(
+        self, kid: str | None, jku: str | None, alg: str, issuer: str | None = None
+    ) -> PyJWK:
+        """The key that must have signed the token: a bound issuer's own keys only (its
+        ``jku`` header is then ignored); else an allowlisted ``jku``, else the configured JWKS."""
+        if issuer in self._bound_sets:
+            return _pick(self._bound_sets[issuer], kid, alg)
+        url = self._bound_urls.get(issuer or "")
+        if url is None and jku is not None and jku in self._settings.cds_jku_allowlist:
+            url = jku
+        if url is not None:
+            keys = await self._fetch(url)
             if kid is not None and not any(key.get("kid") == kid for key in keys):
-                keys = await self._fetch(jku, refresh=True)
+                keys = await self._fetch(url, refresh=True)
             return _pick(keys, kid, alg)
         if self._configured is None:
             raise _refuse("No JWKS is configured and the token names no allowlisted 'jku'")
@@ -208,9 +228,10 @@ async def verify_cds_jwt(
     header, unverified = _unverified(token)
     alg = _check_header(header, settings)
     issuer = unverified.get("iss")
-    if not isinstance(issuer, str) or issuer not in settings.cds_issuers:
+    trusted = (*settings.cds_issuers, *settings.cds_issuer_keys)
+    if not isinstance(issuer, str) or issuer not in trusted:
         raise _refuse("The token's issuer ('iss') is not on this service's allowlist")
-    key = await keys.key_for(_text(header.get("kid")), _text(header.get("jku")), alg)
+    key = await keys.key_for(_text(header.get("kid")), _text(header.get("jku")), alg, issuer)
     audiences = [
         form
         for url in ([audience] if isinstance(audience, str) else audience)

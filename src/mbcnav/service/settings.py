@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         default=None, description="JWKS as JSON text, or a path to a JWKS JSON file."
     )
     cds_jku_allowlist: StrList = ()
+    cds_issuer_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Binds an issuer to its own keys, as JSON {iss: JWKS URL, JWKS JSON or file}: a token "
+            "from a bound issuer verifies only with that issuer's keys, so one trusted EHR cannot "
+            "sign as another (the spec asks services to allowlist 'iss' and 'jku' together)."
+        ),
+    )
     cds_algorithms: StrList = ("ES384", "RS384")
     cds_leeway_s: int = Field(default=30, ge=0, le=300)
     fhir_servers: StrList = Field(
@@ -115,8 +123,8 @@ class Settings(BaseSettings):
     @property
     def trusts_callers(self) -> bool:
         """True when some caller can authenticate: a REST token or a CDS Hooks issuer and keys."""
-        has_keys = bool(self.cds_jwks or self.cds_jku_allowlist)
-        return bool(self.api_tokens) or bool(self.cds_issuers and has_keys)
+        has_keys = bool(self.cds_jwks or self.cds_jku_allowlist or self.cds_issuer_keys)
+        return bool(self.api_tokens or self.cds_issuer_keys) or bool(self.cds_issuers and has_keys)
 
 
 __all__ = ["Settings"]
