@@ -87,7 +87,8 @@ def _settings(tmp_path: Path, url: str) -> Settings:
 
 
 def _run_script(client: TestClient) -> list[str]:
-    """The same calls on every backend: four REST assessments, one CDS call, one feedback."""
+    """The same calls on every backend: four REST assessments, one CDS call, one feedback,
+    two reads of audited assessments (REST and page) and one read of a missing record."""
     ids = [client.post("/v1/assess", json=p).headers["x-audit-id"] for p in PATIENTS]
     cards = client.post("/cds-services/mbcnav-patient-view", json=CDS_REQUEST).json()["cards"]
     feedback = {
@@ -103,6 +104,9 @@ def _run_script(client: TestClient) -> list[str]:
     assert (
         client.post("/cds-services/mbcnav-patient-view/feedback", json=feedback).status_code == 200
     )
+    assert client.get(f"/v1/assessments/{ids[0]}").status_code == 200
+    assert client.get(f"/?assessment={ids[1]}").status_code == 200
+    assert client.get("/v1/assessments/no-such-record").status_code == 404
     return ids
 
 
@@ -154,6 +158,7 @@ def test_schema_comes_from_the_migrations(db_url: str) -> None:
         "audit_assessment",
         "audit_card",
         "audit_feedback",
+        "audit_access",
         "seen_token",
         "alembic_version",
     } <= tables
@@ -172,7 +177,15 @@ def _comparable(store: AuditStore) -> dict[str, Any]:
     feedback = [{k: v for k, v in f.items() if k != "card"} for f in store.feedback()]
     for item in feedback:
         item["override_reason"] = item["override_reason"]["reason"]["code"]
-    return {"assessments": assessments, "cards": cards, "feedback": feedback}
+    accesses = [{k: v for k, v in a.items() if k != "accessed_at"} for a in store.accesses()]
+    for item in accesses:
+        item["assessment_id"] = item["assessment_id"] if not item["found"] else "(found)"
+    return {
+        "assessments": assessments,
+        "cards": cards,
+        "feedback": feedback,
+        "accesses": accesses,
+    }
 
 
 @pytest.mark.postgres
@@ -186,3 +199,19 @@ def test_postgresql_and_sqlite_agree(
         results.append(_comparable(client.app.state.mbcnav.audit))  # type: ignore[attr-defined]
     assert results[0] == results[1]
     assert len(results[0]["assessments"]) == 5
+
+
+def test_every_read_of_an_audited_assessment_is_recorded(
+    db_url: str, tmp_path: Path, make_client: Callable[..., TestClient]
+) -> None:
+    """Hospital IT asks who looked at a patient's assessment, not only who made it."""
+    client = make_client(_settings(tmp_path, db_url))
+    ids = _run_script(client)
+    store: AuditStore = client.app.state.mbcnav.audit  # type: ignore[attr-defined]
+    reads = store.accesses()
+    assert [(r["assessment_id"], r["channel"], r["found"]) for r in reads] == [
+        (ids[0], "rest", True),
+        (ids[1], "page", True),
+        ("no-such-record", "rest", False),
+    ]
+    assert all(r["caller"] == "dev" and r["accessed_at"] for r in reads)

@@ -53,7 +53,7 @@ def record(
     entry = AssessmentEntry(
         request_id=request_id,
         channel=channel,
-        caller=caller.id if caller.tenant is None else f"{caller.id}#{caller.tenant}",
+        caller=caller.audit_name,
         knowledge_version=assessment.provenance.knowledge_version,
         knowledge_hash=assessment.provenance.knowledge_hash,
         input_hash=input_hash(patient.model_dump(mode="json")),

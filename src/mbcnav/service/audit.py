@@ -25,6 +25,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Engine,
     Float,
@@ -93,6 +94,19 @@ class FeedbackRecord(Base):
     outcome_timestamp: Mapped[str | None] = mapped_column(String(40), nullable=True)
     override_reason: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     accepted_suggestions: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class AccessRecord(Base):
+    """One read of an audited assessment (found or not): record access is itself audited."""
+
+    __tablename__ = "audit_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(String(64), index=True)
+    accessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    caller: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    found: Mapped[bool] = mapped_column(Boolean)
 
 
 class SeenToken(Base):
@@ -297,6 +311,37 @@ class AuditStore:
             record = session.get(AssessmentRecord, record_id)
             return None if record is None else _assessment_dict(record)
 
+    def read_assessment(
+        self, record_id: str, *, caller: str, channel: str
+    ) -> dict[str, Any] | None:
+        """An audited assessment for a reader; the read itself is recorded, found or not."""
+        with self._write_lock, self._session() as session:
+            record = session.get(AssessmentRecord, record_id)
+            session.add(
+                AccessRecord(
+                    assessment_id=record_id[:64],
+                    accessed_at=_now(),
+                    caller=caller[:200],
+                    channel=channel,
+                    found=record is not None,
+                )
+            )
+            return None if record is None else _assessment_dict(record)
+
+    def accesses(self) -> list[dict[str, Any]]:
+        with self._session() as session:
+            rows = session.scalars(select(AccessRecord).order_by(AccessRecord.id))
+            return [
+                {
+                    "assessment_id": row.assessment_id,
+                    "accessed_at": _iso(row.accessed_at),
+                    "caller": row.caller,
+                    "channel": row.channel,
+                    "found": row.found,
+                }
+                for row in rows
+            ]
+
     def assessments(self) -> list[dict[str, Any]]:
         with self._session() as session:
             rows = session.scalars(select(AssessmentRecord).order_by(AssessmentRecord.created_at))
@@ -358,6 +403,7 @@ def _assessment_dict(record: AssessmentRecord) -> dict[str, Any]:
 
 
 __all__ = [
+    "AccessRecord",
     "AssessmentEntry",
     "AssessmentRecord",
     "AuditStore",

@@ -41,6 +41,11 @@ class Caller:
     kind: str
     tenant: str | None = None
 
+    @property
+    def audit_name(self) -> str:
+        """How audit records name the caller: the id, and the EHR's tenant when it gave one."""
+        return self.id if self.tenant is None else f"{self.id}#{self.tenant}"
+
 
 DEV_CALLER = Caller(id="dev", kind="dev")
 

@@ -156,7 +156,7 @@ def _subject(bundle: dict[str, Any]) -> str | None:
 )
 def stored_assessment(audit_id: str, audit: Audit, caller: RestCaller) -> dict[str, Any]:
     """What the service answered earlier (the web page shows it from a card's link)."""
-    found = audit.assessment(audit_id)
+    found = audit.read_assessment(audit_id, caller=caller.audit_name, channel="rest")
     if found is None:
         raise ServiceError("No audited assessment has this id", code="MBC-E503")
     return found

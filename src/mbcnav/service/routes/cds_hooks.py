@@ -132,7 +132,7 @@ def cds_feedback(
     cards by uuid, so such rows stand out."""
     _known_service(service_id)
     items = [item.model_dump(mode="json", exclude_none=True) for item in body.feedback]
-    who = caller.id if caller.tenant is None else f"{caller.id}#{caller.tenant}"
+    who = caller.audit_name
     state.audit.record_feedback(service_id, who, items)
     return {}
 

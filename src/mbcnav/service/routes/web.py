@@ -92,15 +92,19 @@ class PageError(Exception):
 
 
 async def web_caller(
+    request: Request,
     state: State,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     """The REST API's own check: anyone in ``--dev``, else a token from MBCNAV_API_TOKENS
-    (forwarded by the hospital's authenticating proxy, see docs/service.md)."""
+    (forwarded by the hospital's authenticating proxy, see docs/service.md). Kept on the
+    request, so reading an audited assessment records who read it."""
     try:
-        return await rest_caller(state, credentials)
+        caller = await rest_caller(state, credentials)
     except ServiceError as exc:
         raise PageError(exc) from exc
+    request.state.caller = caller
+    return caller
 
 
 router = APIRouter(tags=["web"], dependencies=[Depends(web_caller)])
@@ -255,7 +259,10 @@ async def _stored(request: Request, audit_id: str) -> Stored:
         raise _not_found()
     state: ServiceState = request.app.state.mbcnav
     try:
-        record = await run_in_threadpool(lambda: state.audit.assessment(audit_id))
+        reader: Caller = request.state.caller
+        record = await run_in_threadpool(
+            lambda: state.audit.read_assessment(audit_id, caller=reader.audit_name, channel="page")
+        )
     except SQLAlchemyError as exc:
         error = ServiceError("The audit database is not reachable", code="MBC-E504")
         raise PageError(error) from exc
