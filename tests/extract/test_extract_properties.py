@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from extract_fixtures import SYMPTOMS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mbcnav.errors import InputError
 from mbcnav.extract import qualify, read_text
+from mbcnav.extract.normalize import MIN_CONTROL_COUNT
 from mbcnav.knowledge import Knowledge
 
 ANY_CHAR = st.characters(exclude_categories=())  # includes NUL and lone surrogates
@@ -102,6 +103,7 @@ def test_letter_case_does_not_change_what_is_found(
 ) -> None:
     text = f"{before} {term} {after}"
     changed = f"{before} {case(term)} {after}"  # type: ignore[operator]
+    assume(text.count("\x00") < MIN_CONTROL_COUNT)  # else it may be refused as binary data
     ids = [f.id for f in read_text(text, tiny_kb).findings]
     assert ids == [f.id for f in read_text(changed, tiny_kb).findings]
 
