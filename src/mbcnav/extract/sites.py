@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import QualifierResult
-from mbcnav.extract.normalize import fold_phrase
+from mbcnav.extract.normalize import fold, fold_phrase
 
 Status = Literal["known", "suspected", "negated", "historical", "drop"]
 
@@ -140,7 +140,7 @@ _WORD = re.compile(r"[^\W_]+")
 def names_primary(text: str, end: int) -> bool:
     """True when the word after an anatomical word makes it a primary tumour or a test."""
     match = _NEXT_WORD.match(text, end)
-    return match is not None and fold_phrase(match.group(1)) in _rules().followers
+    return match is not None and fold(match.group(1)) in _rules().followers  # one word: no spaces
 
 
 def spread_pairs(
