@@ -28,13 +28,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "extract"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "extract"))
 
 import reading_corpus
 
 from mbcnav.extract import read_text
 from mbcnav.knowledge import Knowledge, load_knowledge
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BASELINE = "ff271a7"
 """The last commit before the dense-note speed work."""
@@ -99,9 +100,8 @@ def compare(
     chars = sum(map(len, notes))
     line = f"{label:9s} {len(notes):5d} notes {chars / len(notes):6.0f} chars/note"
     for key, seconds in best.items():
-        line += (
-            f" | {key} {seconds / len(notes) * 1e3:6.3f} ms/note {chars / seconds / 1e6:5.2f} M chars/s"
-        )
+        per_note = seconds / len(notes) * 1e3
+        line += f" | {key} {per_note:6.3f} ms/note {chars / seconds / 1e6:5.2f} M chars/s"
     if old is not None:
         line += f" | {best['old'] / best['new']:.2f}x"
     print(line, flush=True)
