@@ -13,7 +13,6 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 
 from mbcnav.errors import InputError
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
@@ -36,6 +35,10 @@ from mbcnav.types import Finding, SiteMention
 ALGORITHM = "extract.context_ac.v1"
 """Stamped into provenance so a changed reader is visible in every assessment."""
 
+_NEW_FINDING = Finding.__pydantic_validator__.validate_python
+"""``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
+by the model's own validator, a third faster (one call per finding of every note)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TextReading:
@@ -48,10 +51,8 @@ class TextReading:
     algorithm: str = ALGORITHM
 
 
-class _TermHit(NamedTuple):
-    start: int
-    end: int
-    terms: tuple[Term, ...]
+_TermHit = tuple[int, int, tuple[Term, ...]]
+"""A lexicon hit: ``start``, ``end`` and the terms it names (a plain tuple: one per hit)."""
 
 
 @dataclass(slots=True)
@@ -89,7 +90,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
         if entry.exact:
             _add_exact(out, entry, text, start, end)
         elif entry.terms:
-            hit = _TermHit(start, end, entry.terms)
+            hit = (start, end, entry.terms)
             if entry.symptom:
                 symptoms.append(hit)
             if entry.site:
@@ -104,7 +105,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
 def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
     """Terms of a phrase holding abbreviations that match only as written ("ALP", "MS")."""
     terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
-    hit = _TermHit(start, end, terms)
+    hit = (start, end, terms)
     if any(term.kind == "symptom" for term in terms):
         out.symptoms.append(hit)
     if any(term.kind == "site" for term in terms):
@@ -134,10 +135,10 @@ def _longest(hits: list[_TermHit]) -> list[_TermHit]:
     """Leftmost-longest non-overlapping hits ("back pain" over "pain")."""
     kept: list[_TermHit] = []
     last_end = -1
-    for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
-        if hit.start >= last_end:
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if hit[0] >= last_end:
             kept.append(hit)
-            last_end = hit.end
+            last_end = hit[1]
     return kept
 
 
@@ -172,7 +173,24 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
     for start, end, terms in _longest(hits.symptoms):
-        findings.extend(_findings(text, start, end, terms, engine.qualify(start, end)))
+        result = engine.qualify(start, end)
+        surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
+        findings.extend(
+            _NEW_FINDING(
+                {
+                    "id": term.id,
+                    "present": present,
+                    "source": "text",
+                    "text": surface,
+                    "start": start,
+                    "end": end,
+                    "qualifiers": qualifiers,
+                    "triggers": result.triggers,
+                }
+            )
+            for term in terms
+            if term.kind == "symptom"
+        )
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
@@ -195,14 +213,19 @@ def _constructed(
     """Site mentions from "spread cue … anatomical word" constructions the terms missed."""
     if not (hits.anatomy and hits.spread):
         return []
-    covered = [(h.start, h.end) for h in terms] + hits.blocks
+    covered = [(start, end) for start, end, _ in terms] + hits.blocks
     anatomy = [
         (start, end, site)
         for start, end, site in _longest_spans(hits.anatomy)
-        if not _overlaps(covered, start, end) and not names_primary(text, end)
+        if not _overlaps(covered, start, end)
     ]
     out: list[SiteMention] = []
-    for start, end, site, cue in spread_pairs(text, anatomy, hits.spread, engine.sentence):
+    for word_start, word_end, site, cue in spread_pairs(
+        text, anatomy, hits.spread, engine.sentence
+    ):
+        if names_primary(text, word_end):  # after pairing: few words have a spread cue near
+            continue
+        start, end = min(word_start, cue[0]), max(word_end, cue[1])
         sentence = engine.sentence(start, end)
         site = refine_site(site, text, sentence)
         taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
@@ -246,13 +269,13 @@ class _Confirms:
 
     def confirm(self, hit: _TermHit, sentence: tuple[int, int], engine: ContextEngine) -> bool:
         """An asserted confirmation in the sentence, not part of another site's term."""
-        ids = {term.id for term in hit.terms}
+        ids = {term.id for term in hit[2]}
         for start, end in self.spans:
             if start < sentence[0] or end > sentence[1]:
                 continue
             if any(
-                o.start < end and start < o.end and not ids & {t.id for t in o.terms}
-                for o in self.sites
+                other_start < end and start < other_end and not ids & {t.id for t in terms}
+                for other_start, other_end, terms in self.sites
             ):
                 continue  # "lytic lesion and liver metastases": the liver's, not the bone's
             if not _qualified(engine.qualify(start, end)):
@@ -274,52 +297,24 @@ def _qualified(result: QualifierResult) -> bool:
 def _mentions(
     text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms
 ) -> list[SiteMention]:
-    status = site_status(engine.qualify(hit.start, hit.end))
+    start, end, terms = hit
+    status = site_status(engine.qualify(start, end))
     if status == "drop":
         return []
-    sentence = engine.sentence(hit.start, hit.end)
-    surface = text[hit.start : hit.end]
+    sentence = engine.sentence(start, end)
+    surface = text[start:end]
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [
         SiteMention(
             site=refine_site(term.id, text, sentence),
             status=status,
-            text=text[hit.start : hit.end],
-            start=hit.start,
-            end=hit.end,
-        )
-        for term in hit.terms
-        if term.kind == "site"
-    ]
-
-
-_NEW_FINDING = Finding.__pydantic_validator__.validate_python
-"""``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
-by the model's own validator, a third faster (one call per finding of every note)."""
-
-
-def _findings(
-    text: str, start: int, end: int, terms: tuple[Term, ...], result: QualifierResult
-) -> list[Finding]:
-    surface = text[start:end]
-    present = not result.negated
-    qualifiers = result.qualifiers()
-    return [
-        _NEW_FINDING(
-            {
-                "id": term.id,
-                "present": present,
-                "source": "text",
-                "text": surface,
-                "start": start,
-                "end": end,
-                "qualifiers": qualifiers,
-                "triggers": result.triggers,
-            }
+            text=surface,
+            start=start,
+            end=end,
         )
         for term in terms
-        if term.kind == "symptom"
+        if term.kind == "site"
     ]
 
 

@@ -149,7 +149,8 @@ def spread_pairs(
     cues: list[tuple[int, int]],
     sentence_of: Callable[[int, int], tuple[int, int]],
 ) -> list[tuple[int, int, str, tuple[int, int]]]:
-    """(start, end, site, cue span) for each anatomical word with a spread cue close by."""
+    """(word start, word end, site, cue span) for each anatomical word with a spread cue close
+    by; each word is paired on its own, so dropping a word before or after pairing is the same."""
     gap = _rules().spread.max_gap_words
     out: list[tuple[int, int, str, tuple[int, int]]] = []
     for start, end, site in anatomy:
@@ -163,7 +164,7 @@ def spread_pairs(
             if words <= gap and (best is None or words < best[0]):
                 best = (words, cue_start, cue_end)
         if best is not None:
-            out.append((min(start, best[1]), max(end, best[2]), site, (best[1], best[2])))
+            out.append((start, end, site, (best[1], best[2])))
     return out
 
 
