@@ -220,6 +220,7 @@ class ContextEngine:
         sections: Sequence[Section] = (),
     ) -> None:
         self._text = text
+        self._length = len(text)
         self._hits = sorted(hits, key=itemgetter(0))
         self._hit_starts = list(map(itemgetter(0), self._hits))
         self._starts = sentence_starts(text, list(boundaries))
@@ -245,7 +246,7 @@ class ContextEngine:
         found: dict[Category, _Found] = {}
         starts = self._starts  # sentence_of, inlined: it runs for every target
         following = bisect_right(starts, start)
-        last = starts[following] if following < len(starts) else len(self._text)
+        last = starts[following] if following < len(starts) else self._length
         sentence = (starts[following - 1], last if last > end else end)
         cues = self._cues.get(sentence)
         if cues is None:
