@@ -5,8 +5,9 @@ space or comma and a capital, digit, bullet or query mark ("no headache. ?liver 
 MTSamples joins sections as ``"...text.,NEXT:"``), except after titles such as "Dr." and
 except a "?" that opens a query ("? PE"); blank lines; a line break before a bullet, a number or a
 capital; a list number ("2) "). Section headings add their own boundaries (``sections.py``).
-Each pattern starts with a character class, so the regex engine skips ahead in C to the next
-candidate (about 250 M characters per second here) instead of trying every position.
+The boundary pattern starts with a character class, so the regex engine skips ahead in C to the
+next candidate instead of trying every position, and its fifteen title exceptions are two
+lookbehinds (one per title length); list numbers are found from their rare ")".
 """
 
 from __future__ import annotations
@@ -14,23 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-_TITLES = (
-    "Dr",
-    "DR",
-    "Mr",
-    "MR",
-    "Ms",
-    "MS",
-    "Mrs",
-    "MRS",
-    "vs",
-    "St",
-    "No",
-    "NO",
-    "Fig",
-    "e.g",
-    "i.e",
-)
+_TITLES = ("Dr", "DR", "Mr", "MR", "Ms", "MS", "Mrs", "MRS", "vs", "St", "No", "NO", "Fig")
+_LATIN = ("e.g", "i.e")
 
 
 def _not_after(titles: tuple[str, ...]) -> str:
@@ -44,7 +30,7 @@ def _not_after(titles: tuple[str, ...]) -> str:
 
 _BOUNDARY = re.compile(
     r"[.!?\n](?:"
-    rf"(?<=[.!?])(?<!\s\?)(?<!^\?){_not_after(_TITLES)}[.!?]*[\"')\]]*(?:\s+,?\s*|,\s*)"
+    rf"(?<=[.!?])(?<!\s\?)(?<!^\?){_not_after(_TITLES + _LATIN)}[.!?]*[\"')\]]*(?:\s+,?\s*|,\s*)"
     r"(?=[\"'(\[]?[A-Z0-9\u2022*-]|\?[ \t]*[^\W\d_])"
     r"|(?<=\n)[ \t]*\n\s*"
     r"|(?<=\n)(?=[ \t]*(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
