@@ -88,8 +88,6 @@ _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 _NOTHING: frozenset[Category] = frozenset()
 
 TriggerCategory = Literal["negated", "historical", "hypothetical", "family", "uncertain", "section"]
-_Found = tuple[TriggerCategory, int, int]
-"""What set a category for a target: the trigger's category (or ``section``) and its span."""
 
 Limits = tuple[tuple[Category, int | None], ...]
 """(category, max_tokens) pairs a trigger sets in one direction."""
@@ -208,8 +206,7 @@ class ContextEngine:
     """Applies trigger hits and sections to target spans of one text.
 
     Sentence starts are found once per text (two C-speed regex passes); the cues of a sentence
-    are resolved when a target first needs them and cached, and so is each distinct result
-    (targets of one sentence often share their triggers).
+    are resolved when a target first needs them and cached.
     """
 
     def __init__(
@@ -227,7 +224,6 @@ class ContextEngine:
         self._sections = sections if any(section.sets for section in sections) else ()
         self._section_starts = [section.start for section in self._sections]
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
-        self._results: dict[tuple[tuple[Category, _Found], ...], QualifierResult] = {}
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around ``[start, end)``, cut at headings too."""
@@ -243,7 +239,7 @@ class ContextEngine:
 
     def qualify(self, start: int, end: int) -> QualifierResult:
         """The context of the target ``[start, end)``."""
-        found: dict[Category, _Found] = {}
+        found: dict[Category, Trigger] = {}
         starts = self._starts  # sentence_of, inlined: it runs for every target
         following = bisect_right(starts, start)
         last = starts[following] if following < len(starts) else self._length
@@ -272,19 +268,14 @@ class ContextEngine:
             self._section(start, found)
         if not found:
             return _EMPTY
-        key = tuple(found.items())
-        result = self._results.get(key)
-        if result is None:
-            result = QualifierResult(
-                negated="negated" in found,
-                historical="historical" in found,
-                hypothetical="hypothetical" in found,
-                family="family" in found,
-                uncertain="uncertain" in found,
-                triggers=tuple(self._trigger(*found[c]) for c in CATEGORIES if c in found),
-            )
-            self._results[key] = result
-        return result
+        return QualifierResult(
+            negated="negated" in found,
+            historical="historical" in found,
+            hypothetical="hypothetical" in found,
+            family="family" in found,
+            uncertain="uncertain" in found,
+            triggers=tuple([found[c] for c in CATEGORIES if c in found]),
+        )
 
     def _set(
         self,
@@ -294,7 +285,7 @@ class ContextEngine:
         gap_start: int,
         gap_end: int,
         blocked: frozenset[Category],
-        found: dict[Category, _Found],
+        found: dict[Category, Trigger],
     ) -> None:
         """Set each category the cue reaches, unless already set, blocked or too many words away."""
         gap = -1
@@ -306,7 +297,7 @@ class ContextEngine:
                     gap = len(_WORD.findall(self._text, gap_start, gap_end))
                 if gap > max_tokens:
                     continue
-            found[category] = (category, start, end)
+            found[category] = self._trigger(category, start, end)
 
     def _trigger(self, category: TriggerCategory, start: int, end: int) -> Trigger:
         text = self._text[start:end]
@@ -315,14 +306,14 @@ class ContextEngine:
         )
         return trigger
 
-    def _section(self, pos: int, found: dict[Category, _Found]) -> None:
+    def _section(self, pos: int, found: dict[Category, Trigger]) -> None:
         index = bisect_right(self._section_starts, pos) - 1
         if index < 0:
             return
         section = self._sections[index]
         if section.sets is not None and section.sets not in found and pos >= section.heading_end:
             start = section.heading_start
-            found[section.sets] = ("section", start, start + len(section.heading))
+            found[section.sets] = self._trigger("section", start, start + len(section.heading))
 
 
 def sentence_cues(hits: list[CueHit]) -> list[ReachCue]:
