@@ -12,6 +12,12 @@ The algorithm of NegEx (Chapman 2001) and ConText (Harkema 2009), with the rules
 4. The section sets a qualifier for everything inside it (family history -> family, past
    history -> historical), with the heading as its trigger.
 
+For speed the rules of each phrase are compiled once (``TriggerRules``) into what they reach
+(``Reach``), and a sentence's cues are resolved once for all the targets in it. A sentence whose
+trigger phrases do not overlap one another, the usual case, needs no resolution beyond dropping
+the categories a phrase is itself a pseudo-trigger of; only overlapping phrases go through
+``resolve_cues``, which remains the definition.
+
 There is deliberately no ``": no"`` rule: in "Extremities: No clubbing, cyanosis, or edema." the
 heading ends a sentence and "No" reaches forward over the whole list.
 """
@@ -22,6 +28,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+from operator import itemgetter
+from typing import Literal
 
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
 from mbcnav.extract.sections import Section
@@ -29,6 +39,11 @@ from mbcnav.extract.sentences import sentence_of, sentence_starts
 from mbcnav.types import Qualifiers, Trigger
 
 _WORD = re.compile(r"[^\W_]+")
+_QUALIFIERS = {
+    flags: Qualifiers(**dict(zip(CATEGORIES, flags, strict=True)))
+    for flags in product((False, True), repeat=len(CATEGORIES))
+}
+"""The 32 possible Qualifiers, built once: they are immutable values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +67,9 @@ class QualifierResult:
     triggers: tuple[Trigger, ...] = ()
 
     def qualifiers(self) -> Qualifiers:
-        return Qualifiers(
-            negated=self.negated,
-            historical=self.historical,
-            hypothetical=self.hypothetical,
-            family=self.family,
-            uncertain=self.uncertain,
-        )
+        return _QUALIFIERS[
+            (self.negated, self.historical, self.hypothetical, self.family, self.uncertain)
+        ]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -69,6 +80,75 @@ class QualifierResult:
             "uncertain": self.uncertain,
             "triggers": [t.model_dump() for t in self.triggers],
         }
+
+
+_EMPTY = QualifierResult()
+_NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
+"""``Trigger(**fields)`` without the Python frame of ``BaseModel.__init__`` (same validation)."""
+_NOTHING: frozenset[Category] = frozenset()
+
+TriggerCategory = Literal["negated", "historical", "hypothetical", "family", "uncertain", "section"]
+
+Limits = tuple[tuple[Category, int | None], ...]
+"""(category, max_tokens) pairs a trigger sets in one direction."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a resolved trigger does to targets: the categories it sets after it (``forward``)
+    and before it (``backward``), each with its word limit, and the categories it ends."""
+
+    forward: Limits
+    backward: Limits
+    terminates: frozenset[Category]
+
+
+@lru_cache(maxsize=4096)
+def reach_of(rules: tuple[Rule, ...]) -> Reach:
+    """The compiled effect of a cue's rules (the order of rules in a cue does not matter)."""
+    return Reach(
+        forward=tuple(
+            (r.category, r.max_tokens)
+            for r in rules
+            if r.category is not None and r.direction in ("forward", "bidirectional")
+        ),
+        backward=tuple(
+            (r.category, r.max_tokens)
+            for r in rules
+            if r.category is not None and r.direction in ("backward", "bidirectional")
+        ),
+        terminates=frozenset().union(*(r.terminates for r in rules if r.direction == "terminate")),
+    )
+
+
+def _key(rule: Rule) -> str:
+    """The group a rule competes in when overlaps are resolved: its category, or terminate."""
+    return (rule.category if rule.direction != "terminate" else None) or "terminate"
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerRules:
+    """The rules of one trigger phrase, and its ``Reach`` when no other trigger overlaps it.
+
+    Alone in its sentence a phrase keeps every rule except those of the categories it is a
+    pseudo-trigger of (``resolve_cues`` with a single hit); ``alone`` is None when nothing is left.
+    """
+
+    rules: tuple[Rule, ...]
+    alone: Reach | None
+
+    @classmethod
+    def of(cls, rules: tuple[Rule, ...]) -> TriggerRules:
+        pseudo = {_key(rule) for rule in rules if rule.direction == "pseudo"}
+        kept = tuple(rule for rule in rules if _key(rule) not in pseudo)
+        return cls(rules, reach_of(kept) if kept else None)
+
+
+CueHit = tuple[int, int, TriggerRules]
+"""A trigger phrase found in the text: original ``start``, ``end`` and its rules."""
+
+ReachCue = tuple[int, int, Reach]
+"""A resolved cue of a sentence: ``start``, ``end`` and what it reaches."""
 
 
 def resolve_cues(hits: Sequence[tuple[int, int, tuple[Rule, ...]]]) -> list[Cue]:
@@ -132,105 +212,159 @@ class ContextEngine:
     def __init__(
         self,
         text: str,
-        hits: list[tuple[int, int, tuple[Rule, ...]]],
+        hits: list[CueHit],
         boundaries: Sequence[int] = (),
         sections: Sequence[Section] = (),
     ) -> None:
         self._text = text
-        self._hits = sorted(hits, key=lambda hit: hit[0])
-        self._hit_starts = [hit[0] for hit in self._hits]
+        self._length = len(text)
+        self._hits = sorted(hits, key=itemgetter(0))
+        self._hit_starts = list(map(itemgetter(0), self._hits))
         self._starts = sentence_starts(text, list(boundaries))
-        self._sections = sections
-        self._section_starts = [section.start for section in sections]
-        self._cues: dict[tuple[int, int], list[Cue]] = {}
+        self._sections = sections if any(section.sets for section in sections) else ()
+        self._section_starts = [section.start for section in self._sections]
+        self._cues: dict[tuple[int, int], list[ReachCue]] = {}
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around ``[start, end)``, cut at headings too."""
         return sentence_of(self._starts, start, end, len(self._text))
 
-    def _cues_in(self, first: int, last: int) -> list[Cue]:
-        cues = self._cues.get((first, last))
-        if cues is None:
-            low = bisect_left(self._hit_starts, first)
-            high = bisect_left(self._hit_starts, last)
-            cues = resolve_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
-            self._cues[(first, last)] = cues
+    def _resolve(self, first: int, last: int) -> list[ReachCue]:
+        """The cues of the sentence [first, last): its trigger hits, resolved."""
+        low = bisect_left(self._hit_starts, first)
+        high = bisect_left(self._hit_starts, last)
+        cues = sentence_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
+        self._cues[(first, last)] = cues
         return cues
 
     def qualify(self, start: int, end: int) -> QualifierResult:
-        cues = self._cues_in(*self.sentence(start, end))
+        """The context of the target ``[start, end)``."""
         found: dict[Category, Trigger] = {}
+        starts = self._starts  # sentence_of, inlined: it runs for every target
+        following = bisect_right(starts, start)
+        last = starts[following] if following < len(starts) else self._length
+        sentence = (starts[following - 1], last if last > end else end)
+        cues = self._cues.get(sentence)
+        if cues is None:
+            cues = self._resolve(*sentence)
         if cues:
-            self._forward([c for c in cues if c.end <= start], start, found)
-            self._backward([c for c in cues if c.start >= end], end, found)
-        self._section(start, found)
+            blocked = _NOTHING  # nearest cue first; a terminator hides everything beyond it
+            for cue_start, cue_end, reach in reversed(cues):
+                if cue_end <= start:
+                    if reach.terminates:
+                        blocked = blocked | reach.terminates
+                    if reach.forward:
+                        self._set(reach.forward, cue_start, cue_end, cue_end, start, blocked, found)
+            blocked = _NOTHING
+            for cue_start, cue_end, reach in cues:
+                if cue_start >= end:
+                    if reach.terminates:
+                        blocked = blocked | reach.terminates
+                    if reach.backward:
+                        self._set(
+                            reach.backward, cue_start, cue_end, end, cue_start, blocked, found
+                        )
+        if self._sections:
+            self._section(start, found)
+        if not found:
+            return _EMPTY
         return QualifierResult(
             negated="negated" in found,
             historical="historical" in found,
             hypothetical="hypothetical" in found,
             family="family" in found,
             uncertain="uncertain" in found,
-            triggers=tuple(found[c] for c in CATEGORIES if c in found),
+            triggers=tuple([found[c] for c in CATEGORIES if c in found]),
         )
 
-    def _gap_words(self, a: int, b: int) -> int:
-        return len(_WORD.findall(self._text, a, b))
-
-    def _forward(self, before: list[Cue], target: int, found: dict[Category, Trigger]) -> None:
-        blocked: set[Category] = set()
-        for cue in reversed(before):  # nearest first; a terminator hides everything before it
-            for rule in cue.rules:
-                if rule.direction == "terminate":
-                    blocked |= rule.terminates
-            for rule in cue.rules:
-                self._try(cue, rule, ("forward", "bidirectional"), blocked, cue.end, target, found)
-
-    def _backward(self, after: list[Cue], target: int, found: dict[Category, Trigger]) -> None:
-        blocked: set[Category] = set()
-        for cue in after:
-            for rule in cue.rules:
-                if rule.direction == "terminate":
-                    blocked |= rule.terminates
-            for rule in cue.rules:
-                self._try(
-                    cue, rule, ("backward", "bidirectional"), blocked, target, cue.start, found
-                )
-
-    def _try(
+    def _set(
         self,
-        cue: Cue,
-        rule: Rule,
-        directions: tuple[str, ...],
-        blocked: set[Category],
+        limits: Limits,
+        start: int,
+        end: int,
         gap_start: int,
         gap_end: int,
+        blocked: frozenset[Category],
         found: dict[Category, Trigger],
     ) -> None:
-        category = rule.category
-        if category is None or rule.direction not in directions:
-            return
-        if category in found or category in blocked:
-            return
-        if rule.max_tokens is not None and self._gap_words(gap_start, gap_end) > rule.max_tokens:
-            return
-        found[category] = Trigger(
-            category=category, text=self._text[cue.start : cue.end], start=cue.start, end=cue.end
+        """Set each category the cue reaches, unless already set, blocked or too many words away."""
+        gap = -1
+        for category, max_tokens in limits:
+            if category in found or category in blocked:
+                continue
+            if max_tokens is not None:
+                if gap < 0:
+                    gap = len(_WORD.findall(self._text, gap_start, gap_end))
+                if gap > max_tokens:
+                    continue
+            found[category] = self._trigger(category, start, end)
+
+    def _trigger(self, category: TriggerCategory, start: int, end: int) -> Trigger:
+        text = self._text[start:end]
+        trigger: Trigger = _NEW_TRIGGER(
+            {"category": category, "text": text, "start": start, "end": end}
         )
+        return trigger
 
     def _section(self, pos: int, found: dict[Category, Trigger]) -> None:
-        if not self._sections:
-            return
         index = bisect_right(self._section_starts, pos) - 1
         if index < 0:
             return
         section = self._sections[index]
         if section.sets is not None and section.sets not in found and pos >= section.heading_end:
-            found[section.sets] = Trigger(
-                category="section",
-                text=section.heading,
-                start=section.heading_start,
-                end=section.heading_start + len(section.heading),
-            )
+            start = section.heading_start
+            found[section.sets] = self._trigger("section", start, start + len(section.heading))
 
 
-__all__ = ["ContextEngine", "Cue", "QualifierResult", "resolve_cues"]
+def sentence_cues(hits: list[CueHit]) -> list[ReachCue]:
+    """The resolved cues of one sentence's trigger hits (sorted by start), as ``resolve_cues``
+    would give them, sorted by (start, end).
+
+    Overlaps (pseudo-triggers, leftmost-longest, terminators inside triggers) only ever act
+    between phrases that overlap, directly or through a chain, so each such cluster is resolved
+    on its own. A phrase that overlaps nothing, the usual case, is its ``alone`` reach.
+    """
+    last_end = -1
+    for start, end, _ in hits:
+        if start < last_end:
+            return _clustered(hits)
+        last_end = end
+    return [(start, end, rules.alone) for start, end, rules in hits if rules.alone is not None]
+
+
+def _clustered(hits: list[CueHit]) -> list[ReachCue]:
+    cues: list[ReachCue] = []
+    cluster: list[CueHit] = []
+    last_end = -1
+    for hit in hits:
+        if hit[0] >= last_end and cluster:
+            _add_cluster(cluster, cues)
+            cluster = []
+        cluster.append(hit)
+        last_end = max(last_end, hit[1])
+    if cluster:
+        _add_cluster(cluster, cues)
+    return cues
+
+
+def _add_cluster(cluster: list[CueHit], cues: list[ReachCue]) -> None:
+    if len(cluster) == 1:
+        start, end, rules = cluster[0]
+        if rules.alone is not None:
+            cues.append((start, end, rules.alone))
+        return
+    resolved = resolve_cues([(start, end, rules.rules) for start, end, rules in cluster])
+    cues.extend((cue.start, cue.end, reach_of(cue.rules)) for cue in resolved)
+
+
+__all__ = [
+    "ContextEngine",
+    "Cue",
+    "CueHit",
+    "QualifierResult",
+    "Reach",
+    "TriggerRules",
+    "reach_of",
+    "resolve_cues",
+    "sentence_cues",
+]

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_text
@@ -83,9 +84,16 @@ def lab_phrases() -> list[tuple[str, str]]:
     return [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
 
 
+@lru_cache(maxsize=64)
+def _field_validator(field: str) -> TypeAdapter[float | None]:
+    """The ``Labs`` field's own type and constraints (it has no model-level validators), so a
+    range check costs one validation of one value, not the construction of a model."""
+    return TypeAdapter(Annotated[float | None, Labs.model_fields[field]])
+
+
 def _in_range(field: str, value: float) -> bool:
     try:
-        Labs.model_validate({field: value})
+        _field_validator(field).validate_python(value)
     except ValueError:
         return False
     return True

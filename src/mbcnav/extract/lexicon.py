@@ -18,6 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbcnav.extract.context import TriggerRules
 from mbcnav.extract.labs import lab_phrases
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase
@@ -68,12 +69,45 @@ def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """Everything one folded phrase means: context rules, lexicon terms, lab names."""
+    """Everything one folded phrase means: context rules, lexicon terms, lab names.
 
-    rules: tuple[Rule, ...] = ()
+    ``exact`` is True when some term matches only as written (checked per hit); ``symptom``
+    and ``site`` say whether some term names a symptom or a site; ``only_trigger`` that the
+    phrase is a context trigger and nothing else (most hits in a note).
+    """
+
+    trigger: TriggerRules | None = None
     terms: tuple[Term, ...] = ()
     labs: tuple[str, ...] = ()
     spread: tuple[SiteCue, ...] = ()
+    exact: bool = False
+    symptom: bool = False
+    site: bool = False
+    only_trigger: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        rules: Iterable[Rule],
+        terms: Iterable[Term],
+        labs: Iterable[str],
+        spread: Iterable[SiteCue],
+    ) -> Entry:
+        """An entry from its parts, duplicates dropped, the trigger rules compiled."""
+        unique_rules = tuple(dict.fromkeys(rules))
+        unique_terms = tuple(dict.fromkeys(terms))
+        unique_labs = tuple(dict.fromkeys(labs))
+        unique_spread = tuple(dict.fromkeys(spread))
+        return cls(
+            trigger=TriggerRules.of(unique_rules) if unique_rules else None,
+            terms=unique_terms,
+            labs=unique_labs,
+            spread=unique_spread,
+            exact=any(term.exact is not None for term in unique_terms),
+            symptom=any(term.kind == "symptom" for term in unique_terms),
+            site=any(term.kind == "site" for term in unique_terms),
+            only_trigger=bool(unique_rules) and not (unique_terms or unique_labs or unique_spread),
+        )
 
 
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
@@ -114,10 +148,7 @@ def build_matcher(
         bucket(phrase)[2].append(field)
     for phrase, cue in spread:
         bucket(phrase)[3].append(cue)
-    return PhraseMatcher(
-        (key, Entry(*(tuple(dict.fromkeys(part)) for part in parts)))  # type: ignore[arg-type]
-        for key, parts in grouped.items()
-    )
+    return PhraseMatcher((key, Entry.of(*parts)) for key, parts in grouped.items())
 
 
 def matcher_for(knowledge: Knowledge) -> PhraseMatcher[Entry]:

@@ -13,7 +13,7 @@ and kept its speed as lexicons grow, where the alternation slows with every term
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -25,6 +25,9 @@ P = TypeVar("P")
 
 Hit = tuple[int, int, tuple[P, ...]]
 """A whole-word hit: collapsed-text ``start``, ``end`` and the payloads of the phrase."""
+
+RawHit = tuple[int, tuple[int, tuple[P, ...]]]
+"""The automaton's own hit: padded index of the trailing space, (phrase length, payloads)."""
 
 
 class PhraseMatcher(Generic[P]):
@@ -54,12 +57,17 @@ class PhraseMatcher(Generic[P]):
         ``last`` is the padded index of the trailing space; padded index i is collapsed index
         i - 1, so a phrase of ``length`` occupies collapsed [last - length - 1, last - 1).
         """
-        if not self._size:
-            return []
         return [
-            (last - length - 1, last - 1, payloads)
-            for last, (length, payloads) in self._automaton.iter(folded.padded)
+            (last - length - 1, last - 1, payloads) for last, (length, payloads) in self.raw(folded)
         ]
 
+    def raw(self, folded: Folded) -> Iterator[RawHit[P]]:
+        """The automaton's hits as it reports them (C iteration), for callers that map offsets
+        back themselves and would pay for ``find``'s intermediate list."""
+        if not self._size:
+            return iter(())
+        hits: Iterator[RawHit[P]] = self._automaton.iter(folded.padded)
+        return hits
 
-__all__ = ["Hit", "PhraseMatcher"]
+
+__all__ = ["Hit", "PhraseMatcher", "RawHit"]

@@ -9,17 +9,18 @@ binary data) and never crash the reader.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mbcnav.errors import InputError
-from mbcnav.extract.context import ContextEngine, QualifierResult
+from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
 from mbcnav.extract.labs import value_after
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
-from mbcnav.extract.rules import Rule, SectionKind, default_rules, mark_rules, section_headings
+from mbcnav.extract.rules import SectionKind, default_rules, mark_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import (
     is_suggestive,
@@ -35,6 +36,10 @@ from mbcnav.types import Finding, SiteMention
 ALGORITHM = "extract.context_ac.v1"
 """Stamped into provenance so a changed reader is visible in every assessment."""
 
+_NEW_FINDING = Finding.__pydantic_validator__.validate_python
+"""``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
+by the model's own validator, a third faster (one call per finding of every note)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TextReading:
@@ -47,17 +52,15 @@ class TextReading:
     algorithm: str = ALGORITHM
 
 
-@dataclass(frozen=True, slots=True)
-class _TermHit:
-    start: int
-    end: int
-    terms: tuple[Term, ...]
+_TermHit = tuple[int, int, tuple[Term, ...]]
+"""A lexicon hit: ``start``, ``end`` and the terms it names (a plain tuple: one per hit)."""
 
 
 @dataclass(slots=True)
 class _Hits:
-    cues: list[tuple[int, int, tuple[Rule, ...]]] = field(default_factory=list)
-    terms: list[_TermHit] = field(default_factory=list)
+    cues: list[CueHit] = field(default_factory=list)
+    symptoms: list[_TermHit] = field(default_factory=list)
+    sites: list[_TermHit] = field(default_factory=list)
     labs: dict[str, float] = field(default_factory=dict)
     anatomy: list[tuple[int, int, str]] = field(default_factory=list)
     spread: list[tuple[int, int]] = field(default_factory=list)
@@ -66,40 +69,77 @@ class _Hits:
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
-    """Sort the automaton's hits into trigger cues, term hits and lab values (original offsets)."""
+    """Sort the automaton's hits into trigger cues, symptom and site term hits, lab values and
+    spread phrases, in original offsets. It runs for every hit, so the offset map is inlined
+    and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
     out = _Hits()
-    for start, end, (entry,) in matcher.find(folded):
-        start, end = folded.span(start, end)
-        if entry.rules:
-            out.cues.append((start, end, entry.rules))
-        if entry.terms:
-            terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
-            if terms:
-                out.terms.append(_TermHit(start, end, terms))
-        for lab in entry.labs:
-            value = value_after(lab, text, end)
-            if value is not None:
-                out.labs[lab] = value
-        for cue in entry.spread:
-            if cue.kind == "anatomy":
-                out.anatomy.append((start, end, cue.site))
-            elif cue.kind == "cue":
-                out.spread.append((start, end))
-            elif cue.kind == "confirm":
-                out.confirms.append((start, end))
-            else:
-                out.blocks.append((start, end))
+    cues, symptoms, sites = out.cues, out.symptoms, out.sites
+    breaks, shifts = folded.breaks, folded.shifts
+    collapsed = len(breaks) > 1
+    for last, (length, (entry,)) in matcher.raw(folded):
+        end = last - 1  # collapsed [start, end); see PhraseMatcher.find
+        start = end - length
+        if collapsed:
+            index = bisect_right(breaks, end - 1) - 1
+            shift = shifts[index]
+            end += shift
+            start += shift if breaks[index] <= start else shifts[bisect_right(breaks, start) - 1]
+        if entry.trigger is not None:
+            cues.append((start, end, entry.trigger))
+            if entry.only_trigger:
+                continue
+        if entry.exact:
+            _add_exact(out, entry, text, start, end)
+        elif entry.terms:
+            hit = (start, end, entry.terms)
+            if entry.symptom:
+                symptoms.append(hit)
+            if entry.site:
+                sites.append(hit)
+        if entry.labs:
+            _add_labs(out, entry, text, end)
+        if entry.spread:
+            _add_spread(out, entry, start, end)
     return out
+
+
+def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
+    """Terms of a phrase holding abbreviations that match only as written ("ALP", "MS")."""
+    terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
+    hit = (start, end, terms)
+    if any(term.kind == "symptom" for term in terms):
+        out.symptoms.append(hit)
+    if any(term.kind == "site" for term in terms):
+        out.sites.append(hit)
+
+
+def _add_labs(out: _Hits, entry: Entry, text: str, end: int) -> None:
+    for lab in entry.labs:
+        value = value_after(lab, text, end)
+        if value is not None:
+            out.labs[lab] = value
+
+
+def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
+    for cue in entry.spread:
+        if cue.kind == "anatomy":
+            out.anatomy.append((start, end, cue.site))
+        elif cue.kind == "cue":
+            out.spread.append((start, end))
+        elif cue.kind == "confirm":
+            out.confirms.append((start, end))
+        else:
+            out.blocks.append((start, end))
 
 
 def _longest(hits: list[_TermHit]) -> list[_TermHit]:
     """Leftmost-longest non-overlapping hits ("back pain" over "pain")."""
     kept: list[_TermHit] = []
     last_end = -1
-    for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
-        if hit.start >= last_end:
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if hit[0] >= last_end:
             kept.append(hit)
-            last_end = hit.end
+            last_end = hit[1]
     return kept
 
 
@@ -109,13 +149,12 @@ def _headings() -> dict[str, SectionKind]:
 
 
 @lru_cache(maxsize=1)
-def _marks() -> tuple[tuple[re.Pattern[str], tuple[Rule, ...]], ...]:
-    return mark_rules(default_rules())
+def _marks() -> tuple[tuple[re.Pattern[str], TriggerRules], ...]:
+    marks = mark_rules(default_rules())
+    return tuple((pattern, TriggerRules.of(rules)) for pattern, rules in marks)
 
 
-def _engine(
-    text: str, cues: list[tuple[int, int, tuple[Rule, ...]]]
-) -> tuple[ContextEngine, tuple[Section, ...]]:
+def _engine(text: str, cues: list[CueHit]) -> tuple[ContextEngine, tuple[Section, ...]]:
     sections = find_sections(text, _headings())
     for pattern, rules in _marks():  # punctuation triggers ("?liver mets") the automaton skips
         cues.extend((m.start(), m.end(), rules) for m in pattern.finditer(text))
@@ -129,19 +168,31 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     """
     text = check_text(text, max_chars=max_chars)
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
-    if not hits.terms and not (hits.anatomy and hits.spread):
+    if not (hits.symptoms or hits.sites) and not (hits.anatomy and hits.spread):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
-    symptoms = [h for h in hits.terms if any(t.kind == "symptom" for t in h.terms)]
-    sites = [h for h in hits.terms if any(t.kind == "site" for t in h.terms)]
-    for hit in _longest(symptoms):
-        result = engine.qualify(hit.start, hit.end)
+    for start, end, terms in _longest(hits.symptoms):
+        result = engine.qualify(start, end)
+        surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
         findings.extend(
-            _finding(text, hit, term, result) for term in hit.terms if term.kind == "symptom"
+            _NEW_FINDING(
+                {
+                    "id": term.id,
+                    "present": present,
+                    "source": "text",
+                    "text": surface,
+                    "start": start,
+                    "end": end,
+                    "qualifiers": qualifiers,
+                    "triggers": result.triggers,
+                }
+            )
+            for term in terms
+            if term.kind == "symptom"
         )
-    kept_sites = _longest(sites)
+    kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
         mentions.extend(_mentions(text, hit, engine, confirms))
@@ -163,14 +214,19 @@ def _constructed(
     """Site mentions from "spread cue … anatomical word" constructions the terms missed."""
     if not (hits.anatomy and hits.spread):
         return []
-    covered = [(h.start, h.end) for h in terms] + hits.blocks
+    covered = [(start, end) for start, end, _ in terms] + hits.blocks
     anatomy = [
         (start, end, site)
         for start, end, site in _longest_spans(hits.anatomy)
-        if not _overlaps(covered, start, end) and not names_primary(text, end)
+        if not _overlaps(covered, start, end)
     ]
     out: list[SiteMention] = []
-    for start, end, site, cue in spread_pairs(text, anatomy, hits.spread, engine.sentence):
+    for word_start, word_end, site, cue in spread_pairs(
+        text, anatomy, hits.spread, engine.sentence
+    ):
+        if names_primary(text, word_end):  # after pairing: few words have a spread cue near
+            continue
+        start, end = min(word_start, cue[0]), max(word_end, cue[1])
         sentence = engine.sentence(start, end)
         site = refine_site(site, text, sentence)
         taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
@@ -214,13 +270,13 @@ class _Confirms:
 
     def confirm(self, hit: _TermHit, sentence: tuple[int, int], engine: ContextEngine) -> bool:
         """An asserted confirmation in the sentence, not part of another site's term."""
-        ids = {term.id for term in hit.terms}
+        ids = {term.id for term in hit[2]}
         for start, end in self.spans:
             if start < sentence[0] or end > sentence[1]:
                 continue
             if any(
-                o.start < end and start < o.end and not ids & {t.id for t in o.terms}
-                for o in self.sites
+                other_start < end and start < other_end and not ids & {t.id for t in terms}
+                for other_start, other_end, terms in self.sites
             ):
                 continue  # "lytic lesion and liver metastases": the liver's, not the bone's
             if not _qualified(engine.qualify(start, end)):
@@ -242,37 +298,25 @@ def _qualified(result: QualifierResult) -> bool:
 def _mentions(
     text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms
 ) -> list[SiteMention]:
-    status = site_status(engine.qualify(hit.start, hit.end))
-    surface = text[hit.start : hit.end]
+    start, end, terms = hit
+    status = site_status(engine.qualify(start, end))
+    surface = text[start:end]
     if status == "drop" or (status == "negated" and names_complication(surface)):
         return []
-    sentence = engine.sentence(hit.start, hit.end)
+    sentence = engine.sentence(start, end)
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [
         SiteMention(
             site=refine_site(term.id, text, sentence),
             status=status,
-            text=text[hit.start : hit.end],
-            start=hit.start,
-            end=hit.end,
+            text=surface,
+            start=start,
+            end=end,
         )
-        for term in hit.terms
+        for term in terms
         if term.kind == "site"
     ]
-
-
-def _finding(text: str, hit: _TermHit, term: Term, result: QualifierResult) -> Finding:
-    return Finding(
-        id=term.id,
-        present=not result.negated,
-        source="text",
-        text=text[hit.start : hit.end],
-        start=hit.start,
-        end=hit.end,
-        qualifiers=result.qualifiers(),
-        triggers=result.triggers,
-    )
 
 
 def qualify(

@@ -21,8 +21,13 @@ from mbcnav.extract.rules import Category, SectionKind
 
 _COLON = re.compile(r":(?![0-9])")
 _LABEL = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*(?: [A-Za-z0-9/&()'-]+){0,7}[ \t,]*\Z"
+    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*+(?: [A-Za-z0-9/&()'-]++){0,7}+[ \t,]*+\Z"
 )
+"""Possessive (``*+``, ``{0,7}+``): each part stops where the next must begin, so giving back
+characters could never lead to a match; without backtracking the search is several times faster."""
+_LABEL_CHARS = re.compile(r"[A-Za-z0-9/&()' \t,-]*")
+"""Every character a label match can hold: matched on the reversed text before a colon, it
+bounds where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
@@ -81,7 +86,11 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for colon in _COLON.finditer(text):
         pos = colon.start()
-        match = _LABEL.search(text, max(0, pos - LABEL_REACH), pos)
+        low = max(0, pos - LABEL_REACH)
+        run = _LABEL_CHARS.match(text[low:pos][::-1])
+        if run is not None:
+            low = pos - run.end()
+        match = _LABEL.search(text, low, pos)
         if match is None:
             continue
         label = match.group(0).rstrip(" \t,")

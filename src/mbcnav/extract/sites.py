@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import QualifierResult
-from mbcnav.extract.normalize import fold_phrase
+from mbcnav.extract.normalize import fold, fold_phrase
 
 Status = Literal["known", "suspected", "negated", "historical", "drop"]
 
@@ -162,7 +162,7 @@ _WORD = re.compile(r"[^\W_]+")
 def names_primary(text: str, end: int) -> bool:
     """True when the word after an anatomical word makes it a primary tumour or a test."""
     match = _NEXT_WORD.match(text, end)
-    return match is not None and fold_phrase(match.group(1)) in _rules().followers
+    return match is not None and fold(match.group(1)) in _rules().followers  # one word: no spaces
 
 
 def spread_pairs(
@@ -171,7 +171,8 @@ def spread_pairs(
     cues: list[tuple[int, int]],
     sentence_of: Callable[[int, int], tuple[int, int]],
 ) -> list[tuple[int, int, str, tuple[int, int]]]:
-    """(start, end, site, cue span) for each anatomical word with a spread cue close by."""
+    """(word start, word end, site, cue span) for each anatomical word with a spread cue close
+    by; each word is paired on its own, so dropping a word before or after pairing is the same."""
     gap = _rules().spread.max_gap_words
     out: list[tuple[int, int, str, tuple[int, int]]] = []
     for start, end, site in anatomy:
@@ -185,7 +186,7 @@ def spread_pairs(
             if words <= gap and (best is None or words < best[0]):
                 best = (words, cue_start, cue_end)
         if best is not None:
-            out.append((min(start, best[1]), max(end, best[2]), site, (best[1], best[2])))
+            out.append((start, end, site, (best[1], best[2])))
     return out
 
 
