@@ -23,14 +23,15 @@ from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge.loader import load_knowledge
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.evidence import Evidence, TextReadingLike, gather, observed_columns
-from mbcnav.reason.explain import contributions, likely_route
+from mbcnav.reason.explain import contributions, likely_routes
 from mbcnav.reason.inference import BoolArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
-from mbcnav.rules import Facts, evaluate
+from mbcnav.rules import Compiled, Facts, compiled, per_knowledge
 from mbcnav.types import (
     Assessment,
+    Because,
     Patient,
     Provenance,
     RedFlag,
@@ -157,10 +158,15 @@ def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | Non
 
 def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
     facts = Facts(receptors=receptors)
-    for rule in knowledge.network.subtypes:
-        if evaluate(rule.when, facts).matched:
-            return rule.subtype
+    for subtype, holds in _subtype_rules(knowledge):
+        if holds(facts).matched:
+            return subtype
     return "unknown"
+
+
+@per_knowledge
+def _subtype_rules(knowledge: Knowledge) -> list[tuple[str, Compiled]]:
+    return [(rule.subtype, compiled(rule.when)) for rule in knowledge.network.subtypes]
 
 
 def _setting(patient: Patient, evidence: Evidence) -> str:
@@ -223,45 +229,53 @@ def _sites(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> tuple[SitePosterior, ...]:
     findings = [(ident, present) for ident, present, _ in prepared.observed]
-    because = contributions(findings, post[0], post[1:], prepared.clamped.tolist())
-    probability = {site: float(post[0][i]) for i, site in enumerate(tables.sites)}
-    out = [
-        SitePosterior(
-            id=site,
-            probability=round(probability[site], DIGITS),
-            prior=round(float(prepared.prior[i]), DIGITS),
-            because=because[i],
-            route=likely_route(knowledge, site, probability),
-            label=knowledge.sites[site].label,
-            plain_label=knowledge.sites[site].plain_label,
-            known=bool(prepared.clamped[i]),
-        )
-        for i, site in enumerate(tables.sites)
-    ]
-    order = {site: i for i, site in enumerate(tables.sites)}
-    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+    clamped = prepared.clamped.tolist()
+    because = contributions(findings, post[0], post[1:], clamped)
+    probability = dict(zip(tables.sites, post[0].tolist(), strict=True))
+    return _site_list(
+        prepared, knowledge, tables, post, because, likely_routes(knowledge, probability)
+    )
 
 
 def _screen_sites(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> tuple[SitePosterior, ...]:
     """As :func:`_sites` without explanations: no ``because``, no ``route``."""
+    return _site_list(prepared, knowledge, tables, post, None, {})
+
+
+def _site_list(
+    prepared: _Prepared,
+    knowledge: Knowledge,
+    tables: NetworkTables,
+    post: FloatArray,
+    because: list[tuple[Because, ...]] | None,
+    routes: Mapping[str, str | None],
+) -> tuple[SitePosterior, ...]:
+    """Every site, most probable first (ties: knowledge order)."""
     row = post[0].tolist()
-    order = {site: i for i, site in enumerate(tables.sites)}
-    out = [
-        SitePosterior(
-            id=site,
-            probability=round(row[i], DIGITS),
-            prior=round(float(prepared.prior[i]), DIGITS),
-            because=(),
-            route=None,
-            label=knowledge.sites[site].label,
-            plain_label=knowledge.sites[site].plain_label,
-            known=bool(prepared.clamped[i]),
-        )
-        for i, site in enumerate(tables.sites)
-    ]
-    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+    prior = prepared.prior.tolist()
+    clamped = prepared.clamped.tolist()
+    ranked = []
+    for i, site in enumerate(tables.sites):
+        probability = round(row[i], DIGITS)
+        about = knowledge.sites[site]
+        fields = {
+            "id": site,
+            "probability": probability,
+            "prior": round(prior[i], DIGITS),
+            "because": because[i] if because is not None else (),
+            "route": routes.get(site),
+            "label": about.label,
+            "plain_label": about.plain_label,
+            "known": bool(clamped[i]),
+        }
+        ranked.append((-probability, i, _SITE(fields)))
+    ranked.sort(key=lambda item: item[:2])
+    return tuple(item[2] for item in ranked)
+
+
+_SITE = SitePosterior.__pydantic_validator__.validate_python
 
 
 def _above(sites: tuple[SitePosterior, ...], threshold: float) -> frozenset[str]:
@@ -375,13 +389,20 @@ def assess_many(
     if not good:
         return [p for p in prepared if isinstance(p, MbcnavError)]
     blocks = [_rows(p, tables, explain) for p in good]
+    bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
+    parent = np.concatenate(
+        [
+            np.where(np.arange(b[0].shape[0]) > 0, start, -1)
+            for b, start in zip(blocks, bounds[:-1], strict=True)
+        ]
+    )
     post = infer_batch(
         tables,
         np.concatenate([b[0] for b in blocks]),
         np.concatenate([b[1] for b in blocks]),
         np.concatenate([b[2] for b in blocks]),
+        parent=parent,
     )
-    bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
     results = iter(
         finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
     )

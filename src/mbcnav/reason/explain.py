@@ -18,6 +18,7 @@ from mbcnav.types import Because
 
 LOGIT_FLOOR = 1e-12
 MIN_CONTRIBUTION = 1e-9
+LOG_ODDS_DIGITS = 4
 
 
 def logit(p: FloatArray) -> FloatArray:
@@ -31,22 +32,44 @@ def contributions(
     without: FloatArray,
     clamped: Sequence[bool],
 ) -> list[tuple[Because, ...]]:
-    """Per site, each finding's log-odds push, largest first (``without``: findings × sites)."""
+    """Per site, each finding's log-odds push, largest first, then by finding id (``without``:
+    findings × sites); pushes below ``MIN_CONTRIBUTION`` and known sites show none."""
     if not findings:
         return [() for _ in posterior]
     delta = logit(posterior)[None, :] - logit(without)
-    out: list[tuple[Because, ...]] = []
-    for site in range(posterior.size):
-        if clamped[site]:
-            out.append(())
-            continue
-        items = [
-            Because(finding=ident, log_odds=round(float(delta[i, site]), 4), present=present)
-            for i, (ident, present) in enumerate(findings)
-            if abs(delta[i, site]) > MIN_CONTRIBUTION
-        ]
-        items.sort(key=lambda b: (-abs(b.log_odds), b.finding))
-        out.append(tuple(items))
+    shown = (np.abs(delta) > MIN_CONTRIBUTION) & ~np.asarray(clamped, dtype=bool)[None, :]
+    finding, site = np.nonzero(shown)
+    log_odds = rounded(delta[finding, site], LOG_ODDS_DIGITS)
+    by_id = np.empty(len(findings), dtype=np.intp)
+    by_id[sorted(range(len(findings)), key=lambda i: findings[i][0])] = np.arange(len(findings))
+    order = np.lexsort((by_id[finding], -np.abs(log_odds), site))
+    out: list[list[Because]] = [[] for _ in range(posterior.size)]
+    for f, s, value in zip(
+        finding[order].tolist(), site[order].tolist(), log_odds[order].tolist(), strict=True
+    ):
+        ident, present = findings[f]
+        out[s].append(_BECAUSE({"finding": ident, "log_odds": value, "present": present}))
+    return [tuple(items) for items in out]
+
+
+# Validating a dict directly skips BaseModel.__init__'s Python layer, a third of the cost.
+_BECAUSE = Because.__pydantic_validator__.validate_python
+
+
+def rounded(values: FloatArray, digits: int) -> FloatArray:
+    """``round(value, digits)`` of each value, exactly as Python rounds, vectorised.
+
+    Python rounds the exact binary value to the nearest decimal, then reads it back. Here the
+    scaled value is off the exact one by at most |scaled|·2^-53 (below 1e-7 while |scaled| <
+    1e9), so ``rint`` picks the same integer unless the value sits within 1e-6 of a tie; those
+    (rare) values take Python's ``round`` itself. Dividing that integer by 10^digits is
+    correctly rounded, as Python's read-back is."""
+    scale = 10.0**digits
+    scaled = values * scale
+    out: FloatArray = np.rint(scaled) / scale
+    close = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | ~(np.abs(scaled) < 1e9)
+    for index in np.flatnonzero(close).tolist():
+        out[index] = round(float(values[index]), digits)
     return out
 
 
@@ -72,15 +95,24 @@ def _routes_of(knowledge: Knowledge) -> dict[str, list[tuple[str, tuple[str, ...
     return table
 
 
-def likely_route(knowledge: Knowledge, site: str, probability: dict[str, float]) -> str | None:
-    """The route to ``site`` that the rest of the picture supports most (ties: listed first)."""
+def _best(routes: list[tuple[str, tuple[str, ...]]], probability: dict[str, float]) -> str | None:
     best: str | None = None
     best_support = -1.0
-    for route, others in _routes_of(knowledge).get(site, []):
+    for route, others in routes:
         support = max((probability.get(s, 0.0) for s in others), default=0.0)
         if support > best_support:
             best, best_support = route, support
     return best
 
 
-__all__ = ["contributions", "likely_route", "logit"]
+def likely_route(knowledge: Knowledge, site: str, probability: dict[str, float]) -> str | None:
+    """The route to ``site`` that the rest of the picture supports most (ties: listed first)."""
+    return _best(_routes_of(knowledge).get(site, []), probability)
+
+
+def likely_routes(knowledge: Knowledge, probability: dict[str, float]) -> dict[str, str | None]:
+    """:func:`likely_route` of every site of the knowledge at once."""
+    return {site: _best(routes, probability) for site, routes in _routes_of(knowledge).items()}
+
+
+__all__ = ["contributions", "likely_route", "likely_routes", "logit", "rounded"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Treatment
-from mbcnav.recommend.tables import select
-from mbcnav.rules import Facts
+from mbcnav.recommend.tables import conditional, select
+from mbcnav.rules import Compiled, Facts, per_knowledge
 from mbcnav.types import MODALITIES, TreatmentOption
 
 SUSPECTED_MARK = "(suspected)"
@@ -27,11 +27,15 @@ def _sites(row: Treatment, facts: Facts) -> tuple[tuple[str, ...], bool] | None:
     return known + suspected, not known
 
 
+@per_knowledge
+def _table(knowledge: Knowledge) -> list[tuple[Treatment, Compiled]]:
+    return conditional(knowledge.treatments.values(), lambda row: row.when)
+
+
 def treatment_options(knowledge: Knowledge, facts: Facts) -> tuple[TreatmentOption, ...]:
     """Every option whose conditions hold, grouped by modality."""
-    conditions = {row.id: row.when for row in knowledge.treatments.values()}
     options: list[tuple[tuple[int, int, int, int], TreatmentOption]] = []
-    for index, chosen in enumerate(select(knowledge.treatments.values(), conditions, facts)):
+    for index, chosen in enumerate(select(_table(knowledge), facts)):
         row = chosen.row
         sites = _sites(row, facts)
         if sites is None:
