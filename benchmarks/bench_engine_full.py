@@ -1,6 +1,7 @@
 """CPU time of one full ``mbcnav.assess(patient)`` on the service's workload (400 distinct
 3,000-character clinic notes), split into stages: read text, evidence, inference (with the
-leave-one-out rows), explanations, flags, workup, treatment, and the rest (validation and
+leave-one-out rows), explanations (each site's ``because`` and route, with the site objects
+that carry them), flags, workup, treatment, and the rest (validation, preparing the rows and
 building the Assessment).
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_engine_full.py [--rounds 5]
@@ -73,7 +74,7 @@ WRAPPED = {
     "read text": ("_read",),
     "evidence": ("gather",),
     "inference": ("infer_batch",),
-    "explanations": ("contributions", "likely_route", "likely_routes"),
+    "explanations": ("_sites",),
     "flags": ("raised_flags",),
     "workup": ("workup_items",),
     "treatment": ("treatment_options",),

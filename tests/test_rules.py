@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 import rules_reference as reference
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Facts, evaluate, referenced_ids
+from mbcnav.rules import Facts, compiled_test, evaluate, referenced_ids
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 
@@ -214,7 +214,9 @@ BANK = _fact_bank(64)
 def test_each_compiled_leaf_agrees_with_the_reference_interpreter(raw: dict[str, Any]) -> None:
     condition = CONDITION.validate_python(raw)
     for one in BANK:
-        assert evaluate(condition, one) == reference.evaluate(condition, one), one
+        expected = reference.evaluate(condition, one)
+        assert evaluate(condition, one) == expected, one
+        assert compiled_test(condition)(one) is expected.matched, one
 
 
 @settings(max_examples=300, deadline=None)
@@ -223,4 +225,16 @@ def test_compiled_conditions_agree_with_the_reference_interpreter(raw: dict[str,
     """Verdict and reasons (order included) as the plain interpreter gives them."""
     condition = CONDITION.validate_python(raw)
     for one in BANK:
-        assert evaluate(condition, one) == reference.evaluate(condition, one)
+        expected = reference.evaluate(condition, one)
+        assert evaluate(condition, one) == expected
+        assert compiled_test(condition)(one) is expected.matched
+
+
+def test_facts_but_is_dataclasses_replace() -> None:
+    from dataclasses import replace
+
+    changed = FACTS.but(flags=frozenset({"flag:b"}), setting="suspected")
+    assert changed == replace(FACTS, flags=frozenset({"flag:b"}), setting="suspected")
+    assert FACTS.flags == frozenset({"flag:hypercalcaemia"})
+    with pytest.raises(TypeError):
+        FACTS.but(flag=frozenset())

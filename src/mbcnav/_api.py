@@ -13,7 +13,7 @@ no workup and no treatment options. (Its objects are still built validated: on p
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -23,15 +23,14 @@ from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge.loader import load_knowledge
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.evidence import Evidence, TextReadingLike, gather, observed_columns
-from mbcnav.reason.explain import contributions, likely_routes
+from mbcnav.reason.explain import contribution_fields, likely_routes
 from mbcnav.reason.inference import BoolArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
-from mbcnav.rules import Compiled, Facts, compiled, per_knowledge
+from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import (
     Assessment,
-    Because,
     Patient,
     Provenance,
     RedFlag,
@@ -159,14 +158,14 @@ def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | Non
 def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
     facts = Facts(receptors=receptors)
     for subtype, holds in _subtype_rules(knowledge):
-        if holds(facts).matched:
+        if holds(facts):
             return subtype
     return "unknown"
 
 
 @per_knowledge
-def _subtype_rules(knowledge: Knowledge) -> list[tuple[str, Compiled]]:
-    return [(rule.subtype, compiled(rule.when)) for rule in knowledge.network.subtypes]
+def _subtype_rules(knowledge: Knowledge) -> list[tuple[str, Test]]:
+    return [(rule.subtype, compiled_test(rule.when)) for rule in knowledge.network.subtypes]
 
 
 def _setting(patient: Patient, evidence: Evidence) -> str:
@@ -230,7 +229,7 @@ def _sites(
 ) -> tuple[SitePosterior, ...]:
     findings = [(ident, present) for ident, present, _ in prepared.observed]
     clamped = prepared.clamped.tolist()
-    because = contributions(findings, post[0], post[1:], clamped)
+    because = contribution_fields(findings, post[0], post[1:], clamped)
     probability = dict(zip(tables.sites, post[0].tolist(), strict=True))
     return _site_list(
         prepared, knowledge, tables, post, because, likely_routes(knowledge, probability)
@@ -249,7 +248,7 @@ def _site_list(
     knowledge: Knowledge,
     tables: NetworkTables,
     post: FloatArray,
-    because: list[tuple[Because, ...]] | None,
+    because: list[list[dict[str, object]]] | None,
     routes: Mapping[str, str | None],
 ) -> tuple[SitePosterior, ...]:
     """Every site, most probable first (ties: knowledge order)."""
@@ -288,9 +287,9 @@ def _flags(
     """Red flags (shared by both paths, so screening raises exactly the same ones)."""
     threshold = knowledge.network.thresholds.suspected_site
     suspected = _above(sites, threshold) | set(prepared.evidence.mentioned_suspected)
-    facts = replace(prepared.facts, suspected_sites=suspected)
+    facts = prepared.facts.but(suspected_sites=suspected)
     flags = raised_flags(knowledge, facts)
-    return replace(facts, flags=frozenset(f.id for f in flags)), flags
+    return facts.but(flags=frozenset(f.id for f in flags)), flags
 
 
 def _provenance(prepared: _Prepared, knowledge: Knowledge) -> Provenance:
@@ -344,11 +343,11 @@ def _finish(
     priors = {s.id: s.prior for s in sites}
     # Workup asks the posterior itself (threshold and evidence); "suspected" there means named
     # as suspected in text, not a prior that is high because spread is known elsewhere.
-    workup_facts = replace(facts, suspected_sites=frozenset(mentioned))
+    workup_facts = facts.but(suspected_sites=frozenset(mentioned))
     workup = workup_items(knowledge, workup_facts, probability, flags, priors)
     # Site-directed treatment of an unconfirmed site needs the posterior itself above the
     # treatment threshold; a hedged mention in text counts only through that posterior.
-    treat_facts = replace(facts, suspected_sites=_above(sites, thresholds.treat_suspected_site))
+    treat_facts = facts.but(suspected_sites=_above(sites, thresholds.treat_suspected_site))
     options = treatment_options(knowledge, treat_facts)
     return _assessment(prepared, knowledge, sites, flags, workup, options)
 

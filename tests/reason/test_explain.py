@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from kbfactory import make_knowledge
 
-from mbcnav.reason.explain import contributions, likely_route, logit, rounded
+from mbcnav.reason.explain import contributions, likely_route, likely_routes, logit, rounded
 from mbcnav.reason.inference import infer
 from mbcnav.reason.network import compile_network
 
@@ -67,3 +67,16 @@ def test_rounding_is_pythons_round_exactly() -> None:
     got = rounded(values, 4)
     expected = [round(float(v), 4) for v in values]
     assert [repr(v) for v in got.tolist()] == [repr(v) for v in expected]
+
+
+def test_all_routes_at_once_are_each_sites_route(knowledge) -> None:
+    rng = np.random.default_rng(2)
+    sites = list(knowledge.sites)
+    for _ in range(200):
+        probability = {s: float(p) for s, p in zip(sites, rng.random(len(sites)), strict=True)}
+        if rng.random() < 0.3:
+            probability = {s: round(p, 1) for s, p in probability.items()}  # ties
+        for s in rng.choice(sites, size=3):
+            probability.pop(str(s), None)
+        expected = {site: likely_route(knowledge, site, probability) for site in sites}
+        assert likely_routes(knowledge, probability) == expected

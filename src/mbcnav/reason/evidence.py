@@ -19,7 +19,7 @@ from typing import Protocol
 from mbcnav.errors import InputError
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.network import mention_column
-from mbcnav.rules import Compiled, Facts, compiled, per_knowledge
+from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import Finding, FindingInput, Labs, Patient, SiteMention
 
 # Unit conversions (physics, not clinical judgement): mg/dL → mmol/L and µmol/L.
@@ -121,10 +121,10 @@ def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, f
 
 
 @per_knowledge
-def _derivable(knowledge: Knowledge) -> list[tuple[str, Compiled]]:
+def _derivable(knowledge: Knowledge) -> list[tuple[str, Test]]:
     """The symptoms the knowledge derives from other facts, with their compiled condition."""
     return [
-        (symptom.id, compiled(symptom.derive_from))
+        (symptom.id, compiled_test(symptom.derive_from))
         for symptom in knowledge.symptoms.values()
         if symptom.derive_from is not None
     ]

@@ -9,11 +9,13 @@ knowledge says reach the site, whose other sites are most probably involved.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.network import FloatArray
+from mbcnav.rules import per_knowledge
 from mbcnav.types import Because
 
 LOGIT_FLOOR = 1e-12
@@ -34,8 +36,23 @@ def contributions(
 ) -> list[tuple[Because, ...]]:
     """Per site, each finding's log-odds push, largest first, then by finding id (``without``:
     findings × sites); pushes below ``MIN_CONTRIBUTION`` and known sites show none."""
+    return [
+        tuple(_BECAUSE(fields) for fields in site)
+        for site in contribution_fields(findings, posterior, without, clamped)
+    ]
+
+
+def contribution_fields(
+    findings: Sequence[tuple[str, bool]],
+    posterior: FloatArray,
+    without: FloatArray,
+    clamped: Sequence[bool],
+) -> list[list[dict[str, object]]]:
+    """:func:`contributions` as the fields of each Because, for a caller that validates them
+    inside a bigger model (one validator call instead of one per Because)."""
+    out: list[list[dict[str, object]]] = [[] for _ in range(posterior.size)]
     if not findings:
-        return [() for _ in posterior]
+        return out
     delta = logit(posterior)[None, :] - logit(without)
     shown = (np.abs(delta) > MIN_CONTRIBUTION) & ~np.asarray(clamped, dtype=bool)[None, :]
     finding, site = np.nonzero(shown)
@@ -43,16 +60,14 @@ def contributions(
     by_id = np.empty(len(findings), dtype=np.intp)
     by_id[sorted(range(len(findings)), key=lambda i: findings[i][0])] = np.arange(len(findings))
     order = np.lexsort((by_id[finding], -np.abs(log_odds), site))
-    out: list[list[Because]] = [[] for _ in range(posterior.size)]
     for f, s, value in zip(
         finding[order].tolist(), site[order].tolist(), log_odds[order].tolist(), strict=True
     ):
         ident, present = findings[f]
-        out[s].append(_BECAUSE({"finding": ident, "log_odds": value, "present": present}))
-    return [tuple(items) for items in out]
+        out[s].append({"finding": ident, "log_odds": value, "present": present})
+    return out
 
 
-# Validating a dict directly skips BaseModel.__init__'s Python layer, a third of the cost.
 _BECAUSE = Because.__pydantic_validator__.validate_python
 
 
@@ -73,15 +88,10 @@ def rounded(values: FloatArray, digits: int) -> FloatArray:
     return out
 
 
-_ROUTES: dict[int, tuple[Knowledge, dict[str, list[tuple[str, tuple[str, ...]]]]]] = {}
-
-
+@per_knowledge
 def _routes_of(knowledge: Knowledge) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     """Per site, its routes (knowledge order) and the other sites each route reaches."""
-    hit = _ROUTES.get(id(knowledge))
-    if hit is not None and hit[0] is knowledge:
-        return hit[1]
-    table = {
+    return {
         site.id: [
             (route, tuple(s for s in knowledge.routes[route].reaches if s != site.id))
             for route in site.routes
@@ -89,10 +99,31 @@ def _routes_of(knowledge: Knowledge) -> dict[str, list[tuple[str, tuple[str, ...
         ]
         for site in knowledge.sites.values()
     }
-    if len(_ROUTES) >= 8:
-        _ROUTES.clear()
-    _ROUTES[id(knowledge)] = (knowledge, table)
-    return table
+
+
+@dataclass(frozen=True)
+class _RouteTable:
+    """Every (site, route) pair as a row: which other sites the route reaches."""
+
+    sites: tuple[str, ...]
+    spans: tuple[tuple[str, int, int], ...]
+    routes: tuple[str, ...]
+    reaches: FloatArray
+
+
+@per_knowledge
+def _route_table(knowledge: Knowledge) -> _RouteTable:
+    sites = tuple(knowledge.sites)
+    spans: list[tuple[str, int, int]] = []
+    routes: list[str] = []
+    rows: list[list[bool]] = []
+    for site, pairs in _routes_of(knowledge).items():
+        spans.append((site, len(routes), len(routes) + len(pairs)))
+        for route, others in pairs:
+            routes.append(route)
+            rows.append([s in others for s in sites])
+    reaches = np.array(rows, dtype=np.float64).reshape(len(rows), len(sites))
+    return _RouteTable(sites, tuple(spans), tuple(routes), reaches)
 
 
 def _best(routes: list[tuple[str, tuple[str, ...]]], probability: dict[str, float]) -> str | None:
@@ -111,8 +142,27 @@ def likely_route(knowledge: Knowledge, site: str, probability: dict[str, float])
 
 
 def likely_routes(knowledge: Knowledge, probability: dict[str, float]) -> dict[str, str | None]:
-    """:func:`likely_route` of every site of the knowledge at once."""
-    return {site: _best(routes, probability) for site, routes in _routes_of(knowledge).items()}
+    """:func:`likely_route` of every site at once, for probabilities in [0, 1]: a route's
+    support is the largest probability among the other sites it reaches (0 if none), and the
+    first route (in the site's order) with the most support wins."""
+    table = _route_table(knowledge)
+    if not table.routes:
+        return {site: None for site, _, _ in table.spans}
+    row = np.array([probability.get(site, 0.0) for site in table.sites])
+    support: list[float] = (table.reaches * row[None, :]).max(axis=1).tolist()
+    return {
+        site: table.routes[max(range(start, stop), key=support.__getitem__)]
+        if stop > start
+        else None
+        for site, start, stop in table.spans
+    }
 
 
-__all__ = ["contributions", "likely_route", "likely_routes", "logit", "rounded"]
+__all__ = [
+    "contribution_fields",
+    "contributions",
+    "likely_route",
+    "likely_routes",
+    "logit",
+    "rounded",
+]

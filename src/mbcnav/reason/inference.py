@@ -108,8 +108,8 @@ def _absent_update(prior: FloatArray, s_absent: FloatArray) -> FloatArray:
     """Per-site posterior given absent findings only (they factorise over sites)."""
     on = prior * np.exp(s_absent)
     with np.errstate(invalid="ignore"):
-        out = on / (on + (1.0 - prior))
-    return np.where(prior >= 1.0, 1.0, np.nan_to_num(out))
+        out = on / (on + (1.0 - prior))  # finite for a prior below 1; 0/0 only at a prior of 1
+    return np.where(prior >= 1.0, 1.0, out)
 
 
 @lru_cache(maxsize=MAX_ENUMERATED_SITES + 1)
@@ -185,9 +185,8 @@ def _marginals(weight: FloatArray, r: int) -> FloatArray:
 
 def _relevant(tables: NetworkTables, present: BoolArray, prior: FloatArray) -> BoolArray:
     """Sites linked to a present finding whose prior is neither 0 nor 1 (N × sites)."""
-    linked = (tables.log1m_link < 0.0).astype(np.float64)
     free = (prior > 0.0) & (prior < 1.0)
-    return ((present.astype(np.float64) @ linked.T) > 0) & free
+    return ((present.astype(np.float64) @ tables.linked.T) > 0) & free
 
 
 @dataclass(frozen=True)
@@ -211,25 +210,22 @@ class _Derived:
     def find(
         present: BoolArray, absent: BoolArray, prior: FloatArray, rows: IntArray, parent: IntArray
     ) -> _Derived:
+        """Among ``rows`` (enumerated), those whose parent is an enumerated row without a
+        parent of its own, with the same prior, and exactly one observed column more."""
         enumerated = np.zeros(present.shape[0], dtype=bool)
         enumerated[rows] = True
         rows = rows[parent[rows] >= 0]
         source = parent[rows]
-        ok = enumerated[source] & (parent[source] < 0)
-        rows, source = rows[ok], source[ok]
-        dropped_present = present[source] & ~present[rows]
-        dropped_absent = absent[source] & ~absent[rows]
-        added = (present[rows] & ~present[source]) | (absent[rows] & ~absent[source])
-        ok = (dropped_present.sum(axis=1) + dropped_absent.sum(axis=1) == 1) & ~added.any(axis=1)
-        ok &= (prior[rows] == prior[source]).all(axis=1)
+        # One code per column: 1 present, 2 absent (absent is already masked by present).
+        codes = present.view(np.int8) + 2 * absent.view(np.int8)
+        change = codes[source] - codes[rows]
+        changed = change != 0
+        column = changed.argmax(axis=1)
+        dropped = change[np.arange(rows.size), column]
+        ok = (changed.sum(axis=1) == 1) & (dropped > 0) & enumerated[source]
+        ok &= (parent[source] < 0) & (prior[rows] == prior[source]).all(axis=1)
         order = np.flatnonzero(ok)[np.argsort(source[ok], kind="stable")]
-        dropped = (dropped_present | dropped_absent)[order]
-        return _Derived(
-            rows=rows[order],
-            source=source[order],
-            column=dropped.argmax(axis=1),
-            was_present=dropped_present[order].any(axis=1),
-        )
+        return _Derived(rows[order], source[order], column[order], dropped[order] == 1)
 
     def of(self, sources: IntArray) -> tuple[IntArray, IntArray]:
         """The derived entries whose source is in ``sources``, and that source's position."""
@@ -270,7 +266,7 @@ def _enumerate_rows(
     clamped = (prior[rows] >= 1.0).astype(np.float64)
     width = present.shape[1] + 1
     keys = relevant[rows].sum(axis=1) * width + sub_present.sum(axis=1)
-    for key in np.unique(keys):
+    for key in sorted(set(keys.tolist())):
         group = np.flatnonzero(keys == key)
         r, k = divmod(int(key), width)
         if r == 0:
@@ -394,7 +390,6 @@ def _infer_pass(
     """One pass of at most ``ROWS_PER_PASS`` rows, so memory stays bounded for any N."""
     absent = absent & ~present
     s_absent = absent.astype(np.float64) @ tables.log1m_link.T
-    leak_absent = absent.astype(np.float64) @ tables.log1m_leak
     updated = _absent_update(prior, s_absent)
     out = updated.copy()
     counts = present.sum(axis=1)
@@ -403,6 +398,7 @@ def _infer_pass(
         _enumerate_rows(tables, present, updated, prior, with_findings, out, absent, parent)
         return out
     if method == "quickscore":
+        leak_absent = absent.astype(np.float64) @ tables.log1m_leak
         _quickscore_rows(tables, present, s_absent, leak_absent, prior, with_findings, out)
         return np.clip(out, 0.0, 1.0)
     relevant = _relevant(tables, present, prior)
@@ -413,7 +409,10 @@ def _infer_pass(
     by_quickscore = with_findings[
         (quickscore_cost < enumeration_cost) & (k <= MAX_QUICKSCORE_POSITIVES)
     ]
-    loose = _quickscore_rows(tables, present, s_absent, leak_absent, prior, by_quickscore, out)
+    loose = by_quickscore
+    if by_quickscore.size:
+        leak_absent = absent.astype(np.float64) @ tables.log1m_leak
+        loose = _quickscore_rows(tables, present, s_absent, leak_absent, prior, by_quickscore, out)
     enumerated = np.zeros(prior.shape[0], dtype=bool)
     enumerated[with_findings] = True
     enumerated[by_quickscore] = False

@@ -8,7 +8,7 @@ knowledge order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import RedFlagRule
@@ -58,7 +58,7 @@ def _rules(knowledge: Knowledge) -> _Rules:
 
 def _with_flags(facts: Facts, raised: dict[str, tuple[str, ...]]) -> Facts:
     flags = frozenset(raised)
-    return facts if facts.flags == flags else replace(facts, flags=flags)
+    return facts if facts.flags == flags else facts.but(flags=flags)
 
 
 def _escalated(rule: RedFlagRule, because: tuple[str, ...], facts: Facts) -> RedFlag:

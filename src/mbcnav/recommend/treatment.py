@@ -42,24 +42,29 @@ def treatment_options(knowledge: Knowledge, facts: Facts) -> tuple[TreatmentOpti
             continue
         for_sites, only_suspected = sites
         suspected = only_suspected or any(SUSPECTED_MARK in b for b in chosen.because)
-        option = TreatmentOption(
-            id=row.id,
-            modality=row.modality,
-            intent=row.intent,
-            line=row.line,
-            because=chosen.because,
-            sources=row.sources,
-            label=row.label,
-            plain_label=row.plain_label,
-            combines_with=row.combines_with,
-            follows=row.follows,
-            for_sites=for_sites,
-            suspected=suspected,
-            approval=row.approval.status,
+        option = _OPTION(
+            {
+                "id": row.id,
+                "modality": row.modality,
+                "intent": row.intent,
+                "line": row.line,
+                "because": chosen.because,
+                "sources": row.sources,
+                "label": row.label,
+                "plain_label": row.plain_label,
+                "combines_with": row.combines_with,
+                "follows": row.follows,
+                "for_sites": for_sites,
+                "suspected": suspected,
+                "approval": row.approval.status,
+            }
         )
         key = (MODALITIES.index(row.modality), row.rank, row.line or 9, index)
         options.append((key, option))
     return tuple(option for _, option in sorted(options, key=lambda item: item[0]))
 
+
+# Validating a dict directly skips BaseModel.__init__'s Python layer.
+_OPTION = TreatmentOption.__pydantic_validator__.validate_python
 
 __all__ = ["treatment_options"]

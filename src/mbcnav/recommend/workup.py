@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Workup
 from mbcnav.recommend.tables import conditional, most_urgent, select
-from mbcnav.rules import Compiled, Facts, compiled, per_knowledge
+from mbcnav.rules import Compiled, Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import URGENCY_ORDER, RedFlag, Urgency, WorkupItem
 
 
@@ -48,7 +48,7 @@ def _pointed_to(
 
 @dataclass(frozen=True)
 class _Tables:
-    site_directed: list[tuple[Workup, Compiled | None]]
+    site_directed: list[tuple[Workup, Test | None]]
     selected_by_condition: list[tuple[Workup, Compiled]]
     order: dict[str, int]
 
@@ -59,7 +59,7 @@ def _tables(knowledge: Knowledge) -> _Tables:
     items = knowledge.workup.values()
     return _Tables(
         site_directed=[
-            (item, compiled(item.when) if item.when is not None else None)
+            (item, compiled_test(item.when) if item.when is not None else None)
             for item in items
             if item.for_sites
         ],
@@ -101,17 +101,25 @@ def workup_items(
         plan.add(chosen.row.id, chosen.row.urgency, chosen.because[0] if chosen.because else "")
     order = tables.order
     ranked = sorted(plan.urgency, key=lambda i: (URGENCY_ORDER.index(plan.urgency[i]), order[i]))
-    return tuple(
-        WorkupItem(
-            id=ident,
-            urgency=plan.urgency[ident],
-            for_=tuple(r for r in plan.reasons[ident] if r),
-            sources=knowledge.workup[ident].sources,
-            label=knowledge.workup[ident].label,
-            plain_label=knowledge.workup[ident].plain_label,
-        )
-        for ident in ranked
+    return tuple([_item(knowledge.workup[ident], plan, ident) for ident in ranked])
+
+
+def _item(item: Workup, plan: _Plan, ident: str) -> WorkupItem:
+    made: WorkupItem = _WORKUP_ITEM(
+        {
+            "id": ident,
+            "urgency": plan.urgency[ident],
+            "for": tuple([r for r in plan.reasons[ident] if r]),
+            "sources": item.sources,
+            "label": item.label,
+            "plain_label": item.plain_label,
+        }
     )
+    return made
+
+
+# Validating a dict directly skips BaseModel.__init__'s Python layer.
+_WORKUP_ITEM = WorkupItem.__pydantic_validator__.validate_python
 
 
 __all__ = ["workup_items"]
