@@ -12,6 +12,7 @@ no workup and no treatment options. (Its objects are still built validated: on p
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from mbcnav.knowledge.loader import load_knowledge
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.evidence import Evidence, TextReadingLike, gather, observed_columns
 from mbcnav.reason.explain import contribution_fields, likely_routes
-from mbcnav.reason.inference import BoolArray, infer_batch
+from mbcnav.reason.inference import BoolArray, IntArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
@@ -215,13 +216,30 @@ def _rows(
     width = len(tables.columns)
     present = np.zeros((count, width), dtype=bool)
     absent = np.zeros((count, width), dtype=bool)
-    for index, (_, is_present, column) in enumerate(prepared.observed):
-        target = present if is_present else absent
-        target[:, column] = True
-        if explain:
-            target[index + 1, column] = False
+    for target, wanted in ((present, True), (absent, False)):
+        picked = [(i, c) for i, (_, p, c) in enumerate(prepared.observed) if p is wanted]
+        if picked:
+            index, column = np.array(picked).T
+            target[:, column] = True
+            if explain:
+                target[index + 1, column] = False
     prior = np.where(prepared.clamped, 1.0, prepared.prior)
     return present, absent, np.repeat(prior[None, :], count, axis=0)
+
+
+def _stacked(
+    blocks: list[tuple[BoolArray, BoolArray, FloatArray]],
+) -> tuple[BoolArray, BoolArray, FloatArray, IntArray, list[int]]:
+    """All patients' rows as one batch, each row's parent (its patient's first row; -1 for
+    that row itself) and where each patient's rows start (and the end)."""
+    sizes = [block[0].shape[0] for block in blocks]
+    bounds = [0, *itertools.accumulate(sizes)]
+    parent = np.repeat(np.array(bounds[:-1], dtype=np.intp), sizes)
+    parent[bounds[:-1]] = -1
+    if len(blocks) == 1:
+        return (*blocks[0], parent, bounds)
+    present, absent, prior = (np.concatenate([b[i] for b in blocks]) for i in range(3))
+    return present, absent, prior, parent, bounds
 
 
 def _sites(
@@ -387,21 +405,8 @@ def assess_many(
     good = [p for p in prepared if isinstance(p, _Prepared)]
     if not good:
         return [p for p in prepared if isinstance(p, MbcnavError)]
-    blocks = [_rows(p, tables, explain) for p in good]
-    bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
-    parent = np.concatenate(
-        [
-            np.where(np.arange(b[0].shape[0]) > 0, start, -1)
-            for b, start in zip(blocks, bounds[:-1], strict=True)
-        ]
-    )
-    post = infer_batch(
-        tables,
-        np.concatenate([b[0] for b in blocks]),
-        np.concatenate([b[1] for b in blocks]),
-        np.concatenate([b[2] for b in blocks]),
-        parent=parent,
-    )
+    present, absent, prior, parent, bounds = _stacked([_rows(p, tables, explain) for p in good])
+    post = infer_batch(tables, present, absent, prior, parent=parent if explain else None)
     results = iter(
         finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
     )

@@ -216,9 +216,12 @@ class _Derived:
         enumerated[rows] = True
         rows = rows[parent[rows] >= 0]
         source = parent[rows]
-        # One code per column: 1 present, 2 absent (absent is already masked by present).
-        codes = present.view(np.int8) + 2 * absent.view(np.int8)
-        change = codes[source] - codes[rows]
+
+        def codes(at: IntArray) -> npt.NDArray[np.int8]:
+            """Per column: 1 present, 2 absent (absent is already masked by present)."""
+            return present[at].view(np.int8) + 2 * absent[at].view(np.int8)
+
+        change = codes(source) - codes(rows)
         changed = change != 0
         column = changed.argmax(axis=1)
         dropped = change[np.arange(rows.size), column]
