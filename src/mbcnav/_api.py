@@ -216,13 +216,11 @@ def _rows(
     width = len(tables.columns)
     present = np.zeros((count, width), dtype=bool)
     absent = np.zeros((count, width), dtype=bool)
-    for target, wanted in ((present, True), (absent, False)):
-        picked = [(i, c) for i, (_, p, c) in enumerate(prepared.observed) if p is wanted]
-        if picked:
-            index, column = np.array(picked).T
-            target[:, column] = True
-            if explain:
-                target[index + 1, column] = False
+    for index, (_, is_present, column) in enumerate(prepared.observed):
+        target = present if is_present else absent
+        target[:, column] = True
+        if explain:
+            target[index + 1, column] = False
     prior = np.where(prepared.clamped, 1.0, prepared.prior)
     return present, absent, np.repeat(prior[None, :], count, axis=0)
 
@@ -274,17 +272,16 @@ def _site_list(
     prior = prepared.prior.tolist()
     clamped = prepared.clamped.tolist()
     ranked = []
-    for i, site in enumerate(tables.sites):
+    for i, (site, label, plain_label) in enumerate(_site_labels(knowledge, tables.sites)):
         probability = round(row[i], DIGITS)
-        about = knowledge.sites[site]
         fields = {
             "id": site,
             "probability": probability,
             "prior": round(prior[i], DIGITS),
             "because": because[i] if because is not None else (),
             "route": routes.get(site),
-            "label": about.label,
-            "plain_label": about.plain_label,
+            "label": label,
+            "plain_label": plain_label,
             "known": bool(clamped[i]),
         }
         ranked.append((-probability, i, _SITE(fields)))
@@ -293,6 +290,16 @@ def _site_list(
 
 
 _SITE = SitePosterior.__pydantic_validator__.validate_python
+
+
+def _site_labels(knowledge: Knowledge, sites: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    labels = _labels(knowledge)
+    return [(site, *labels[site]) for site in sites]
+
+
+@per_knowledge
+def _labels(knowledge: Knowledge) -> dict[str, tuple[str, str]]:
+    return {ident: (site.label, site.plain_label) for ident, site in knowledge.sites.items()}
 
 
 def _above(sites: tuple[SitePosterior, ...], threshold: float) -> frozenset[str]:

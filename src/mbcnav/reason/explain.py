@@ -53,7 +53,8 @@ def contribution_fields(
     out: list[list[dict[str, object]]] = [[] for _ in range(posterior.size)]
     if not findings:
         return out
-    delta = logit(posterior)[None, :] - logit(without)
+    odds = logit(np.vstack([posterior, without]))
+    delta = odds[:1] - odds[1:]
     shown = (np.abs(delta) > MIN_CONTRIBUTION) & ~np.asarray(clamped, dtype=bool)[None, :]
     finding, site = np.nonzero(shown)
     log_odds = rounded(delta[finding, site], LOG_ODDS_DIGITS)

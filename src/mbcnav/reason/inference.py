@@ -286,10 +286,10 @@ def _enumerate_rows(
 ) -> None:
     """Enumeration for the given rows, grouped by (relevant sites, present findings); rows
     that leave one finding out of another enumerated row (``parent``) reuse its table.
+    ``out[rows]`` must hold the rows' absent-finding update (``updated``) on entry.
     ``relevant`` (N × sites, optional): :func:`_relevant` of every row, if already known."""
     if rows.size == 0:
         return
-    out[rows] = updated[rows]
     if relevant is None:
         relevant = np.zeros(prior.shape, dtype=bool)
         relevant[rows] = _relevant(tables, present[rows], prior[rows])
@@ -454,6 +454,7 @@ def _infer_pass(
     enumerated[with_findings] = True
     enumerated[by_quickscore] = False
     enumerated[loose] = True
+    out[loose] = updated[loose]
     enumerated = np.flatnonzero(enumerated)
     _enumerate_rows(tables, present, updated, prior, enumerated, out, absent, parent, relevant)
     return np.clip(out, 0.0, 1.0)
