@@ -111,9 +111,9 @@ def _quickscore(
 def _absent_update(prior: FloatArray, s_absent: FloatArray) -> FloatArray:
     """Per-site posterior given absent findings only (they factorise over sites)."""
     on = prior * np.exp(s_absent)
-    with np.errstate(invalid="ignore"):
-        out = on / (on + (1.0 - prior))  # finite for a prior below 1; 0/0 only at a prior of 1
-    return np.where(prior >= 1.0, 1.0, out)
+    free = prior < 1.0  # a known site (prior 1) stays 1, and 0/0 is never computed
+    out: FloatArray = np.divide(on, on + (1.0 - prior), out=np.ones_like(on), where=free)
+    return out
 
 
 @lru_cache(maxsize=MAX_ENUMERATED_SITES + 1)
@@ -250,12 +250,9 @@ class _Derived:
         enumerated[rows] = True
         rows = rows[parent[rows] >= 0]
         source = parent[rows]
-
-        def codes(at: IntArray) -> npt.NDArray[np.int8]:
-            """Per column: 1 present, 2 absent (absent is already masked by present)."""
-            return present[at].view(np.int8) + 2 * absent[at].view(np.int8)
-
-        change = codes(source) - codes(rows)
+        # Per column: 1 present, 2 absent (absent is already masked by present).
+        codes = present.view(np.int8) + 2 * absent.view(np.int8)
+        change = codes[source] - codes[rows]
         changed = change != 0
         column = changed.argmax(axis=1)
         dropped = change[np.arange(rows.size), column]
@@ -267,7 +264,10 @@ class _Derived:
     def of(self, sources: IntArray) -> tuple[IntArray, IntArray]:
         """The derived entries whose source is in ``sources``, and that source's position."""
         low = np.searchsorted(self.source, sources, side="left")
-        counts = np.searchsorted(self.source, sources, side="right") - low
+        high = np.searchsorted(self.source, sources, side="right")
+        if sources.size == 1:
+            return np.arange(low[0], high[0]), np.zeros(high[0] - low[0], dtype=np.intp)
+        counts = high - low
         local = np.repeat(np.arange(sources.size), counts)
         starts = np.repeat(low - np.cumsum(counts) + counts, counts)
         return starts + np.arange(local.size), local

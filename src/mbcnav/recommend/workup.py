@@ -90,13 +90,18 @@ def workup_items(
             if ident in knowledge.workup:
                 plan.add(ident, flag.urgency, flag.id)
     tables = _tables(knowledge)
+    pointed: dict[str, bool] = {}
     for item, gate in tables.site_directed:
         if gate is not None and not gate(facts):
             continue  # a site-directed item's ``when`` is a gate, e.g. first metastasis only
         for target in item.for_sites:
-            likely = _pointed_to(knowledge, target.site, probabilities, priors)
-            if target.site not in facts.known_sites and (likely or target.site in suspected):
-                plan.add(item.id, target.urgency, target.site)
+            site = target.site
+            if site in facts.known_sites:
+                continue
+            if site not in pointed:
+                pointed[site] = _pointed_to(knowledge, site, probabilities, priors)
+            if pointed[site] or site in suspected:
+                plan.add(item.id, target.urgency, site)
     for chosen in select(tables.selected_by_condition, facts):
         plan.add(chosen.row.id, chosen.row.urgency, chosen.because[0] if chosen.because else "")
     order = tables.order
