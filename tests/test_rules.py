@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+import rules_reference as reference
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Facts, evaluate, referenced_ids
+from mbcnav.rules import Facts, compiled_test, evaluate, referenced_ids
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 
@@ -83,3 +87,154 @@ def test_reasons_name_what_made_the_condition_hold() -> None:
 def test_referenced_ids() -> None:
     raw = {"any": [{"finding": "sym:a"}, {"not": {"flag": "flag:b"}}, {"site": "site:c"}]}
     assert referenced_ids(CONDITION.validate_python(raw)) == {"sym:a", "flag:b", "site:c"}
+
+
+FINDINGS = ("sym:a", "sym:b", "sym:c")
+SITES = ("site:a", "site:b")
+FLAGS = ("flag:a", "flag:b")
+THERAPIES = ("tx:a", "tx:b")
+LABS = ("calcium_corrected_mmol_l", "sodium_mmol_l")
+SETTINGS = ("surveillance", "suspected", "metastatic")
+SUBTYPES = ("hr_pos_her2_neg", "triple_negative", "unknown")
+MODALITIES = ("chemotherapy", "hormonal_therapy")
+BOUNDS = st.sampled_from([2.5, 2.6, 3.0, 130.0, 135])
+
+
+def _bounds(draw: Any) -> dict[str, float]:
+    ops = draw(st.sets(st.sampled_from(["gt", "ge", "lt", "le"]), max_size=2))
+    return {op: draw(BOUNDS) for op in ops}
+
+
+@st.composite
+def leaves(draw: Any) -> dict[str, Any]:
+    kind = draw(st.integers(0, 12))
+    pick = lambda options: draw(st.sampled_from(options))  # noqa: E731
+    if kind == 0:
+        return {"finding": pick(FINDINGS)}
+    if kind == 1:
+        return {"absent": pick(FINDINGS)}
+    if kind == 2:
+        return {"lab": pick(LABS), **_bounds(draw)}
+    if kind == 3:
+        values = ("positive", "negative", "low", "unknown")
+        return {
+            "receptor": pick(("er", "her2")),
+            "in": sorted(draw(st.sets(st.sampled_from(values)))),
+        }
+    if kind == 4:
+        values = ("mutated", "wildtype", "unknown")
+        return {"biomarker": "esr1", "in": sorted(draw(st.sets(st.sampled_from(values))))}
+    if kind == 5:
+        return {"biomarker": "pd_l1_cps", **_bounds(draw)}
+    if kind == 6:
+        return {"setting": sorted(draw(st.sets(st.sampled_from(SETTINGS))))}
+    if kind == 7:
+        return {"subtype": sorted(draw(st.sets(st.sampled_from(SUBTYPES))))}
+    if kind == 8:
+        status = pick(("known", "suspected", "known_or_suspected"))
+        return {"site": pick(SITES), "status": status}
+    if kind == 9:
+        return {"flag": pick(FLAGS)}
+    if kind == 10:
+        return {"prior_therapy": pick(THERAPIES)}
+    if kind == 11:
+        return {"prior_modality": pick(MODALITIES)}
+    return {"biomarker": "pd_l1_cps", "in": ["12"]}
+
+
+conditions = st.recursive(
+    leaves(),
+    lambda inner: st.one_of(
+        st.builds(lambda parts: {"all": parts}, st.lists(inner, max_size=4)),
+        st.builds(lambda parts: {"any": parts}, st.lists(inner, max_size=4)),
+        st.builds(lambda part: {"not": part}, inner),
+        st.builds(
+            lambda parts, n: {"at_least": n, "of": parts},
+            st.lists(inner, max_size=4),
+            st.integers(1, 3),
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+def _leaf_examples() -> list[dict[str, Any]]:
+    """Every leaf kind with every option of the small vocabulary (bounds: one of each)."""
+    out: list[dict[str, Any]] = []
+    out += [{"finding": f} for f in FINDINGS] + [{"absent": f} for f in FINDINGS]
+    for op in ("gt", "ge", "lt", "le"):
+        for bound in (2.6, 130):
+            out += [{"lab": lab, op: bound} for lab in LABS]
+            out.append({"biomarker": "pd_l1_cps", op: bound / 10})
+    out += [{"lab": LABS[0], "gt": 2.5, "le": 3.0}, {"biomarker": "pd_l1_cps"}]
+    out += [{"receptor": r, "in": ["positive", "low"]} for r in ("er", "pr", "her2")]
+    out += [{"biomarker": "esr1", "in": ["mutated"]}, {"biomarker": "pd_l1_cps", "in": ["12"]}]
+    out += [{"setting": [s]} for s in SETTINGS] + [{"subtype": [s]} for s in SUBTYPES]
+    for status in ("known", "suspected", "known_or_suspected"):
+        out += [{"site": site, "status": status} for site in SITES]
+    out += [{"flag": f} for f in FLAGS] + [{"prior_therapy": t} for t in THERAPIES]
+    out += [{"prior_modality": m} for m in MODALITIES]
+    return out
+
+
+def _fact_bank(n: int) -> list[Facts]:
+    rng = random.Random(11)
+
+    def some(options: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(o for o in options if rng.random() < 0.5)
+
+    bank = []
+    for _ in range(n):
+        labs = {lab: rng.choice([2.5, 2.6, 3.1, 125.0, 135]) for lab in LABS if rng.random() < 0.7}
+        markers: dict[str, Any] = {"esr1": rng.choice(["mutated", "wildtype"])}
+        markers["pd_l1_cps"] = rng.choice([None, 1.0, 12.0, 13, 26.0])
+        bank.append(
+            Facts(
+                present=some(FINDINGS),
+                absent=some(FINDINGS),
+                labs=labs,
+                receptors={r: rng.choice(["positive", "negative", "low"]) for r in ("er", "her2")},
+                biomarkers=markers,
+                setting=rng.choice(SETTINGS),
+                subtype=rng.choice(SUBTYPES),
+                known_sites=some(SITES),
+                suspected_sites=some(SITES),
+                flags=some(FLAGS),
+                prior_therapies=some(THERAPIES),
+                prior_modalities=some(MODALITIES),
+            )
+        )
+    return bank
+
+
+BANK = _fact_bank(64)
+
+
+@pytest.mark.parametrize("raw", _leaf_examples(), ids=str)
+def test_each_compiled_leaf_agrees_with_the_reference_interpreter(raw: dict[str, Any]) -> None:
+    condition = CONDITION.validate_python(raw)
+    for one in BANK:
+        expected = reference.evaluate(condition, one)
+        assert evaluate(condition, one) == expected, one
+        assert compiled_test(condition)(one) is expected.matched, one
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_compiled_conditions_agree_with_the_reference_interpreter(raw: dict[str, Any]) -> None:
+    """Verdict and reasons (order included) as the plain interpreter gives them."""
+    condition = CONDITION.validate_python(raw)
+    for one in BANK:
+        expected = reference.evaluate(condition, one)
+        assert evaluate(condition, one) == expected
+        assert compiled_test(condition)(one) is expected.matched
+
+
+def test_facts_but_is_dataclasses_replace() -> None:
+    from dataclasses import replace
+
+    changed = FACTS.but(flags=frozenset({"flag:b"}), setting="suspected")
+    assert changed == replace(FACTS, flags=frozenset({"flag:b"}), setting="suspected")
+    assert FACTS.flags == frozenset({"flag:hypercalcaemia"})
+    with pytest.raises(TypeError):
+        FACTS.but(flag=frozenset())

@@ -12,8 +12,9 @@ no workup and no treatment options. (Its objects are still built validated: on p
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -23,12 +24,12 @@ from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge.loader import load_knowledge
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.evidence import Evidence, TextReadingLike, gather, observed_columns
-from mbcnav.reason.explain import contributions, likely_route
-from mbcnav.reason.inference import BoolArray, infer_batch
+from mbcnav.reason.explain import contribution_fields, likely_routes
+from mbcnav.reason.inference import BoolArray, IntArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
 from mbcnav.recommend import treatment_options, workup_items
-from mbcnav.rules import Facts, evaluate
+from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import (
     Assessment,
     Patient,
@@ -157,10 +158,15 @@ def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | Non
 
 def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
     facts = Facts(receptors=receptors)
-    for rule in knowledge.network.subtypes:
-        if evaluate(rule.when, facts).matched:
-            return rule.subtype
+    for subtype, holds in _subtype_rules(knowledge):
+        if holds(facts):
+            return subtype
     return "unknown"
+
+
+@per_knowledge
+def _subtype_rules(knowledge: Knowledge) -> list[tuple[str, Test]]:
+    return [(rule.subtype, compiled_test(rule.when)) for rule in knowledge.network.subtypes]
 
 
 def _setting(patient: Patient, evidence: Evidence) -> str:
@@ -219,49 +225,81 @@ def _rows(
     return present, absent, np.repeat(prior[None, :], count, axis=0)
 
 
+def _stacked(
+    blocks: list[tuple[BoolArray, BoolArray, FloatArray]],
+) -> tuple[BoolArray, BoolArray, FloatArray, IntArray, list[int]]:
+    """All patients' rows as one batch, each row's parent (its patient's first row; -1 for
+    that row itself) and where each patient's rows start (and the end)."""
+    sizes = [block[0].shape[0] for block in blocks]
+    bounds = [0, *itertools.accumulate(sizes)]
+    parent = np.repeat(np.array(bounds[:-1], dtype=np.intp), sizes)
+    parent[bounds[:-1]] = -1
+    if len(blocks) == 1:
+        return (*blocks[0], parent, bounds)
+    present, absent, prior = (np.concatenate([b[i] for b in blocks]) for i in range(3))
+    return present, absent, prior, parent, bounds
+
+
 def _sites(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> tuple[SitePosterior, ...]:
     findings = [(ident, present) for ident, present, _ in prepared.observed]
-    because = contributions(findings, post[0], post[1:], prepared.clamped.tolist())
-    probability = {site: float(post[0][i]) for i, site in enumerate(tables.sites)}
-    out = [
-        SitePosterior(
-            id=site,
-            probability=round(probability[site], DIGITS),
-            prior=round(float(prepared.prior[i]), DIGITS),
-            because=because[i],
-            route=likely_route(knowledge, site, probability),
-            label=knowledge.sites[site].label,
-            plain_label=knowledge.sites[site].plain_label,
-            known=bool(prepared.clamped[i]),
-        )
-        for i, site in enumerate(tables.sites)
-    ]
-    order = {site: i for i, site in enumerate(tables.sites)}
-    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+    clamped = prepared.clamped.tolist()
+    because = contribution_fields(findings, post[0], post[1:], clamped)
+    probability = dict(zip(tables.sites, post[0].tolist(), strict=True))
+    return _site_list(
+        prepared, knowledge, tables, post, because, likely_routes(knowledge, probability)
+    )
 
 
 def _screen_sites(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> tuple[SitePosterior, ...]:
     """As :func:`_sites` without explanations: no ``because``, no ``route``."""
+    return _site_list(prepared, knowledge, tables, post, None, {})
+
+
+def _site_list(
+    prepared: _Prepared,
+    knowledge: Knowledge,
+    tables: NetworkTables,
+    post: FloatArray,
+    because: list[list[dict[str, object]]] | None,
+    routes: Mapping[str, str | None],
+) -> tuple[SitePosterior, ...]:
+    """Every site, most probable first (ties: knowledge order)."""
     row = post[0].tolist()
-    order = {site: i for i, site in enumerate(tables.sites)}
-    out = [
-        SitePosterior(
-            id=site,
-            probability=round(row[i], DIGITS),
-            prior=round(float(prepared.prior[i]), DIGITS),
-            because=(),
-            route=None,
-            label=knowledge.sites[site].label,
-            plain_label=knowledge.sites[site].plain_label,
-            known=bool(prepared.clamped[i]),
-        )
-        for i, site in enumerate(tables.sites)
-    ]
-    return tuple(sorted(out, key=lambda s: (-s.probability, order[s.id])))
+    prior = prepared.prior.tolist()
+    clamped = prepared.clamped.tolist()
+    ranked = []
+    for i, (site, label, plain_label) in enumerate(_site_labels(knowledge, tables.sites)):
+        probability = round(row[i], DIGITS)
+        fields = {
+            "id": site,
+            "probability": probability,
+            "prior": round(prior[i], DIGITS),
+            "because": because[i] if because is not None else (),
+            "route": routes.get(site),
+            "label": label,
+            "plain_label": plain_label,
+            "known": bool(clamped[i]),
+        }
+        ranked.append((-probability, i, _SITE(fields)))
+    ranked.sort(key=lambda item: item[:2])
+    return tuple(item[2] for item in ranked)
+
+
+_SITE = SitePosterior.__pydantic_validator__.validate_python
+
+
+def _site_labels(knowledge: Knowledge, sites: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    labels = _labels(knowledge)
+    return [(site, *labels[site]) for site in sites]
+
+
+@per_knowledge
+def _labels(knowledge: Knowledge) -> dict[str, tuple[str, str]]:
+    return {ident: (site.label, site.plain_label) for ident, site in knowledge.sites.items()}
 
 
 def _above(sites: tuple[SitePosterior, ...], threshold: float) -> frozenset[str]:
@@ -274,9 +312,9 @@ def _flags(
     """Red flags (shared by both paths, so screening raises exactly the same ones)."""
     threshold = knowledge.network.thresholds.suspected_site
     suspected = _above(sites, threshold) | set(prepared.evidence.mentioned_suspected)
-    facts = replace(prepared.facts, suspected_sites=suspected)
+    facts = prepared.facts.but(suspected_sites=suspected)
     flags = raised_flags(knowledge, facts)
-    return replace(facts, flags=frozenset(f.id for f in flags)), flags
+    return facts.but(flags=frozenset(f.id for f in flags)), flags
 
 
 def _provenance(prepared: _Prepared, knowledge: Knowledge) -> Provenance:
@@ -330,11 +368,11 @@ def _finish(
     priors = {s.id: s.prior for s in sites}
     # Workup asks the posterior itself (threshold and evidence); "suspected" there means named
     # as suspected in text, not a prior that is high because spread is known elsewhere.
-    workup_facts = replace(facts, suspected_sites=frozenset(mentioned))
+    workup_facts = facts.but(suspected_sites=frozenset(mentioned))
     workup = workup_items(knowledge, workup_facts, probability, flags, priors)
     # Site-directed treatment of an unconfirmed site needs the posterior itself above the
     # treatment threshold; a hedged mention in text counts only through that posterior.
-    treat_facts = replace(facts, suspected_sites=_above(sites, thresholds.treat_suspected_site))
+    treat_facts = facts.but(suspected_sites=_above(sites, thresholds.treat_suspected_site))
     options = treatment_options(knowledge, treat_facts)
     return _assessment(prepared, knowledge, sites, flags, workup, options)
 
@@ -374,14 +412,8 @@ def assess_many(
     good = [p for p in prepared if isinstance(p, _Prepared)]
     if not good:
         return [p for p in prepared if isinstance(p, MbcnavError)]
-    blocks = [_rows(p, tables, explain) for p in good]
-    post = infer_batch(
-        tables,
-        np.concatenate([b[0] for b in blocks]),
-        np.concatenate([b[1] for b in blocks]),
-        np.concatenate([b[2] for b in blocks]),
-    )
-    bounds = np.cumsum([0] + [b[0].shape[0] for b in blocks])
+    present, absent, prior, parent, bounds = _stacked([_rows(p, tables, explain) for p in good])
+    post = infer_batch(tables, present, absent, prior, parent=parent if explain else None)
     results = iter(
         finish(p, knowledge, tables, post[bounds[i] : bounds[i + 1]]) for i, p in enumerate(good)
     )

@@ -8,9 +8,11 @@ knowledge conditions; this module only knows how to read them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from mbcnav.knowledge.schema import (
     AllOf,
@@ -31,6 +33,9 @@ from mbcnav.knowledge.schema import (
     SubtypeIn,
 )
 
+K = TypeVar("K")
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -49,6 +54,16 @@ class Facts:
     prior_therapies: frozenset[str] = frozenset()
     prior_modalities: frozenset[str] = frozenset()
 
+    def but(self, **changes: Any) -> Facts:
+        """A copy with ``changes``: ``dataclasses.replace`` at a third of the cost (there is
+        nothing to check beyond the field names)."""
+        unknown = changes.keys() - self.__dataclass_fields__.keys()
+        if unknown:
+            raise TypeError(f"Facts has no field {sorted(unknown)}")
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
+
 
 @dataclass(frozen=True)
 class Match:
@@ -62,147 +77,282 @@ class Match:
 
 
 _NO = Match(False)
+_HOLDS = Match(True)
+
+Compiled = Callable[[Facts], Match]
+"""A condition turned into a function of the facts (see :func:`compiled`)."""
+
+_CACHE_LIMIT = 4096
+F = TypeVar("F")
+_COMPILED: dict[int, tuple[object, Compiled]] = {}
+_TESTED: dict[int, tuple[object, Callable[[Facts], bool]]] = {}
 
 
 def _merge(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The parts' reasons in order, each once (every part is already de-duplicated)."""
+    if len(parts) == 1:
+        return parts[0]
     return tuple(dict.fromkeys(reason for part in parts for reason in part))
 
 
-def _compare(value: float | None, rule: LabCompare | BiomarkerCompare) -> tuple[bool, str]:
-    """Apply every bound the rule names; a missing value never satisfies a comparison."""
+_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_TESTS: dict[str, Callable[[float, float], bool]] = {
+    "gt": lambda v, b: v > b,
+    "ge": lambda v, b: v >= b,
+    "lt": lambda v, b: v < b,
+    "le": lambda v, b: v <= b,
+}
+
+
+def _comparison(rule: LabCompare | BiomarkerCompare) -> tuple[Callable[[Any], bool], str]:
+    """Every bound the rule names as one test, and its text; a missing value never passes."""
     bounds = (("gt", rule.gt), ("ge", rule.ge), ("lt", rule.lt), ("le", rule.le))
-    named = [(op, bound) for op, bound in bounds if bound is not None]
-    if value is None or not named:
-        return False, ""
-    symbols = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-    tests = {
-        "gt": lambda v, b: v > b,
-        "ge": lambda v, b: v >= b,
-        "lt": lambda v, b: v < b,
-        "le": lambda v, b: v <= b,
-    }
-    ok = all(tests[op](value, bound) for op, bound in named)
-    text = " and ".join(f"{symbols[op]}{bound:g}" for op, bound in named)
-    return ok, text
+    named = [(_TESTS[op], bound) for op, bound in bounds if bound is not None]
+    text = " and ".join(f"{_SYMBOLS[op]}{bound:g}" for op, bound in bounds if bound is not None)
+
+    def passes(value: Any) -> bool:
+        return value is not None and bool(named) and all(test(value, b) for test, b in named)
+
+    return passes, text
 
 
-def _biomarker(rule: BiomarkerCompare, facts: Facts) -> Match:
-    value = facts.biomarkers.get(rule.biomarker)
-    if rule.in_ is not None:
-        if isinstance(value, str) and value in rule.in_:
-            return Match(True, (f"{rule.biomarker}={value}",))
-        return _NO
-    numeric = value if isinstance(value, int | float) else None
-    ok, text = _compare(numeric, rule)
-    if not ok or numeric is None:
-        return _NO
-    return Match(True, (f"{rule.biomarker}={numeric:g} ({text})",))
+def _biomarker(rule: BiomarkerCompare) -> Compiled:
+    name, among = rule.biomarker, rule.in_
+    if among is not None:
 
-
-def _site(rule: SiteStatus, facts: Facts) -> Match:
-    known = rule.site in facts.known_sites
-    suspected = rule.site in facts.suspected_sites
-    wanted = {
-        "known": known,
-        "suspected": suspected,
-        "known_or_suspected": known or suspected,
-    }[rule.status]
-    if not wanted:
-        return _NO
-    return Match(True, (rule.site if known else f"{rule.site} (suspected)",))
-
-
-def _at_least(rule: AtLeast, facts: Facts) -> Match:
-    hits = [m for m in (evaluate(c, facts) for c in rule.of) if m.matched]
-    if len(hits) < rule.at_least:
-        return _NO
-    return Match(True, _merge([m.because for m in hits]))
-
-
-def _all(rule: AllOf, facts: Facts) -> Match:
-    reasons: list[tuple[str, ...]] = []
-    for part in rule.all:
-        result = evaluate(part, facts)
-        if not result.matched:
+        def listed(facts: Facts) -> Match:
+            value = facts.biomarkers.get(name)
+            if isinstance(value, str) and value in among:
+                return Match(True, (f"{name}={value}",))
             return _NO
-        reasons.append(result.because)
-    return Match(True, _merge(reasons))
+
+        return listed
+    passes, text = _comparison(rule)
+
+    def compared(facts: Facts) -> Match:
+        value = facts.biomarkers.get(name)
+        numeric = value if isinstance(value, int | float) else None
+        if not passes(numeric):
+            return _NO
+        return Match(True, (f"{name}={numeric:g} ({text})",))
+
+    return compared
 
 
-def _any(rule: AnyOf, facts: Facts) -> Match:
-    hits = [r.because for r in (evaluate(part, facts) for part in rule.any) if r.matched]
-    return Match(True, _merge(hits)) if hits else _NO
+def _lab(rule: LabCompare) -> Compiled:
+    name = rule.lab
+    passes, text = _comparison(rule)
+
+    def compared(facts: Facts) -> Match:
+        value = facts.labs.get(name)
+        return Match(True, (f"{name}={value:g} ({text})",)) if passes(value) else _NO
+
+    return compared
 
 
-def _not(rule: Not, facts: Facts) -> Match:
-    return _NO if evaluate(rule.not_, facts).matched else Match(True)
+def _site(rule: SiteStatus) -> Compiled:
+    site, status = rule.site, rule.status
+    if status not in ("known", "suspected", "known_or_suspected"):
+        raise KeyError(status)
+    as_known = Match(True, (site,))
+    as_suspected = Match(True, (f"{site} (suspected)",))
+
+    def check(facts: Facts) -> Match:
+        known = site in facts.known_sites
+        if status == "known":
+            return as_known if known else _NO
+        suspected = site in facts.suspected_sites
+        if status == "suspected":
+            return (as_known if known else as_suspected) if suspected else _NO
+        return as_known if known else (as_suspected if suspected else _NO)
+
+    return check
 
 
-def _finding(rule: FindingPresent, facts: Facts) -> Match:
-    return Match(True, (rule.finding,)) if rule.finding in facts.present else _NO
+def _at_least(rule: AtLeast) -> Compiled:
+    parts, needed = tuple(_compile(c) for c in rule.of), rule.at_least
+
+    def check(facts: Facts) -> Match:
+        reasons = []
+        for part in parts:
+            result = part(facts)
+            if result.matched:
+                reasons.append(result.because)
+        return Match(True, _merge(reasons)) if len(reasons) >= needed else _NO
+
+    return check
 
 
-def _absent(rule: FindingAbsent, facts: Facts) -> Match:
-    return Match(True, (f"no {rule.absent}",)) if rule.absent in facts.absent else _NO
+def _all(rule: AllOf) -> Compiled:
+    parts = tuple(_compile(c) for c in rule.all)
+
+    def check(facts: Facts) -> Match:
+        reasons: list[tuple[str, ...]] = []
+        for part in parts:
+            result = part(facts)
+            if not result.matched:
+                return _NO
+            reasons.append(result.because)
+        return Match(True, _merge(reasons))
+
+    return check
 
 
-def _lab(rule: LabCompare, facts: Facts) -> Match:
-    ok, text = _compare(facts.labs.get(rule.lab), rule)
-    return Match(True, (f"{rule.lab}={facts.labs[rule.lab]:g} ({text})",)) if ok else _NO
+def _any(rule: AnyOf) -> Compiled:
+    parts = tuple(_compile(c) for c in rule.any)
+
+    def check(facts: Facts) -> Match:
+        reasons = []
+        for part in parts:
+            result = part(facts)
+            if result.matched:
+                reasons.append(result.because)
+        return Match(True, _merge(reasons)) if reasons else _NO
+
+    return check
 
 
-def _receptor(rule: ReceptorIn, facts: Facts) -> Match:
-    value = facts.receptors.get(rule.receptor, "unknown")
-    return Match(True, (f"{rule.receptor}={value}",)) if value in rule.in_ else _NO
+def _not(rule: Not) -> Compiled:
+    inner = _test(rule.not_)
+    return lambda facts: _NO if inner(facts) else _HOLDS
 
 
-def _setting(rule: SettingIn, facts: Facts) -> Match:
-    return Match(True, (f"setting={facts.setting}",)) if facts.setting in rule.setting else _NO
+def _member(ident: str, reason: str, field: str) -> Compiled:
+    """Holds when ``ident`` is in the facts' set ``field``, giving ``reason``."""
+    yes, of = Match(True, (reason,)), attrgetter(field)
+    return lambda facts: yes if ident in of(facts) else _NO
 
 
-def _subtype(rule: SubtypeIn, facts: Facts) -> Match:
-    return Match(True, (f"subtype={facts.subtype}",)) if facts.subtype in rule.subtype else _NO
+def _one_of(among: tuple[str, ...], name: str, value_of: Callable[[Facts], str]) -> Compiled:
+    """Holds when the facts' value is among the rule's, giving ``name=value``."""
+    yes = {value: Match(True, (f"{name}={value}",)) for value in among}
+    return lambda facts: yes.get(value_of(facts), _NO)
 
 
-def _flag(rule: FlagRaised, facts: Facts) -> Match:
-    return Match(True, (rule.flag,)) if rule.flag in facts.flags else _NO
+def _receptor(rule: ReceptorIn) -> Compiled:
+    name = rule.receptor
+    return _one_of(rule.in_, name, lambda facts: facts.receptors.get(name, "unknown"))
 
 
-def _prior_therapy(rule: PriorTherapy, facts: Facts) -> Match:
-    ident = rule.prior_therapy
-    return Match(True, (f"after {ident}",)) if ident in facts.prior_therapies else _NO
-
-
-def _prior_modality(rule: PriorModality, facts: Facts) -> Match:
-    name = rule.prior_modality
-    return Match(True, (f"after {name}",)) if name in facts.prior_modalities else _NO
-
-
-_HANDLERS: dict[type, Callable[[Any, Facts], Match]] = {
+_BUILDERS: dict[type, Callable[[Any], Compiled]] = {
     AllOf: _all,
     AnyOf: _any,
     Not: _not,
     AtLeast: _at_least,
-    FindingPresent: _finding,
-    FindingAbsent: _absent,
+    FindingPresent: lambda rule: _member(rule.finding, rule.finding, "present"),
+    FindingAbsent: lambda rule: _member(rule.absent, f"no {rule.absent}", "absent"),
     LabCompare: _lab,
     ReceptorIn: _receptor,
     BiomarkerCompare: _biomarker,
-    SettingIn: _setting,
-    SubtypeIn: _subtype,
+    SettingIn: lambda rule: _one_of(rule.setting, "setting", attrgetter("setting")),
+    SubtypeIn: lambda rule: _one_of(rule.subtype, "subtype", attrgetter("subtype")),
     SiteStatus: _site,
-    FlagRaised: _flag,
-    PriorTherapy: _prior_therapy,
-    PriorModality: _prior_modality,
+    FlagRaised: lambda rule: _member(rule.flag, rule.flag, "flags"),
+    PriorTherapy: lambda rule: _member(
+        rule.prior_therapy, f"after {rule.prior_therapy}", "prior_therapies"
+    ),
+    PriorModality: lambda rule: _member(
+        rule.prior_modality, f"after {rule.prior_modality}", "prior_modalities"
+    ),
 }
+
+
+def _compile(condition: Any) -> Compiled:
+    builder = _BUILDERS.get(type(condition))
+    if builder is None:
+
+        def refuse(facts: Facts) -> Match:
+            raise TypeError(f"not a condition: {condition!r}")
+
+        return refuse
+    return builder(condition)
+
+
+Test = Callable[[Facts], bool]
+"""Whether a condition holds, without its reasons (see :func:`compiled_test`)."""
+
+
+def _test(condition: Any) -> Test:
+    """The verdict alone: ``any`` and ``at_least`` may stop early, no reasons are built."""
+    match condition:
+        case AllOf(all=parts):
+            tests = tuple(_test(c) for c in parts)
+            return lambda facts: all(test(facts) for test in tests)
+        case AnyOf(any=parts):
+            tests = tuple(_test(c) for c in parts)
+            return lambda facts: any(test(facts) for test in tests)
+        case AtLeast(of=parts, at_least=needed):
+            tests = tuple(_test(c) for c in parts)
+            return lambda facts: sum(1 for test in tests if test(facts)) >= needed
+        case Not(not_=inner):
+            test = _test(inner)
+            return lambda facts: not test(facts)
+        case FindingPresent(finding=ident):
+            return lambda facts: ident in facts.present
+        case FlagRaised(flag=ident):
+            return lambda facts: ident in facts.flags
+        case PriorTherapy(prior_therapy=ident):
+            return lambda facts: ident in facts.prior_therapies
+    full = _compile(condition)
+    return lambda facts: full(facts).matched
+
+
+def compiled(condition: Condition) -> Compiled:
+    """The condition as a function of the facts: built once per condition object (they are
+    immutable) and kept while it lives, so a knowledge's tables are read only once."""
+    return _cached(_COMPILED, condition, _compile)
+
+
+def compiled_test(condition: Condition) -> Test:
+    """As :func:`compiled`, for callers that need only whether the condition holds."""
+    return _cached(_TESTED, condition, _test)
+
+
+def _cached(cache: dict[int, tuple[object, F]], condition: object, build: Callable[[Any], F]) -> F:
+    hit = cache.get(id(condition))
+    if hit is not None and hit[0] is condition:
+        return hit[1]
+    function = build(condition)
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[id(condition)] = (condition, function)
+    return function
 
 
 def evaluate(condition: Condition, facts: Facts) -> Match:
     """Evaluate one condition against a patient's facts; the reasons are de-duplicated ids."""
-    handler = _HANDLERS.get(type(condition))
-    if handler is None:
-        raise TypeError(f"not a condition: {condition!r}")
-    return handler(condition, facts)
+    return compiled(condition)(facts)
+
+
+def per_knowledge(build: Callable[[K], T]) -> Callable[[K], T]:
+    """``build(knowledge)`` computed once per knowledge object (immutable, but not hashable),
+    for the tables the engine derives from it; a few objects at a time."""
+    cache: dict[int, tuple[K, T]] = {}
+
+    @functools.wraps(build)
+    def cached(knowledge: K) -> T:
+        hit = cache.get(id(knowledge))
+        if hit is not None and hit[0] is knowledge:
+            return hit[1]
+        value = build(knowledge)
+        if len(cache) >= 8:
+            cache.clear()
+        cache[id(knowledge)] = (knowledge, value)
+        return value
+
+    return cached
+
+
+def names_a_flag(condition: Condition) -> bool:
+    """Whether the condition asks about a raised flag anywhere inside."""
+    match condition:
+        case AllOf(all=parts) | AnyOf(any=parts) | AtLeast(of=parts):
+            return any(names_a_flag(p) for p in parts)
+        case Not(not_=inner):
+            return names_a_flag(inner)
+        case FlagRaised():
+            return True
+    return False
 
 
 def referenced_ids(condition: Condition) -> set[str]:
@@ -219,4 +369,15 @@ def referenced_ids(condition: Condition) -> set[str]:
     return set()
 
 
-__all__ = ["Facts", "Match", "evaluate", "referenced_ids"]
+__all__ = [
+    "Compiled",
+    "Facts",
+    "Match",
+    "Test",
+    "compiled",
+    "compiled_test",
+    "evaluate",
+    "names_a_flag",
+    "per_knowledge",
+    "referenced_ids",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from kbfactory import make_knowledge
 
-from mbcnav.reason.explain import contributions, likely_route, logit
+from mbcnav.reason.explain import contributions, likely_route, likely_routes, logit, rounded
 from mbcnav.reason.inference import infer
 from mbcnav.reason.network import compile_network
 
@@ -48,3 +48,35 @@ def test_route_follows_the_most_involved_neighbour(knowledge) -> None:
                 if s != "site:liver"
             )
             assert support == 0.99
+
+
+def test_rounding_is_pythons_round_exactly() -> None:
+    """The vectorised rounding gives the bytes Python's round gives, ties and near-ties too."""
+    rng = np.random.default_rng(5)
+    ties = (rng.integers(-600_000, 600_000, 20_000) + 0.5) / 1e4
+    values = np.concatenate(
+        [
+            rng.normal(0, 3, 50_000),
+            rng.normal(0, 1e-5, 5_000),
+            ties,
+            np.nextafter(ties, np.inf),
+            np.nextafter(ties, -np.inf),
+            [0.0, -0.0, 1e-9, -2e-9, 0.00005, -0.00005, 0.00015, 27.63102, -55.2620, 1e12],
+        ]
+    )
+    got = rounded(values, 4)
+    expected = [round(float(v), 4) for v in values]
+    assert [repr(v) for v in got.tolist()] == [repr(v) for v in expected]
+
+
+def test_all_routes_at_once_are_each_sites_route(knowledge) -> None:
+    rng = np.random.default_rng(2)
+    sites = list(knowledge.sites)
+    for _ in range(200):
+        probability = {s: float(p) for s, p in zip(sites, rng.random(len(sites)), strict=True)}
+        if rng.random() < 0.3:
+            probability = {s: round(p, 1) for s, p in probability.items()}  # ties
+        for s in rng.choice(sites, size=3):
+            probability.pop(str(s), None)
+        expected = {site: likely_route(knowledge, site, probability) for site in sites}
+        assert likely_routes(knowledge, probability) == expected

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kbfactory import make_knowledge
 
+from mbcnav.reason import inference
 from mbcnav.reason.inference import enumerate_one, infer, infer_batch
 from mbcnav.reason.network import NetworkTables, compile_network
 
@@ -152,3 +153,107 @@ def test_unobserved_symptoms_drop_out(case) -> None:
         infer(smaller, [where[m] for m in present], [where[m] for m in absent], prior),
         atol=1e-12,
     )
+
+
+def _leave_one_out(tables: NetworkTables, present, absent, prior):
+    """The patient's row, then one row per observed finding without it, and their parents."""
+    width = len(tables.columns)
+    observed = [(m, True) for m in sorted(set(present))] + [
+        (m, False) for m in sorted(set(absent) - set(present))
+    ]
+    rows_present = np.zeros((len(observed) + 1, width), dtype=bool)
+    rows_absent = np.zeros_like(rows_present)
+    for index, (column, is_present) in enumerate(observed):
+        target = rows_present if is_present else rows_absent
+        target[:, column] = True
+        target[index + 1, column] = False
+    parent = np.where(np.arange(len(observed) + 1) > 0, 0, -1)
+    return rows_present, rows_absent, np.repeat(prior[None, :], len(observed) + 1, 0), parent
+
+
+leave_one_out = st.tuples(
+    st.integers(0, len(NETWORKS) - 1),
+    st.lists(st.integers(0, N_SYMPTOMS - 1), max_size=8),
+    st.lists(st.integers(0, N_SYMPTOMS - 1), max_size=5),
+    st.lists(st.integers(0, N_SITES - 1), max_size=2),
+    st.sampled_from(["surveillance", "suspected", "metastatic"]),
+    st.sampled_from(["auto", "enumerate"]),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(leave_one_out)
+def test_leave_one_out_rows_from_their_parent_equal_rows_computed_alone(case) -> None:
+    """Rows derived from their parent's table (dividing a present finding out, or sharing the
+    factors with a different absent update) give the numbers each row gives on its own."""
+    net, present, absent, known, setting, method = case
+    tables = NETWORKS[net]
+    prior = tables.prior("unknown", setting).copy()
+    prior[known] = 1.0
+    rows = _leave_one_out(tables, present, absent, prior)
+    derived = infer_batch(tables, *rows[:3], method=method, parent=rows[3])
+    alone = infer_batch(tables, *rows[:3], method=method)
+    np.testing.assert_allclose(derived, alone, rtol=1e-12, atol=1e-13)
+    for row in range(derived.shape[0]):
+        expected = brute_force(
+            tables, np.flatnonzero(rows[0][row]), np.flatnonzero(rows[1][row]), rows[2][row]
+        )
+        np.testing.assert_allclose(derived[row], expected, atol=1e-10)
+
+
+def test_leave_one_out_on_the_real_network_matches_and_batches(knowledge, monkeypatch) -> None:
+    """Several patients stacked, with parents, and across passes: the same as alone."""
+    tables = compile_network(knowledge)
+    rng = np.random.default_rng(3)
+    width = len(tables.columns)
+    blocks = []
+    for _ in range(12):
+        present = rng.choice(width, size=rng.integers(1, 9), replace=False)
+        absent = rng.choice(width, size=rng.integers(0, 7), replace=False)
+        prior = tables.prior("hr_pos_her2_neg", "metastatic").copy()
+        prior[rng.integers(0, tables.n_sites)] = rng.choice([prior[0], 1.0])
+        blocks.append(_leave_one_out(tables, present.tolist(), absent.tolist(), prior))
+    starts = np.cumsum([0] + [b[0].shape[0] for b in blocks])[:-1]
+    stacked = [np.concatenate([b[i] for b in blocks]) for i in range(3)]
+    parent = np.concatenate(
+        [np.where(b[3] >= 0, b[3] + s, -1) for b, s in zip(blocks, starts, strict=True)]
+    )
+    alone = infer_batch(tables, *stacked)
+    np.testing.assert_allclose(infer_batch(tables, *stacked, parent=parent), alone, atol=1e-13)
+    for block, start in zip(blocks, starts, strict=True):
+        single = infer_batch(tables, *block[:3], parent=block[3])
+        np.testing.assert_allclose(single, alone[start : start + len(single)], atol=1e-13)
+    monkeypatch.setattr(inference, "ROWS_PER_PASS", 7)  # parents cut off in another pass
+    np.testing.assert_allclose(infer_batch(tables, *stacked, parent=parent), alone, atol=1e-13)
+
+
+def test_a_parent_that_is_not_one_finding_away_is_ignored() -> None:
+    tables = NETWORKS[3]
+    prior = tables.prior("unknown", "suspected")
+    present = np.zeros((3, N_SYMPTOMS), dtype=bool)
+    present[0, [0, 1, 2]] = True
+    present[1, [0]] = True  # two findings fewer
+    present[2, [0, 1, 2, 3]] = True  # one more
+    absent = np.zeros_like(present)
+    prior3 = np.repeat(prior[None, :], 3, 0)
+    with_parent = infer_batch(tables, present, absent, prior3, parent=np.array([-1, 0, 0]))
+    np.testing.assert_allclose(with_parent, infer_batch(tables, present, absent, prior3), atol=0)
+
+
+def test_a_patient_and_its_leave_one_out_rows_take_one_table(monkeypatch) -> None:
+    tables = NETWORKS[4]
+    prior = tables.prior("unknown", "metastatic")
+    rows = _leave_one_out(tables, [0, 1, 2], [3, 4], prior)
+    sources: list[int] = []
+    original = inference._enumerate_group
+
+    def counted(tables, pos, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sources.append(pos.shape[0])
+        return original(tables, pos, *args, **kwargs)
+
+    monkeypatch.setattr(inference, "_enumerate_group", counted)
+    infer_batch(tables, *rows[:3], method="enumerate", parent=rows[3])
+    assert sources == [1]
+    sources.clear()
+    infer_batch(tables, *rows[:3], method="enumerate")
+    assert sum(sources) == 6

@@ -22,7 +22,7 @@ from typing import Protocol
 from mbcnav.errors import InputError
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.network import mention_column, negated_column
-from mbcnav.rules import Facts, evaluate
+from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import Finding, FindingInput, Labs, Patient, SiteMention
 
 # Unit conversions (physics, not clinical judgement): mg/dL → mmol/L and µmol/L.
@@ -121,12 +121,16 @@ def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, f
         absent=frozenset(k for k, v in merged.items() if not v),
         labs=labs,
     )
+    return [ident for ident, holds in _derivable(knowledge) if ident not in merged and holds(facts)]
+
+
+@per_knowledge
+def _derivable(knowledge: Knowledge) -> list[tuple[str, Test]]:
+    """The symptoms the knowledge derives from other facts, with their compiled condition."""
     return [
-        symptom.id
+        (symptom.id, compiled_test(symptom.derive_from))
         for symptom in knowledge.symptoms.values()
         if symptom.derive_from is not None
-        and symptom.id not in merged
-        and evaluate(symptom.derive_from, facts).matched
     ]
 
 

@@ -14,6 +14,11 @@ Two exact methods, vectorised over patients, chosen per patient:
   bound is too loose, or with more than ``MAX_QUICKSCORE_POSITIVES`` present findings, go here,
   grouped by (r, k) so they are vectorised too.
 
+Leave-one-out rows (the explanations) name their patient's row as ``parent``: each row still
+takes the method it would take alone, and when it and its parent both go by enumeration it is
+read off the parent's table (see :class:`_Derived`) instead of enumerating again; the numbers
+agree with computing it alone to rounding (about 1e-15).
+
 The single path is the batched path with one row, so both give the same numbers. A prior of
 exactly 1 clamps a site (known disease): its posterior is 1 and it explains findings.
 """
@@ -21,6 +26,7 @@ exactly 1 clamps a site (known disease): its posterior is 1 and it explains find
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -41,6 +47,10 @@ ROUNDING = 16 * float(np.finfo(np.float64).eps)
 CHUNK_ELEMENTS = 1 << 21
 ROWS_PER_PASS = 1 << 16
 FACTOR_BLOCK = 16  # findings multiplied before rescaling: each factor is at least the leak
+# From these many sites on, tables are built and summed in two halves (measured faster).
+SPLIT_TABLE_SITES = 9
+SPLIT_TABLE_MAX = 1 << 17
+SPLIT_MARGINAL_SITES = 11
 
 
 @lru_cache(maxsize=MAX_QUICKSCORE_POSITIVES + 1)
@@ -106,9 +116,9 @@ def _quickscore(
 def _absent_update(prior: FloatArray, s_absent: FloatArray) -> FloatArray:
     """Per-site posterior given absent findings only (they factorise over sites)."""
     on = prior * np.exp(s_absent)
-    with np.errstate(invalid="ignore"):
-        out = on / (on + (1.0 - prior))
-    return np.where(prior >= 1.0, 1.0, np.nan_to_num(out))
+    free = prior < 1.0  # a known site (prior 1) stays 1, and 0/0 is never computed
+    out: FloatArray = np.divide(on, on + (1.0 - prior), out=np.ones_like(on), where=free)
+    return out
 
 
 @lru_cache(maxsize=MAX_ENUMERATED_SITES + 1)
@@ -119,49 +129,153 @@ def _configs(r: int) -> FloatArray:
     return table
 
 
+def _doubled(first: FloatArray, on: FloatArray, off: FloatArray) -> FloatArray:
+    """Products over the 2^r configurations (site j is bit j of the index): per row, ``first``
+    times each site's factor ``on`` (rows × r) when on; the first ``len(off)`` rows also take
+    ``off`` (their factor when off). Built as the outer product of two half tables (lower
+    and upper sites, doubled together) from ``SPLIT_TABLE_SITES`` sites on, so the full table
+    costs one product per entry; a table beyond ``SPLIT_TABLE_MAX`` entries (a big batch) is
+    doubled in place, which measured faster there."""
+    rows, r = on.shape
+    if r < SPLIT_TABLE_SITES or rows << r > SPLIT_TABLE_MAX:
+        return _doubling(first, on, off)
+    low = (r + 1) // 2
+    high = r - low
+    factors = np.ones((2, 2 * rows, low))  # [on, off] × [lower rows, upper rows] × site
+    factors[0, :rows] = on[:, :low]
+    factors[0, rows:, :high] = on[:, low:]
+    factors[1, : off.shape[0]] = off[:, :low]
+    factors[1, rows : rows + off.shape[0], :high] = off[:, low:]
+    start = np.ones(2 * rows)
+    start[:rows] = first
+    halves = _doubling(start, factors[0], factors[1])
+    upper = halves[rows:, : 1 << high, None]
+    return (upper * halves[:rows, None, :]).reshape(rows, 1 << r)
+
+
+def _doubling(first: FloatArray, on: FloatArray, off: FloatArray) -> FloatArray:
+    r = on.shape[1]
+    table = np.empty((first.shape[0], 1 << r))
+    table[:, 0] = first
+    with_off = table[: off.shape[0]]
+    for j in range(r):
+        half = 1 << j
+        np.multiply(table[:, :half], on[:, j : j + 1], out=table[:, half : 2 * half])
+        with_off[:, :half] *= off[:, j : j + 1]
+    return table
+
+
 def _enumerate_group(
     tables: NetworkTables,
     pos: IntArray,
     rel: IntArray,
-    updated: FloatArray,
+    p: FloatArray,
     clamped: FloatArray,
-) -> FloatArray:
-    """Posteriors of the r relevant sites of n patients sharing (r, k): pos n × k, rel n × r.
+    shared: tuple[FloatArray, IntArray] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Weights of the 2^r configurations of the r relevant sites of n patients sharing (r, k):
+    pos n × k, rel n × r, p n × r their absent-finding update; and P(each present finding on |
+    configuration), n × k × 2^r. ``shared`` = (p of m more rows, their patient): rows that
+    differ from that patient only in an absent finding share its present-finding factors and
+    get weights too (after the n patients', as n + m rows).
 
-    ``updated`` (n × sites) holds the absent-finding update; ``clamped`` (n × sites) is 1 for
-    known sites, whose arcs join every present finding's baseline. The 2^r configurations are
-    built by doubling (site j's bit is bit j of the configuration index), P(finding off) by
-    products; each row of weights is rescaled to its maximum after every factor, so nothing
-    underflows and every term stays positive (relative rounding ≈ eps / leak per factor)."""
-    link = tables.log1m_link
+    ``clamped`` (n × sites) is 1 for known sites, whose arcs join every present finding's
+    baseline. P(finding off) is a product over the sites that are on; each row of weights is
+    rescaled to its maximum after every ``FACTOR_BLOCK`` factors, so nothing underflows and
+    every term stays positive (relative rounding ≈ eps / leak per factor)."""
     n, r = rel.shape
-    size = 1 << r
-    rows = np.arange(n)[:, None]
-    p = updated[rows, rel]
-    keep = np.exp(link[rel[:, None, :], pos[:, :, None]])
+    k = pos.shape[1]
+    link = tables.log1m_link
+    keep = np.exp(link[rel[:, None, :], pos[:, :, None]]).reshape(n * k, r)
     base = tables.log1m_leak[pos] + np.einsum("ns,snk->nk", clamped, link[:, pos])
-    weight = np.empty((n, size))
-    off = np.empty((n, pos.shape[1], size))
-    weight[:, 0] = 1.0
-    off[:, :, 0] = np.exp(base)
-    for j in range(r):
-        half = 1 << j
-        np.multiply(weight[:, :half], p[:, j : j + 1], out=weight[:, half : 2 * half])
-        weight[:, :half] *= 1.0 - p[:, j : j + 1]
-        np.multiply(off[:, :, :half], keep[:, :, j : j + 1], out=off[:, :, half : 2 * half])
-    np.subtract(1.0, off, out=off)
-    for block in range(0, pos.shape[1], FACTOR_BLOCK):
-        weight *= off[:, block : block + FACTOR_BLOCK, :].prod(axis=1)
+    owner = None
+    if shared is not None and shared[1].size:
+        p = np.concatenate([p, shared[0]])
+        owner = np.concatenate([np.arange(n), shared[1]])
+    rows = p.shape[0]
+    table = _doubled(
+        np.concatenate([np.ones(rows), np.exp(base).reshape(n * k)]),
+        np.concatenate([p, keep]),
+        1.0 - p,
+    )
+    weight = table[:rows]
+    on = np.subtract(1.0, table[rows:], out=table[rows:]).reshape(n, k, 1 << r)
+    for block in range(0, k, FACTOR_BLOCK):
+        factor = on[:, block : block + FACTOR_BLOCK, :].prod(axis=1)
+        weight *= factor if owner is None else factor[owner]
         weight /= weight.max(axis=1, keepdims=True)
-    post = (weight @ _configs(r)) / weight.sum(axis=1, keepdims=True)
-    return np.asarray(post, dtype=np.float64)
+    return weight, on
+
+
+def _marginals(weight: FloatArray, r: int) -> FloatArray:
+    """P(site on) for each of the r sites from configuration weights (n × 2^r): the weights
+    summed over the upper sites' bits give the lower sites' marginals, and vice versa (from
+    ``SPLIT_MARGINAL_SITES`` sites on; below, one product with the configuration table)."""
+    if r < SPLIT_MARGINAL_SITES:
+        post = (weight @ _configs(r)) / weight.sum(axis=1, keepdims=True)
+        return np.asarray(post, dtype=np.float64)
+    low = (r + 1) // 2
+    split = weight.reshape(weight.shape[0], 1 << (r - low), 1 << low)
+    by_lower = split.sum(axis=1)
+    by_upper = split.sum(axis=2)
+    on = np.concatenate([by_lower @ _configs(low), by_upper @ _configs(r - low)], axis=1)
+    return np.asarray(on / by_lower.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
 def _relevant(tables: NetworkTables, present: BoolArray, prior: FloatArray) -> BoolArray:
     """Sites linked to a present finding whose prior is neither 0 nor 1 (N × sites)."""
-    linked = (tables.log1m_link < 0.0).astype(np.float64)
     free = (prior > 0.0) & (prior < 1.0)
-    return ((present.astype(np.float64) @ linked.T) > 0) & free
+    return ((present.astype(np.float64) @ tables.linked.T) > 0) & free
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """Rows that leave one finding out of a row enumerated in the same pass (their source),
+    sorted by source. They reuse the source's work, exactly:
+
+    * left-out *present* finding: the source's weights with that finding's factor
+      P(on | configuration) divided out (positive, since every leak is);
+    * left-out *absent* finding: the same present findings, so the same factor table, times
+      the row's own site probabilities (its closed-form absent update).
+
+    One table of present-finding factors per patient instead of k + 1."""
+
+    rows: IntArray
+    source: IntArray
+    column: IntArray
+    was_present: BoolArray
+
+    @staticmethod
+    def find(
+        present: BoolArray, absent: BoolArray, prior: FloatArray, rows: IntArray, parent: IntArray
+    ) -> _Derived:
+        """Among ``rows`` (enumerated), those whose parent is an enumerated row without a
+        parent of its own, with the same prior, and exactly one observed column more."""
+        enumerated = np.zeros(present.shape[0], dtype=bool)
+        enumerated[rows] = True
+        rows = rows[parent[rows] >= 0]
+        source = parent[rows]
+        # Per column: 1 present, 2 absent (absent is already masked by present).
+        codes = present.view(np.int8) + 2 * absent.view(np.int8)
+        change = codes[source] - codes[rows]
+        changed = change != 0
+        column = changed.argmax(axis=1)
+        dropped = change[np.arange(rows.size), column]
+        ok = (changed.sum(axis=1) == 1) & (dropped > 0) & enumerated[source]
+        ok &= (parent[source] < 0) & (prior[rows] == prior[source]).all(axis=1)
+        order = np.flatnonzero(ok)[np.argsort(source[ok], kind="stable")]
+        return _Derived(rows[order], source[order], column[order], dropped[order] == 1)
+
+    def of(self, sources: IntArray) -> tuple[IntArray, IntArray]:
+        """The derived entries whose source is in ``sources``, and that source's position."""
+        low = np.searchsorted(self.source, sources, side="left")
+        high = np.searchsorted(self.source, sources, side="right")
+        if sources.size == 1:
+            return np.arange(low[0], high[0]), np.zeros(high[0] - low[0], dtype=np.intp)
+        counts = high - low
+        local = np.repeat(np.arange(sources.size), counts)
+        starts = np.repeat(low - np.cumsum(counts) + counts, counts)
+        return starts + np.arange(local.size), local
 
 
 def _enumerate_rows(
@@ -171,17 +285,30 @@ def _enumerate_rows(
     prior: FloatArray,
     rows: IntArray,
     out: FloatArray,
+    absent: BoolArray | None = None,
+    parent: IntArray | None = None,
+    relevant: BoolArray | None = None,
 ) -> None:
-    """Enumeration for the given rows, grouped by (relevant sites, present findings)."""
+    """Enumeration for the given rows, grouped by (relevant sites, present findings); rows
+    that leave one finding out of another enumerated row (``parent``) reuse its table.
+    ``out[rows]`` must hold the rows' absent-finding update (``updated``) on entry.
+    ``relevant`` (N × sites, optional): :func:`_relevant` of every row, if already known."""
     if rows.size == 0:
         return
+    if relevant is None:
+        relevant = np.zeros(prior.shape, dtype=bool)
+        relevant[rows] = _relevant(tables, present[rows], prior[rows])
+    derived = None
+    if parent is not None and absent is not None:
+        derived = _Derived.find(present, absent, prior, rows, parent)
+        standalone = np.ones(prior.shape[0], dtype=bool)
+        standalone[derived.rows] = False
+        rows = rows[standalone[rows]]
     sub_present = present[rows]
-    relevant = _relevant(tables, sub_present, prior[rows])
     clamped = (prior[rows] >= 1.0).astype(np.float64)
-    out[rows] = updated[rows]
     width = present.shape[1] + 1
-    keys = relevant.sum(axis=1) * width + sub_present.sum(axis=1)
-    for key in np.unique(keys):
+    keys = relevant[rows].sum(axis=1) * width + sub_present.sum(axis=1)
+    for key in sorted(set(keys.tolist())):
         group = np.flatnonzero(keys == key)
         r, k = divmod(int(key), width)
         if r == 0:
@@ -190,9 +317,46 @@ def _enumerate_rows(
         for start in range(0, group.size, step):
             chunk = group[start : start + step]
             pos = np.nonzero(sub_present[chunk])[1].reshape(chunk.size, k)
-            rel = np.nonzero(relevant[chunk])[1].reshape(chunk.size, r)
-            post = _enumerate_group(tables, pos, rel, updated[rows[chunk]], clamped[chunk])
-            out[rows[chunk][:, None], rel] = post
+            rel = np.nonzero(relevant[rows[chunk]])[1].reshape(chunk.size, r)
+            sources = rows[chunk]
+            if derived is None:
+                p = updated[sources[:, None], rel]
+                weight, _ = _enumerate_group(tables, pos, rel, p, clamped[chunk])
+                out[sources[:, None], rel] = _marginals(weight, r)
+            else:
+                _enumerate_with_derived(
+                    tables, derived, sources, pos, rel, updated, clamped[chunk], relevant, out
+                )
+
+
+def _enumerate_with_derived(
+    tables: NetworkTables,
+    derived: _Derived,
+    sources: IntArray,
+    pos: IntArray,
+    rel: IntArray,
+    updated: FloatArray,
+    clamped: FloatArray,
+    relevant: BoolArray,
+    out: FloatArray,
+) -> None:
+    """One group's patients (``sources``) and the rows derived from them."""
+    which, local = derived.of(sources)
+    by_absent = ~derived.was_present[which]
+    absent_rows, absent_local = derived.rows[which[by_absent]], local[by_absent]
+    present_rows, present_local = derived.rows[which[~by_absent]], local[~by_absent]
+    p = updated[sources[:, None], rel]
+    shared = updated[absent_rows[:, None], rel[absent_local]]
+    weight, on = _enumerate_group(tables, pos, rel, p, clamped, (shared, absent_local))
+    if present_rows.size:
+        column = derived.column[which[~by_absent]]
+        finding = (pos[present_local] == column[:, None]).argmax(axis=1)
+        weight = np.concatenate([weight, weight[present_local] / on[present_local, finding]])
+    targets = np.concatenate([sources, absent_rows, present_rows])[:, None]
+    sites = rel[np.concatenate([np.arange(sources.size), absent_local, present_local])]
+    post = _marginals(weight, rel.shape[1])
+    # A site that leaving a present finding out unlinks keeps its closed-form update.
+    out[targets, sites] = np.where(relevant[targets, sites], post, out[targets, sites])
 
 
 def _quickscore_rows(
@@ -205,6 +369,8 @@ def _quickscore_rows(
     out: FloatArray,
 ) -> IntArray:
     """Quickscore for the given rows, grouped by k; returns the rows whose bound was loose."""
+    if rows.size == 0:
+        return rows
     counts = present[rows].sum(axis=1)
     loose: list[IntArray] = [rows[counts > MAX_QUICKSCORE_POSITIVES]]
     for k in np.unique(counts[(counts > 0) & (counts <= MAX_QUICKSCORE_POSITIVES)]):
@@ -226,21 +392,33 @@ def infer_batch(
     prior: FloatArray,
     *,
     method: Method = "auto",
+    parent: IntArray | None = None,
 ) -> FloatArray:
     """Posteriors (N × sites) for N patients: present/absent N × columns, prior N × sites.
 
     ``method="auto"`` picks, per patient, the cheaper exact method by its operation count
     (enumeration 2^r·(r+k) against Quickscore ``QUICKSCORE_COST``·2^k·S) and re-runs by
     enumeration any patient whose Quickscore rounding bound exceeds ``TOLERANCE``. A single
-    method can be forced for measurement ("quickscore" then skips the fallback)."""
+    method can be forced for measurement ("quickscore" then skips the fallback).
+
+    ``parent`` (optional, N): row i leaves one finding out of row ``parent[i]`` (−1: none), as
+    leave-one-out explanations do. It changes no number beyond rounding, only the work: when
+    both rows go by enumeration, row i is computed from its parent's table."""
     present = np.asarray(present, dtype=bool)
     absent = np.asarray(absent, dtype=bool)
     prior = np.asarray(prior, dtype=np.float64)
     out = np.empty_like(prior)
     for start in range(0, prior.shape[0], ROWS_PER_PASS):
         rows = slice(start, start + ROWS_PER_PASS)
-        out[rows] = _infer_pass(tables, present[rows], absent[rows], prior[rows], method)
+        local = None if parent is None else _local_parents(parent[rows], start)
+        out[rows] = _infer_pass(tables, present[rows], absent[rows], prior[rows], method, local)
     return out
+
+
+def _local_parents(parent: IntArray, start: int) -> IntArray:
+    """Parents as indices into this pass; a parent outside it counts as none."""
+    local = np.asarray(parent, dtype=np.intp) - start
+    return np.where((local >= 0) & (local < local.size), local, -1)
 
 
 def _infer_pass(
@@ -249,31 +427,41 @@ def _infer_pass(
     absent: BoolArray,
     prior: FloatArray,
     method: Method,
+    parent: IntArray | None = None,
 ) -> FloatArray:
     """One pass of at most ``ROWS_PER_PASS`` rows, so memory stays bounded for any N."""
     absent = absent & ~present
     s_absent = absent.astype(np.float64) @ tables.log1m_link.T
-    leak_absent = absent.astype(np.float64) @ tables.log1m_leak
     updated = _absent_update(prior, s_absent)
     out = updated.copy()
     counts = present.sum(axis=1)
     with_findings = np.flatnonzero(counts > 0)
     if method == "enumerate":
-        _enumerate_rows(tables, present, updated, prior, with_findings, out)
+        _enumerate_rows(tables, present, updated, prior, with_findings, out, absent, parent)
         return out
     if method == "quickscore":
+        leak_absent = absent.astype(np.float64) @ tables.log1m_leak
         _quickscore_rows(tables, present, s_absent, leak_absent, prior, with_findings, out)
         return np.clip(out, 0.0, 1.0)
-    r = _relevant(tables, present[with_findings], prior[with_findings]).sum(axis=1)
+    relevant = _relevant(tables, present, prior)
+    r = relevant[with_findings].sum(axis=1)
     k = counts[with_findings]
     enumeration_cost = np.exp2(r) * (r + k)
     quickscore_cost = QUICKSCORE_COST * np.exp2(np.minimum(k, 60)) * tables.n_sites
     by_quickscore = with_findings[
         (quickscore_cost < enumeration_cost) & (k <= MAX_QUICKSCORE_POSITIVES)
     ]
-    loose = _quickscore_rows(tables, present, s_absent, leak_absent, prior, by_quickscore, out)
-    rest = np.setdiff1d(with_findings, by_quickscore, assume_unique=True)
-    _enumerate_rows(tables, present, updated, prior, np.concatenate([rest, loose]), out)
+    loose = by_quickscore
+    if by_quickscore.size:
+        leak_absent = absent.astype(np.float64) @ tables.log1m_leak
+        loose = _quickscore_rows(tables, present, s_absent, leak_absent, prior, by_quickscore, out)
+    enumerated = np.zeros(prior.shape[0], dtype=bool)
+    enumerated[with_findings] = True
+    enumerated[by_quickscore] = False
+    enumerated[loose] = True
+    out[loose] = updated[loose]
+    enumerated = np.flatnonzero(enumerated)
+    _enumerate_rows(tables, present, updated, prior, enumerated, out, absent, parent, relevant)
     return np.clip(out, 0.0, 1.0)
 
 

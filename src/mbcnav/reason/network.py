@@ -14,6 +14,7 @@ site (observed absent when the text names the site free of disease) when it give
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import get_args
 
@@ -67,6 +68,13 @@ class NetworkTables:
     @property
     def n_sites(self) -> int:
         return len(self.sites)
+
+    @cached_property
+    def linked(self) -> FloatArray:
+        """1 where a site has an arc to a column, else 0 (sites × columns)."""
+        table = (self.log1m_link < 0.0).astype(np.float64)
+        table.setflags(write=False)
+        return table
 
 
 def _metastatic_prior(prior: Prior, subtype: str) -> float:

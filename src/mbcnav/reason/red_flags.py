@@ -8,32 +8,57 @@ knowledge order.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import RedFlagRule
-from mbcnav.rules import Facts, evaluate
+from mbcnav.rules import Compiled, Facts, compiled, evaluate, names_a_flag, per_knowledge
 from mbcnav.types import URGENCY_ORDER, RedFlag
 
 
 def raised_flags(knowledge: Knowledge, facts: Facts) -> tuple[RedFlag, ...]:
     """Every red flag whose condition holds, most urgent first."""
     raised: dict[str, tuple[str, ...]] = {}
+    rules = _rules(knowledge)
+    candidates = rules.all
     for _ in range(len(knowledge.red_flags) + 1):
-        current = replace(facts, flags=frozenset(raised))
+        current = _with_flags(facts, raised)
         before = len(raised)
-        for rule in knowledge.red_flags.values():
+        for rule, holds in candidates:
             if rule.id not in raised:
-                match = evaluate(rule.when, current)
+                match = holds(current)
                 if match.matched:
                     raised[rule.id] = match.because
         if len(raised) == before:
             break
-    final = replace(facts, flags=frozenset(raised))
+        # Only a rule that asks about flags can change its verdict once more flags are up.
+        candidates = rules.chained
+    final = _with_flags(facts, raised)
     flags = [_escalated(knowledge.red_flags[i], because, final) for i, because in raised.items()]
-    order = {ident: i for i, ident in enumerate(knowledge.red_flags)}
-    flags.sort(key=lambda flag: (URGENCY_ORDER.index(flag.urgency), order[flag.id]))
+    flags.sort(key=lambda flag: (URGENCY_ORDER.index(flag.urgency), rules.order[flag.id]))
     return tuple(flags)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    all: list[tuple[RedFlagRule, Compiled]]
+    chained: list[tuple[RedFlagRule, Compiled]]
+    order: dict[str, int]
+
+
+@per_knowledge
+def _rules(knowledge: Knowledge) -> _Rules:
+    every = [(rule, compiled(rule.when)) for rule in knowledge.red_flags.values()]
+    return _Rules(
+        all=every,
+        chained=[(rule, holds) for rule, holds in every if names_a_flag(rule.when)],
+        order={ident: i for i, ident in enumerate(knowledge.red_flags)},
+    )
+
+
+def _with_flags(facts: Facts, raised: dict[str, tuple[str, ...]]) -> Facts:
+    flags = frozenset(raised)
+    return facts if facts.flags == flags else facts.but(flags=flags)
 
 
 def _escalated(rule: RedFlagRule, because: tuple[str, ...], facts: Facts) -> RedFlag:

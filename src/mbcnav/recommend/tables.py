@@ -6,12 +6,12 @@ whose condition holds and keeps the reasons, in table order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Facts, evaluate
+from mbcnav.rules import Compiled, Facts, compiled
 from mbcnav.types import URGENCY_ORDER, Urgency
 
 
@@ -31,23 +31,27 @@ class Selected(Generic[R]):
     because: tuple[str, ...]
 
 
-def select(
-    rows: Iterable[R], condition_of: Mapping[str, Condition | None], facts: Facts
-) -> list[Selected[R]]:
-    """Rows whose condition holds (a row without a condition is not selected by this)."""
+def select(rows: Iterable[tuple[R, Compiled]], facts: Facts) -> list[Selected[R]]:
+    """The rows whose compiled condition holds, in table order, with why."""
     out: list[Selected[R]] = []
-    for row in rows:
-        condition = condition_of.get(row.id)
-        if condition is None:
-            continue
-        match = evaluate(condition, facts)
+    for row, holds in rows:
+        match = holds(facts)
         if match.matched:
             out.append(Selected(row, match.because))
     return out
+
+
+def conditional(
+    rows: Iterable[R], condition_of: Callable[[R], Condition | None]
+) -> list[tuple[R, Compiled]]:
+    """The rows that have a condition, each with it compiled (rows without one are never
+    selected by :func:`select`)."""
+    pairs = ((row, condition_of(row)) for row in rows)
+    return [(row, compiled(condition)) for row, condition in pairs if condition is not None]
 
 
 def most_urgent(a: Urgency, b: Urgency) -> Urgency:
     return a if URGENCY_ORDER.index(a) <= URGENCY_ORDER.index(b) else b
 
 
-__all__ = ["Selected", "most_urgent", "select"]
+__all__ = ["Selected", "conditional", "most_urgent", "select"]

@@ -8,10 +8,12 @@ item ``when`` is a gate (as in the treatment table), not a second way in."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from mbcnav.knowledge.model import Knowledge
-from mbcnav.recommend.tables import most_urgent, select
-from mbcnav.rules import Facts, evaluate
+from mbcnav.knowledge.schema import Workup
+from mbcnav.recommend.tables import conditional, most_urgent, select
+from mbcnav.rules import Compiled, Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import URGENCY_ORDER, RedFlag, Urgency, WorkupItem
 
 
@@ -44,6 +46,30 @@ def _pointed_to(
     return _odds(posterior) >= thresholds.workup_odds_ratio * _odds(priors[site])
 
 
+@dataclass(frozen=True)
+class _Tables:
+    site_directed: list[tuple[Workup, Test | None]]
+    selected_by_condition: list[tuple[Workup, Compiled]]
+    order: dict[str, int]
+
+
+@per_knowledge
+def _tables(knowledge: Knowledge) -> _Tables:
+    """Site-directed items with their gate, and the items a condition selects."""
+    items = knowledge.workup.values()
+    return _Tables(
+        site_directed=[
+            (item, compiled_test(item.when) if item.when is not None else None)
+            for item in items
+            if item.for_sites
+        ],
+        selected_by_condition=conditional(
+            items, lambda item: None if item.for_sites else item.when
+        ),
+        order={ident: i for i, ident in enumerate(knowledge.workup)},
+    )
+
+
 def workup_items(
     knowledge: Knowledge,
     facts: Facts,
@@ -63,29 +89,42 @@ def workup_items(
         for ident in rule.workup:
             if ident in knowledge.workup:
                 plan.add(ident, flag.urgency, flag.id)
-    for item in knowledge.workup.values():
-        if item.for_sites and item.when is not None and not evaluate(item.when, facts):
+    tables = _tables(knowledge)
+    pointed: dict[str, bool] = {}
+    for item, gate in tables.site_directed:
+        if gate is not None and not gate(facts):
             continue  # a site-directed item's ``when`` is a gate, e.g. first metastasis only
         for target in item.for_sites:
-            likely = _pointed_to(knowledge, target.site, probabilities, priors)
-            if target.site not in facts.known_sites and (likely or target.site in suspected):
-                plan.add(item.id, target.urgency, target.site)
-    conditions = {item.id: item.when for item in knowledge.workup.values() if not item.for_sites}
-    for chosen in select(knowledge.workup.values(), conditions, facts):
+            site = target.site
+            if site in facts.known_sites:
+                continue
+            if site not in pointed:
+                pointed[site] = _pointed_to(knowledge, site, probabilities, priors)
+            if pointed[site] or site in suspected:
+                plan.add(item.id, target.urgency, site)
+    for chosen in select(tables.selected_by_condition, facts):
         plan.add(chosen.row.id, chosen.row.urgency, chosen.because[0] if chosen.because else "")
-    order = {ident: i for i, ident in enumerate(knowledge.workup)}
+    order = tables.order
     ranked = sorted(plan.urgency, key=lambda i: (URGENCY_ORDER.index(plan.urgency[i]), order[i]))
-    return tuple(
-        WorkupItem(
-            id=ident,
-            urgency=plan.urgency[ident],
-            for_=tuple(r for r in plan.reasons[ident] if r),
-            sources=knowledge.workup[ident].sources,
-            label=knowledge.workup[ident].label,
-            plain_label=knowledge.workup[ident].plain_label,
-        )
-        for ident in ranked
+    return tuple([_item(knowledge.workup[ident], plan, ident) for ident in ranked])
+
+
+def _item(item: Workup, plan: _Plan, ident: str) -> WorkupItem:
+    made: WorkupItem = _WORKUP_ITEM(
+        {
+            "id": ident,
+            "urgency": plan.urgency[ident],
+            "for": tuple([r for r in plan.reasons[ident] if r]),
+            "sources": item.sources,
+            "label": item.label,
+            "plain_label": item.plain_label,
+        }
     )
+    return made
+
+
+# Validating a dict directly skips BaseModel.__init__'s Python layer.
+_WORKUP_ITEM = WorkupItem.__pydantic_validator__.validate_python
 
 
 __all__ = ["workup_items"]
