@@ -185,14 +185,31 @@ async def _generate(base: str, kind: str, rate: float, seconds: float) -> dict[s
     latencies: list[float] = []
     finished: list[float] = []
     errors = 0
+    statuses: dict[int, int] = {}
 
     async def send(payload: bytes) -> int:
+        """One request; a kept-alive connection the server has closed meanwhile (its idle
+        timeout) is retried once on a new connection, as HTTP clients do."""
+        reused = bool(idle)
         reader, writer = idle.pop() if idle else await asyncio.open_connection(host, int(port))
         try:
             writer.write(payload)
             status, keep = await read_response(reader)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             writer.close()
+            return await send_fresh(payload) if reused else 0
+        if keep:
+            idle.append((reader, writer))
+        else:
+            writer.close()
+        return status
+
+    async def send_fresh(payload: bytes) -> int:
+        try:
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(payload)
+            status, keep = await read_response(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError):
             return 0
         if keep:
             idle.append((reader, writer))
@@ -217,6 +234,7 @@ async def _generate(base: str, kind: str, rate: float, seconds: float) -> dict[s
             latencies.append((done - scheduled) * 1000)
         else:
             errors += 1
+            statuses[status] = statuses.get(status, 0) + 1
         finished.append(done)
 
     await asyncio.gather(*(one(i) for i in range(total)))
@@ -227,6 +245,7 @@ async def _generate(base: str, kind: str, rate: float, seconds: float) -> dict[s
         "kind": kind,
         "requests": total,
         "errors": errors,
+        "error_statuses": {str(k): v for k, v in sorted(statuses.items())},
         "p50_ms": statistics.median(latencies) if latencies else float("nan"),
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         if latencies
@@ -326,7 +345,8 @@ def _line(result: dict[str, Any]) -> str:
     return (
         f"{result['kind']}: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
         f"max {result['max_ms']:.0f} ms, {result['throughput_rps']:.0f} req/s, "
-        f"{result['errors']}/{result['requests']} errors, CPU per request: server "
+        f"{result['errors']}/{result['requests']} errors {result['error_statuses'] or ''}, "
+        f"CPU per request: server "
         f"{result['server_cpu_ms']:.2f} ms, generator {result['generator_cpu_ms']:.2f} ms"
     )
 
