@@ -49,6 +49,7 @@ def record(
     cards: Sequence[dict[str, Any]] = (),
     service_id: str = "",
     record_id: str | None = None,
+    card_outputs: Sequence[RawJSON] = (),
 ) -> str:
     entry = AssessmentEntry(
         request_id=request_id,
@@ -59,7 +60,7 @@ def record(
         input_hash=input_hash(patient.model_dump(mode="json")),
         output=output,
     )
-    return audit.record_assessment(entry, cards, service_id, record_id)
+    return audit.record_assessment(entry, cards, service_id, record_id, card_outputs)
 
 
 __all__ = ["check_limits", "dump", "record", "run_engine"]

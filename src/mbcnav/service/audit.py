@@ -236,8 +236,10 @@ class AuditStore:
         cards: Sequence[dict[str, Any]] = (),
         service_id: str = "",
         record_id: str | None = None,
+        card_outputs: Sequence[RawJSON] = (),
     ) -> str:
         """Store one assessment and its cards in one transaction; return the assessment id.
+        ``card_outputs``, when given, are the cards as already serialised for the response.
 
         Core inserts, not ORM objects: this runs on every request, inside the latency budget.
         """
@@ -267,9 +269,9 @@ class AuditStore:
                             "service_id": service_id,
                             "indicator": card["indicator"],
                             "summary": card["summary"],
-                            "output": card,
+                            "output": output,
                         }
-                        for card in cards
+                        for card, output in zip(cards, card_outputs or cards, strict=True)
                     ],
                 )
         return record_id

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mbcnav.errors import InputError, InteropError, ServiceError
@@ -26,6 +26,7 @@ from mbcnav.interop.cds_hooks import (
 )
 from mbcnav.interop.fhir import summarise, summary_to_patient
 from mbcnav.service.assessing import check_limits, dump, record, run_engine
+from mbcnav.service.audit import RawJSON, dumps
 from mbcnav.service.chart import for_patient, gather_chart
 from mbcnav.service.deps import CdsCaller, ServiceState, State
 from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
@@ -60,7 +61,8 @@ def _assess_cards(
     caller: Caller,
     link_base: str,
     unread: list[str],
-) -> list[dict[str, Any]]:
+) -> list[RawJSON]:
+    """The cards, each serialised once: the same text is the response and the audit record."""
     check_limits(patient, state.settings)
     try:
         assessment = run_engine(patient, state.knowledge)
@@ -71,6 +73,7 @@ def _assess_cards(
     audit_id = str(uuid.uuid4())
     link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
     cards = build_cards(assessment, state.knowledge, link=link, unread=unread)
+    texts = [RawJSON(dumps(card)) for card in cards]
     record(
         state.audit,
         patient,
@@ -82,8 +85,9 @@ def _assess_cards(
         cards=cards,
         service_id=SERVICE_ID,
         record_id=audit_id,
+        card_outputs=texts,
     )
-    return cards
+    return texts
 
 
 @router.post(
@@ -97,7 +101,7 @@ async def cds_service(
     request: Request,
     state: State,
     caller: CdsCaller,
-) -> JSONResponse:
+) -> Response:
     """``patient-view``: read the chart, assess, answer with cards (``{"cards": []}`` if none)."""
     _known_service(service_id)
     if hook.hook != "patient-view":
@@ -118,7 +122,7 @@ async def cds_service(
         _web_base(request, state.settings),
         [*gathered.unread, *chart.unmapped],
     )
-    return JSONResponse({"cards": cards})
+    return Response('{"cards":[' + ",".join(cards) + "]}", media_type="application/json")
 
 
 @router.post("/cds-services/{service_id}/feedback", responses=PROBLEMS)
