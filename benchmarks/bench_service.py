@@ -1,9 +1,10 @@
 """Latency and throughput of the HTTP service under load on loopback.
 
-Starts ``mbcnav serve --dev`` (SQLite audit) on a free loopback port, then runs an open-loop
-load generator in a separate process: requests are *scheduled* at a fixed rate (default 200/s)
-for a bounded time, and each latency is measured from its scheduled start, so a stalled server
-cannot hide its queueing (no coordinated omission). Two scenarios, each with a different
+Starts ``mbcnav serve --dev`` (one HTTP process, two engine processes, SQLite audit by default)
+on a free loopback port, then runs an open-loop load generator in a separate process: requests
+are *scheduled* at a fixed rate (default 200/s) for a bounded time, and each latency is measured
+from its scheduled start, so a stalled server cannot hide its queueing (no coordinated
+omission). Two scenarios, each with a different
 3,000-character clinic note per request: ``POST /v1/assess`` and a CDS Hooks ``patient-view``
 call with full prefetch.
 
@@ -12,7 +13,8 @@ connections. It shares the two cores with the server, so it is built to cost lit
 (a general-purpose client such as httpx needs more CPU per request than the server is allowed);
 its own CPU per request is printed next to the server's.
 
-    .venv/bin/python benchmarks/bench_service.py [--rate 200] [--seconds 10] [--workers 2]
+    .venv/bin/python benchmarks/bench_service.py [--rate 200] [--seconds 10]
+        [--workers 1] [--engine-processes 2] [--database-url postgresql://…]
 
 Prints one line per scenario: p50/p99/max latency (ms), throughput, errors, and CPU per request.
 """
@@ -303,7 +305,7 @@ def _measure(pid: int, base: str, kind: str, rate: float, seconds: float) -> dic
 
 
 def _start_server(
-    data_dir: str, workers: int, threads: int, database_url: str | None
+    data_dir: str, workers: int, threads: int, database_url: str | None, extra: list[str]
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
@@ -311,6 +313,7 @@ def _start_server(
     env["MBCNAV_THREADS"] = str(threads)
     if database_url:
         env["MBCNAV_DATABASE_URL"] = database_url
+    env.update(item.split("=", 1) for item in extra)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -355,11 +358,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn HTTP processes")
+    parser.add_argument(
+        "--engine-processes", type=int, default=2, help="MBCNAV_ENGINE_PROCESSES (0: threads)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="MBCNAV_THREADS per worker")
     parser.add_argument("--kinds", default="assess,patient-view")
     parser.add_argument(
         "--database-url", help="audit database (e.g. postgresql://postgres@127.0.0.1:5432/db)"
+    )
+    parser.add_argument(
+        "--setting", action="append", default=[], help="MBCNAV_X=value for the server (repeat)"
     )
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="assess", help=argparse.SUPPRESS)
@@ -374,7 +383,13 @@ def main() -> None:
     database = "PostgreSQL" if (args.database_url or "").startswith("postg") else "SQLite"
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mbcnav-bench-") as data_dir:
-        server, base = _start_server(data_dir, args.workers, args.threads, args.database_url)
+        server, base = _start_server(
+            data_dir,
+            args.workers,
+            args.threads,
+            args.database_url,
+            [f"MBCNAV_ENGINE_PROCESSES={args.engine_processes}", *args.setting],
+        )
         try:
             for kind in kinds:
                 _run_generator(base, kind, min(args.rate, 100), 2)
@@ -385,8 +400,10 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"bench_service @ {args.rate:.0f} req/s x {args.seconds:.0f} s, 3,000-char notes, "
-        f"loopback, {args.workers} worker(s) x {args.threads} threads, {database} audit, "
+        f"loopback, {args.workers} HTTP process(es), {args.engine_processes} engine processes, "
+        f"{args.threads} threads, {database} audit, "
         f"load before {load_before:.1f}, peak child RSS {peak:.0f} MB"
+        + (f", {' '.join(args.setting)}" if args.setting else "")
     )
     for result in results:
         print("  " + _line(result))

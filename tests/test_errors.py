@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,19 @@ def test_the_catalogue_in_docs_matches_the_code() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_errors_cross_process_boundaries_with_code_field_and_message() -> None:
+    """The service's engine processes send errors back pickled; nothing may be lost."""
+    error = InputError("The patient", code="MBC-E101", allowed="non-empty", got={}, field="text")
+    knowledge = KnowledgeError("The knowledge base", code="MBC-E201", problems=[{"line": 3}])
+    for original in (error, knowledge):
+        copy = pickle.loads(pickle.dumps(original))
+        assert type(copy) is type(original)
+        assert (copy.code, copy.detail, copy.field, str(copy)) == (
+            original.code,
+            original.detail,
+            original.field,
+            str(original),
+        )
+    assert pickle.loads(pickle.dumps(knowledge)).problems == [{"line": 3}]

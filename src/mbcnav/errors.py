@@ -114,12 +114,23 @@ class MbcnavError(Exception):
         """Short name of the error class of this code, for problem-JSON ``title``."""
         return ERROR_TITLES.get(self.code, "error")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Errors cross process boundaries (the service's engine processes) with their code:
+        the default pickling would call ``__init__`` with the rendered message."""
+        return (_restore, (type(self), self.args), dict(self.__dict__))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape batch lines and HTTP problems carry: ``{"code", "message"}``."""
         out: dict[str, Any] = {"code": self.code, "message": self.detail}
         if self.field:
             out["field"] = self.field
         return out
+
+
+def _restore(cls: type[MbcnavError], args: tuple[Any, ...]) -> MbcnavError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    return error
 
 
 class InputError(MbcnavError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -30,7 +31,16 @@ def serve(
     dev: Annotated[
         bool, typer.Option("--dev", help="Accept unauthenticated calls; loopback only.")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="HTTP worker processes.")] = 1,
+    engine_processes: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=64,
+            help="Engine processes behind each HTTP process, fed from one queue (one per core);"
+            " 0: assess in threads. Default: MBCNAV_ENGINE_PROCESSES, else 0.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API, the CDS Hooks service and the web page.
 
@@ -41,6 +51,8 @@ def serve(
 
     from mbcnav.service.settings import Settings
 
+    if engine_processes is not None:
+        os.environ["MBCNAV_ENGINE_PROCESSES"] = str(engine_processes)
     settings = Settings(dev=True) if dev else Settings()
     if settings.dev and not is_loopback(host):
         typer.echo(
@@ -51,8 +63,6 @@ def serve(
         raise typer.Exit(EXIT_USAGE)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if workers > 1:
-        import os
-
         os.environ["MBCNAV_DEV"] = "true" if dev else os.environ.get("MBCNAV_DEV", "false")
         uvicorn.run(
             "mbcnav.service.app:create_app",

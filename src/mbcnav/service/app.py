@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         single_threaded_native_libraries()
         await anyio.to_thread.run_sync(state.warm_up)
+        await anyio.to_thread.run_sync(state.start_engines)
         freeze_heap()
         yield
         state.close()

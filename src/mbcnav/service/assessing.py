@@ -1,13 +1,19 @@
-"""One assessment as every channel (REST, FHIR, CDS Hooks) runs it: limits, engine, audit."""
+"""One assessment as every channel (REST, FHIR, CDS Hooks) runs it: limits, engine, audit.
+
+These functions run in a worker thread of the HTTP process, or in an engine process
+(``service.engine_pool``): they take what they need explicitly and return plain data.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from mbcnav.errors import InputError
+from mbcnav.interop.cds_hooks import SERVICE_ID, HookRequest, build_cards, web_link
 from mbcnav.knowledge import Knowledge
-from mbcnav.service.audit import AssessmentEntry, AuditStore, RawJSON, input_hash
+from mbcnav.service.audit import AssessmentEntry, AuditStore, RawJSON, dumps, input_hash
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Assessment, Patient
@@ -63,4 +69,68 @@ def record(
     return audit.record_assessment(entry, cards, service_id, record_id, card_outputs)
 
 
-__all__ = ["check_limits", "dump", "record", "run_engine"]
+def assess_and_record(
+    knowledge: Knowledge,
+    audit: AuditStore,
+    settings: Settings,
+    patient: Patient,
+    caller: Caller,
+    request_id: str,
+    channel: str,
+) -> tuple[Assessment, RawJSON, str]:
+    """Assess one patient and write its audit record; the JSON is the response body."""
+    check_limits(patient, settings)
+    assessment = run_engine(patient, knowledge)
+    output = dump(assessment)
+    audit_id = record(
+        audit, patient, output, assessment, caller=caller, request_id=request_id, channel=channel
+    )
+    return assessment, output, audit_id
+
+
+def assess_cards(
+    knowledge: Knowledge,
+    audit: AuditStore,
+    settings: Settings,
+    patient: Patient,
+    hook: HookRequest,
+    caller: Caller,
+    link_base: str,
+    unread: list[str],
+) -> list[RawJSON]:
+    """The cards, each serialised once: the same text is the response and the audit record."""
+    check_limits(patient, settings)
+    try:
+        assessment = run_engine(patient, knowledge)
+    except InputError as exc:
+        if exc.code == "MBC-E101":
+            return []
+        raise
+    audit_id = str(uuid.uuid4())
+    link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
+    cards = build_cards(assessment, knowledge, link=link, unread=unread)
+    texts = [RawJSON(dumps(card)) for card in cards]
+    record(
+        audit,
+        patient,
+        dump(assessment),
+        assessment,
+        caller=caller,
+        request_id=hook.hookInstance,
+        channel="cds",
+        cards=cards,
+        service_id=SERVICE_ID,
+        record_id=audit_id,
+        card_outputs=texts,
+    )
+    return texts
+
+
+__all__ = [
+    "assess_and_record",
+    "assess_cards",
+    "check_limits",
+    "dump",
+    "record",
+    "run_engine",
+]

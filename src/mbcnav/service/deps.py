@@ -16,10 +16,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from mbcnav.errors import ServiceError
+from mbcnav.interop.cds_hooks import HookRequest
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.service.audit import AuditStore
+from mbcnav.service.assessing import assess_and_record, assess_cards
+from mbcnav.service.audit import AuditStore, RawJSON
+from mbcnav.service.engine_pool import EnginePool, assess_job, cards_job
 from mbcnav.service.security import (
     DEV_CALLER,
     Caller,
@@ -30,6 +34,7 @@ from mbcnav.service.security import (
     verify_cds_jwt,
 )
 from mbcnav.service.settings import Settings
+from mbcnav.types import Patient
 
 log = logging.getLogger("mbcnav.service")
 WARM_UP_NOTE = "Back pain and a cough; no headache. Calcium 2.9 mmol/L."
@@ -46,6 +51,7 @@ class ServiceState:
         self._lock = threading.Lock()
         self.keys = KeyStore(settings)
         self.replay: ReplayGuard = StoreReplayGuard(lambda: self.audit)
+        self.pool: EnginePool | None = None
 
     @property
     def knowledge(self) -> Knowledge:
@@ -70,6 +76,68 @@ class ServiceState:
                     self._audit = store
         return self._audit
 
+    def start_engines(self) -> None:
+        """Start the engine processes, if configured; without them assessments run here."""
+        processes = self.settings.engine_processes
+        if processes <= 0 or self.pool is not None:
+            return
+        pool = EnginePool(self.settings, processes)
+        try:
+            pool.warm_up()
+        except Exception as exc:
+            pool.close()
+            log.warning("engine processes failed to start (%s); assessing in threads", exc)
+            return
+        self.pool = pool
+
+    async def assess(
+        self, patient: Patient, caller: Caller, request_id: str, channel: str
+    ) -> tuple[RawJSON, str]:
+        """Assess and audit one patient: in an engine process if there are any, else in a
+        thread of this one. Returns the Assessment JSON and the audit record id."""
+        if self.pool is not None:
+            result: tuple[RawJSON, str] = await self.pool.run(
+                assess_job, patient, caller, request_id, channel
+            )
+            return result
+        _, output, audit_id = await run_in_threadpool(
+            assess_and_record,
+            self.knowledge,
+            self.audit,
+            self.settings,
+            patient,
+            caller,
+            request_id,
+            channel,
+        )
+        return output, audit_id
+
+    async def cards(
+        self,
+        patient: Patient,
+        hook: HookRequest,
+        caller: Caller,
+        link_base: str,
+        unread: list[str],
+    ) -> list[RawJSON]:
+        """The CDS Hooks cards for one patient (serialised), audited, wherever engines run."""
+        if self.pool is not None:
+            texts: list[RawJSON] = await self.pool.run(
+                cards_job, patient, hook, caller, link_base, unread
+            )
+            return texts
+        return await run_in_threadpool(
+            assess_cards,
+            self.knowledge,
+            self.audit,
+            self.settings,
+            patient,
+            hook,
+            caller,
+            link_base,
+            unread,
+        )
+
     def warm_up(self) -> None:
         """Load the knowledge, open the database and run one assessment before the first
         request, so no caller pays for imports and caches; failures are left to ``/readyz``."""
@@ -82,6 +150,9 @@ class ServiceState:
             log.warning("warm-up failed (%s); /readyz will say what is missing", type(exc).__name__)
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
         if self._audit is not None:
             self._audit.close()
             self._audit = None

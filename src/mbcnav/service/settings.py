@@ -83,6 +83,15 @@ class Settings(BaseSettings):
             "thread overlaps database waits, more only lengthen every answer."
         ),
     )
+    engine_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Engine processes behind the one HTTP process, fed from one queue (one per core "
+            "is right); 0: assess in this process's threads."
+        ),
+    )
     max_in_flight: int = Field(
         default=32, ge=0, description="Requests in flight before answering 503 (0: no limit)."
     )

@@ -11,18 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from mbcnav.errors import ServiceError
 from mbcnav.interop.fhir import assessment_to_fhir, bundle_to_patient
-from mbcnav.service.assessing import check_limits, dump, record, run_engine
-from mbcnav.service.audit import RawJSON
+from mbcnav.service.assessing import assess_and_record
 from mbcnav.service.deps import (
     AppKnowledge,
     Audit,
     RequestId,
     RestCaller,
-    ServiceState,
     State,
 )
 from mbcnav.service.problems import PROBLEM_TYPE, problem_response
-from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Patient
 
 router = APIRouter()
@@ -75,24 +72,6 @@ class Ready(BaseModel):
     knowledge_hash: str
 
 
-def _assess_and_record(
-    patient: Patient, state: ServiceState, caller: Caller, request_id: str, channel: str
-) -> tuple[Assessment, RawJSON, str]:
-    check_limits(patient, state.settings)
-    assessment = run_engine(patient, state.knowledge)
-    output = dump(assessment)
-    audit_id = record(
-        state.audit,
-        patient,
-        output,
-        assessment,
-        caller=caller,
-        request_id=request_id,
-        channel=channel,
-    )
-    return assessment, output, audit_id
-
-
 @router.post(
     "/v1/assess",
     response_model=Assessment,
@@ -100,11 +79,11 @@ def _assess_and_record(
     tags=["assess"],
     summary="Assess one patient",
 )
-def assess_patient(
+async def assess_patient(
     patient: Patient, state: State, caller: RestCaller, request_id: RequestId
 ) -> Response:
     """Patient in (CONTRACTS.md), Assessment out; every call is written to the audit trail."""
-    _, output, audit_id = _assess_and_record(patient, state, caller, request_id, "rest")
+    output, audit_id = await state.assess(patient, caller, request_id, "rest")
     return Response(output, media_type="application/json", headers={"X-Audit-Id": audit_id})
 
 
@@ -127,7 +106,9 @@ def assess_bundle(
 ) -> Response:
     """Map the Bundle to a Patient (leniently), assess it, and answer in JSON or FHIR."""
     patient = bundle_to_patient(bundle, knowledge=state.knowledge)
-    assessment, output, audit_id = _assess_and_record(patient, state, caller, request_id, "fhir")
+    assessment, output, audit_id = assess_and_record(
+        state.knowledge, state.audit, state.settings, patient, caller, request_id, "fhir"
+    )
     headers = {"X-Audit-Id": audit_id}
     if output_format == "fhir":
         subject = _subject(bundle)

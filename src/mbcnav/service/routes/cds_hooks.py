@@ -6,33 +6,26 @@ data that cannot be had gives HTTP 412, as the spec says.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mbcnav.errors import InputError, InteropError, ServiceError
+from mbcnav.errors import InteropError, ServiceError
 from mbcnav.interop.cds_hooks import (
     SERVICE_ID,
     CardsResponse,
     Discovery,
     Feedback,
     HookRequest,
-    build_cards,
     discovery,
-    web_link,
 )
 from mbcnav.interop.fhir import summarise, summary_to_patient
-from mbcnav.service.assessing import check_limits, dump, record, run_engine
-from mbcnav.service.audit import RawJSON, dumps
 from mbcnav.service.chart import for_patient, gather_chart
-from mbcnav.service.deps import CdsCaller, ServiceState, State
+from mbcnav.service.deps import CdsCaller, State
 from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
-from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
-from mbcnav.types import Patient
 
 router = APIRouter(tags=["cds-hooks"])
 
@@ -52,42 +45,6 @@ def _known_service(service_id: str) -> None:
 
 def _web_base(request: Request, settings: Settings) -> str:
     return settings.web_url or settings.public_url or str(request.base_url)
-
-
-def _assess_cards(
-    state: ServiceState,
-    patient: Patient,
-    hook: HookRequest,
-    caller: Caller,
-    link_base: str,
-    unread: list[str],
-) -> list[RawJSON]:
-    """The cards, each serialised once: the same text is the response and the audit record."""
-    check_limits(patient, state.settings)
-    try:
-        assessment = run_engine(patient, state.knowledge)
-    except InputError as exc:
-        if exc.code == "MBC-E101":
-            return []
-        raise
-    audit_id = str(uuid.uuid4())
-    link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
-    cards = build_cards(assessment, state.knowledge, link=link, unread=unread)
-    texts = [RawJSON(dumps(card)) for card in cards]
-    record(
-        state.audit,
-        patient,
-        dump(assessment),
-        assessment,
-        caller=caller,
-        request_id=hook.hookInstance,
-        channel="cds",
-        cards=cards,
-        service_id=SERVICE_ID,
-        record_id=audit_id,
-        card_outputs=texts,
-    )
-    return texts
 
 
 @router.post(
@@ -113,9 +70,7 @@ async def cds_service(
     resources = for_patient(gathered.resources(), hook.context.patientId)
     chart = summarise(resources, knowledge=knowledge)
     patient = summary_to_patient(chart)
-    cards = await run_in_threadpool(
-        _assess_cards,
-        state,
+    cards = await state.cards(
         patient,
         hook,
         caller,
