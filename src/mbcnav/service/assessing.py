@@ -18,6 +18,9 @@ from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Assessment, Patient
 
+WARM_UP_NOTE = "Back pain and a cough; no headache. Calcium 2.9 mmol/L."
+"""Assessed once at start-up (HTTP and engine processes), so no caller pays for first use."""
+
 
 def check_limits(patient: Patient, settings: Settings) -> None:
     if patient.text is not None and len(patient.text) > settings.max_text_chars:
@@ -127,6 +130,7 @@ def assess_cards(
 
 
 __all__ = [
+    "WARM_UP_NOTE",
     "assess_and_record",
     "assess_cards",
     "check_limits",

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from mbcnav.errors import ServiceError
 from mbcnav.interop.cds_hooks import HookRequest
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.service.assessing import assess_and_record, assess_cards
+from mbcnav.service.assessing import WARM_UP_NOTE, assess_and_record, assess_cards
 from mbcnav.service.audit import AuditStore, RawJSON
 from mbcnav.service.engine_pool import EnginePool, assess_job, cards_job
 from mbcnav.service.security import (
@@ -37,7 +37,6 @@ from mbcnav.service.settings import Settings
 from mbcnav.types import Patient
 
 log = logging.getLogger("mbcnav.service")
-WARM_UP_NOTE = "Back pain and a cough; no headache. Calcium 2.9 mmol/L."
 FEEDBACK_SUFFIX = "/feedback"
 
 

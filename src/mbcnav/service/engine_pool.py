@@ -16,22 +16,20 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any
 
 from mbcnav.errors import ServiceError
 from mbcnav.interop.cds_hooks import HookRequest
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
-from mbcnav.service.assessing import assess_and_record, assess_cards
+from mbcnav.service.assessing import WARM_UP_NOTE, assess_and_record, assess_cards
 from mbcnav.service.audit import AuditStore, RawJSON
 from mbcnav.service.security import Caller
 from mbcnav.service.settings import Settings
 from mbcnav.types import Patient
 
 log = logging.getLogger("mbcnav.service")
-T = TypeVar("T")
 _WORKER: dict[str, Any] = {}
-WARM_UP = {"text": "Back pain and a cough; no headache. Calcium 2.9 mmol/L."}
 
 
 def _start(settings: Settings) -> None:
@@ -40,7 +38,7 @@ def _start(settings: Settings) -> None:
     knowledge = load_knowledge(settings.knowledge_path)
     from mbcnav._api import assess
 
-    assess(WARM_UP, knowledge=knowledge)
+    assess({"text": WARM_UP_NOTE}, knowledge=knowledge)
     _WORKER.update(knowledge=knowledge, audit=AuditStore(settings.audit_url), settings=settings)
     freeze_heap()
 
