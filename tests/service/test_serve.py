@@ -22,7 +22,7 @@ PATIENT = {"text": "Severe headache every morning and vomiting.", "setting": "me
 
 
 @contextmanager
-def serving(tmp_path: Path, *args: str) -> Iterator[str]:
+def serving(tmp_path: Path, *args: str, pids: list[int] | None = None) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
     env["MBCNAV_DATA_DIR"] = str(tmp_path / "data")
@@ -43,6 +43,8 @@ def serving(tmp_path: Path, *args: str) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(process.pid)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -75,6 +77,29 @@ def test_dev_server_answers_over_http(tmp_path: Path) -> None:
             timeout=10,
         )
         assert big.status_code == 413 and big.json()["code"] == "MBC-E502"
+
+
+def _children(pid: int) -> list[str]:
+    """Command lines of the processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_engine_processes_answer_behind_the_http_process(tmp_path: Path) -> None:
+    pids: list[int] = []
+    with serving(tmp_path, "--dev", "--engine-processes", "2", pids=pids) as base:
+        engines = [c for c in _children(pids[0]) if "multiprocessing" in c and "spawn_main" in c]
+        assert len(engines) == 2, engines
+        answers = [httpx.post(f"{base}/v1/assess", json=PATIENT, timeout=10) for _ in range(4)]
+        assert {a.status_code for a in answers} == {200}
+        assert len({a.content for a in answers}) == 1
 
 
 def test_without_dev_and_without_callers_only_healthz_answers(tmp_path: Path) -> None:
