@@ -283,3 +283,13 @@ def test_an_unknown_detail_level_is_a_coded_error(knowledge: Knowledge) -> None:
     with pytest.raises(InputError) as info:
         assess_many([{"text": "back pain"}], knowledge=knowledge, detail="bogus")  # type: ignore[arg-type]
     assert "'full' or 'screen'" in str(info.value)
+
+
+def test_a_negative_brain_mri_lowers_brain_after_a_headache(knowledge: Knowledge) -> None:
+    """A one-site test stated negative ("MRI brain: no metastases.") is a negated brain mention."""
+
+    def brain(text: str) -> float:
+        result = assess({"text": text}, knowledge=knowledge)
+        return next(s.probability for s in result.sites if s.id == "site:brain")
+
+    assert brain("New headache. MRI brain: no metastases.") < brain("New headache.")

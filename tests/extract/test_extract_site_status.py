@@ -86,3 +86,38 @@ def test_a_negated_complication_does_not_negate_its_site(
     """ "No cord compression" does not say the spine is free of metastases."""
     got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
     assert got == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bone scan negative.", {("site:bone", "negated")}),
+        ("Bone scan was negative for metastatic disease", {("site:bone", "negated")}),
+        ("MRI brain: no metastases.", {("site:brain", "negated")}),
+        ("MRI of the brain showed no evidence of metastatic disease", {("site:brain", "negated")}),
+        ("CT head negative", {("site:brain", "negated")}),
+        ("Liver ultrasound normal", {("site:liver", "negated")}),
+        ("Bone scintigraphy unremarkable.", {("site:bone", "negated")}),
+        ("MRI whole spine: no metastases.", {("site:spine", "negated")}),
+        ("Head CT was unremarkable.", {("site:brain", "negated")}),
+        ("Normal MRI brain.", {("site:brain", "negated")}),
+        # a test done, planned, ordered, not done or positive names no site
+        ("Bone scan showed uptake", set()),
+        ("MRI brain ordered", set()),
+        ("Plan: bone scan", set()),
+        ("Bone scan was not done.", set()),
+        ("Bone scan was not normal.", set()),
+        ("Liver ultrasound: normal echotexture, 2 cm lesion.", set()),
+        ("If the bone scan is negative, we will proceed.", set()),
+        ("Prior bone scan in 2019 was negative.", set()),
+        # whole-body tests survey several sites: no single-site mention
+        ("PET-CT negative.", set()),
+        ("PET-CT showed no distant metastases", set()),
+    ],
+)
+def test_a_one_site_test_stated_negative_negates_its_site(
+    text: str, expected: set[tuple[str, str]], knowledge: Knowledge
+) -> None:
+    """Negative staging names a test, not a site: the test's one site is stated free."""
+    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert got == expected, text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from mbcnav.errors import InputError
@@ -27,8 +27,10 @@ from mbcnav.extract.sites import (
     names_complication,
     names_primary,
     refine_site,
+    result_gap,
     site_status,
     spread_pairs,
+    states_result,
 )
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention
@@ -66,6 +68,8 @@ class _Hits:
     spread: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[tuple[int, int]] = field(default_factory=list)
     confirms: list[tuple[int, int]] = field(default_factory=list)
+    tests: list[tuple[int, int, str]] = field(default_factory=list)
+    results: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -128,6 +132,10 @@ def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
             out.spread.append((start, end))
         elif cue.kind == "confirm":
             out.confirms.append((start, end))
+        elif cue.kind == "test":
+            out.tests.append((start, end, cue.site))
+        elif cue.kind == "result":
+            out.results.append((start, end))
         else:
             out.blocks.append((start, end))
 
@@ -168,7 +176,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     """
     text = check_text(text, max_chars=max_chars)
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
-    if not (hits.symptoms or hits.sites) and not (hits.anatomy and hits.spread):
+    if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
@@ -197,6 +205,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     for hit in kept_sites:
         mentions.extend(_mentions(text, hit, engine, confirms))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
+    mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
     return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
 
 
@@ -237,6 +246,59 @@ def _constructed(
             SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
         )
     return out
+
+
+def _tested(
+    text: str,
+    hits: _Hits,
+    terms: list[_TermHit],
+    found: list[SiteMention],
+    sentences: _TestSentences,
+) -> list[SiteMention]:
+    """Negated site mentions from one-site imaging tests stated negative ("Bone scan negative.",
+    "MRI brain: no metastases."). A test done, planned or positive names no site."""
+    covered = [(start, end) for start, end, _ in terms]
+    tests = [t for t in _longest_spans(hits.tests) if not _overlaps(covered, t[0], t[1])]
+    if not tests:
+        return []
+    engine, sentence_of = sentences.engine, sentences.sentence
+    paired = [(pair, True) for pair in spread_pairs(text, tests, hits.spread, sentence_of)]
+    paired += [  # after the cues: a mention reaching the finding ("negative for metastasis")
+        (pair, False)
+        for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap())
+        if states_result(text, pair[3], pair[0])
+    ]
+    out: list[SiteMention] = []
+    for (test_start, test_end, site, cue), by_cue in paired:
+        cue_result = engine.qualify(*cue)
+        if cue_result.negated != by_cue:  # a negated finding, or a result word not negated
+            continue
+        result = replace(_either(engine.qualify(test_start, test_end), cue_result), negated=True)
+        start, end = min(test_start, cue[0]), max(test_end, cue[1])
+        sentence = sentence_of(start, end)
+        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
+        if site_status(result) != "negated" or _overlaps(taken, *sentence):
+            continue
+        out.append(
+            SiteMention(site=site, status="negated", text=text[start:end], start=start, end=end)
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _TestSentences:
+    """Sentences for pairing a test with its result: a test written as a heading ("MRI brain:
+    no metastases.") reaches into the first sentence of its section."""
+
+    engine: ContextEngine
+    sections: tuple[Section, ...]
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        for section in self.sections:
+            if section.heading_start <= start and end <= section.heading_end < section.end:
+                body = self.engine.sentence(section.heading_end, section.heading_end + 1)
+                return section.heading_start, body[1]
+        return self.engine.sentence(start, end)
 
 
 def _either(first: QualifierResult, second: QualifierResult) -> QualifierResult:

@@ -11,7 +11,9 @@ history of brain metastases", "prior CT showed no liver metastases") and of a co
 cord compression"). They say nothing about the site now, and the engine reads a negated mention
 as evidence against its site. A term that only suggests spread ("lytic lesion") is
 ``suspected`` unless its sentence confirms metastasis ("consistent with metastases",
-"biopsy-proven").
+"biopsy-proven"). An imaging test of one site stated negative ("Bone scan negative.", "MRI
+brain: no metastases.") is a ``negated`` mention of that site; a test done, planned or positive
+names none.
 """
 
 from __future__ import annotations
@@ -88,6 +90,16 @@ class Complications(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class NegativeTests(_Model):
+    """Imaging tests of one site, and the words that state such a test negative."""
+
+    tests: dict[str, tuple[str, ...]]
+    results: tuple[str, ...] = Field(min_length=1)
+    result_gap_words: int = Field(ge=0)
+    result_followers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SiteRules(_Model):
     sources: tuple[dict[str, str], ...]
     refine: tuple[Refinement, ...] = ()
@@ -97,6 +109,7 @@ class SiteRules(_Model):
     constructions_spread: SpreadConstructions
     suggestive: Suggestive
     complications: Complications
+    negative_tests: NegativeTests
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +117,7 @@ class SiteCue:
     """A site phrase: an anatomical word (with its site), a spread cue, a block, or a confirmation
     that a suggestive finding is metastatic."""
 
-    kind: Literal["anatomy", "cue", "block", "confirm"]
+    kind: Literal["anatomy", "cue", "block", "confirm", "test", "result"]
     site: str = ""
 
 
@@ -120,6 +133,8 @@ class _Compiled:
     suggestive_words: frozenset[str]
     confirming_words: frozenset[str]
     complication_words: frozenset[str]
+    tests: NegativeTests
+    result_followers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -138,18 +153,27 @@ def _rules() -> _Compiled:
         frozenset(fold_phrase(word) for word in rules.suggestive.words),
         frozenset(fold_phrase(word) for word in rules.suggestive.confirming_words),
         frozenset(fold_phrase(word) for word in rules.complications.words),
+        rules.negative_tests,
+        frozenset(fold_phrase(word) for word in rules.negative_tests.result_followers),
     )
 
 
 def spread_phrases() -> list[tuple[str, SiteCue]]:
-    """(phrase, SiteCue) for the shared automaton: anatomy words, spread cues, blocked phrases."""
-    spread = _rules().spread
+    """(phrase, SiteCue) for the shared automaton: anatomy words, spread cues, blocked phrases,
+    one-site imaging tests and the words that state them negative."""
+    spread, tests = _rules().spread, _rules().tests
     out = [(phrase, SiteCue("cue")) for phrase in spread.cues]
     out += [(phrase, SiteCue("block")) for phrase in spread.not_sites]
     out += [(phrase, SiteCue("confirm")) for phrase in _rules().suggestive.confirm]
     out += [
         (phrase, SiteCue("anatomy", site))
         for site, phrases in spread.anatomy.items()
+        for phrase in phrases
+    ]
+    out += [(phrase, SiteCue("result")) for phrase in tests.results]
+    out += [
+        (phrase, SiteCue("test", site))
+        for site, phrases in tests.tests.items()
         for phrase in phrases
     ]
     return out
@@ -165,15 +189,33 @@ def names_primary(text: str, end: int) -> bool:
     return match is not None and fold(match.group(1)) in _rules().followers  # one word: no spaces
 
 
+def states_result(text: str, result: tuple[int, int], test_start: int) -> bool:
+    """True when a result word states a test's result: right before it ("Normal MRI brain"), or
+    after it and ending its clause ("MRI brain normal."), not "normal liver echotexture" (a
+    finding, which says nothing about the test as a whole)."""
+    match = _NEXT_WORD.match(text, result[1])
+    if result[1] <= test_start:
+        return match is not None and match.start(1) == test_start
+    if match is None or text[result[1] : match.start(1)].strip():  # end, or punctuation
+        return True
+    return fold(match.group(1)) in _rules().result_followers
+
+
+def result_gap() -> int:
+    """How many words may stand between a test and the word stating its result."""
+    return _rules().tests.result_gap_words
+
+
 def spread_pairs(
     text: str,
     anatomy: list[tuple[int, int, str]],
     cues: list[tuple[int, int]],
     sentence_of: Callable[[int, int], tuple[int, int]],
+    gap: int | None = None,
 ) -> list[tuple[int, int, str, tuple[int, int]]]:
     """(word start, word end, site, cue span) for each anatomical word with a spread cue close
     by; each word is paired on its own, so dropping a word before or after pairing is the same."""
-    gap = _rules().spread.max_gap_words
+    gap = _rules().spread.max_gap_words if gap is None else gap
     out: list[tuple[int, int, str, tuple[int, int]]] = []
     for start, end, site in anatomy:
         first, last = sentence_of(start, end)
@@ -248,7 +290,9 @@ __all__ = [
     "names_complication",
     "names_primary",
     "refine_site",
+    "result_gap",
     "site_status",
     "spread_pairs",
     "spread_phrases",
+    "states_result",
 ]
