@@ -293,3 +293,13 @@ def test_a_negative_brain_mri_lowers_brain_after_a_headache(knowledge: Knowledge
         return next(s.probability for s in result.sites if s.id == "site:brain")
 
     assert brain("New headache. MRI brain: no metastases.") < brain("New headache.")
+
+
+def test_a_positive_bone_scan_raises_bone_after_back_pain_but_not_to_certainty(
+    knowledge: Knowledge,
+) -> None:
+    """A one-site test stated positive ("Bone scan showed metastatic disease.") is suspected."""
+    plain = _bone("Back pain.", knowledge)
+    positive = _bone("Back pain. Bone scan showed metastatic disease.", knowledge)
+    assert positive > plain + 0.3
+    assert positive < 0.95  # suspected, not clamped to 1 as a known site would be

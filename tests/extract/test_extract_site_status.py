@@ -101,7 +101,7 @@ def test_a_negated_complication_does_not_negate_its_site(
         ("MRI whole spine: no metastases.", {("site:spine", "negated")}),
         ("Head CT was unremarkable.", {("site:brain", "negated")}),
         ("Normal MRI brain.", {("site:brain", "negated")}),
-        # a test done, planned, ordered, not done or positive names no site
+        # a test done, planned, ordered or not done names no site; uptake alone states nothing
         ("Bone scan showed uptake", set()),
         ("MRI brain ordered", set()),
         ("Plan: bone scan", set()),
@@ -119,5 +119,47 @@ def test_a_one_site_test_stated_negative_negates_its_site(
     text: str, expected: set[tuple[str, str]], knowledge: Knowledge
 ) -> None:
     """Negative staging names a test, not a site: the test's one site is stated free."""
+    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert got == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bone scan showed metastatic disease", {("site:bone", "suspected")}),
+        ("Bone scan positive", {("site:bone", "suspected")}),
+        ("Bone scan was abnormal.", {("site:bone", "suspected")}),
+        ("MRI brain: multiple metastases", {("site:brain", "suspected")}),
+        ("CT head positive for metastases", {("site:brain", "suspected")}),
+        ("Bone scan concerning for metastatic disease", {("site:bone", "suspected")}),
+        ("Prior bone scan in 2019 showed metastatic disease.", {("site:bone", "historical")}),
+        # a site term or construction of the same sentence keeps its own mention, no duplicate
+        ("MRI brain showed brain metastases", {("site:brain", "known")}),
+        ("MRI spine revealed metastatic deposits at T10", {("site:spine", "known")}),
+        (
+            "Bone scan showed increased uptake in the ribs consistent with metastases",
+            {("site:bone", "known")},
+        ),
+        # planned, hypothetical, someone else's, or not positive: no site
+        ("bone scan to rule out metastases", set()),
+        ("Bone scan for metastatic breast cancer staging.", set()),
+        ("plan: bone scan", set()),
+        ("bone scan ordered", set()),
+        ("if the bone scan is positive", set()),
+        ("Bone scan ordered to assess for metastatic disease.", set()),
+        ("Her mother's bone scan showed metastases.", set()),
+        ("Bone scan was not positive.", set()),
+        ("Bone scan: increased uptake", set()),
+        # negative tests stay negated
+        ("Bone scan negative.", {("site:bone", "negated")}),
+        ("Bone scan was negative for metastatic disease", {("site:bone", "negated")}),
+        ("MRI brain: no metastases.", {("site:brain", "negated")}),
+    ],
+)
+def test_a_one_site_test_stated_positive_makes_its_site_suspected(
+    text: str, expected: set[tuple[str, str]], knowledge: Knowledge
+) -> None:
+    """Imaging alone can mislead (degenerative change, fracture): a positive test is suspected
+    evidence for its one site, never known."""
     got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
     assert got == expected, text

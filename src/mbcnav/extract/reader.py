@@ -23,13 +23,16 @@ from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
 from mbcnav.extract.rules import SectionKind, default_rules, mark_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import (
+    Status,
     is_suggestive,
     names_complication,
     names_primary,
+    positive_test_status,
     refine_site,
     result_gap,
     site_status,
     spread_pairs,
+    states_purpose,
     states_result,
 )
 from mbcnav.knowledge import Knowledge
@@ -70,6 +73,7 @@ class _Hits:
     confirms: list[tuple[int, int]] = field(default_factory=list)
     tests: list[tuple[int, int, str]] = field(default_factory=list)
     results: list[tuple[int, int]] = field(default_factory=list)
+    positives: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -136,6 +140,8 @@ def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
             out.tests.append((start, end, cue.site))
         elif cue.kind == "result":
             out.results.append((start, end))
+        elif cue.kind == "positive":
+            out.positives.append((start, end))
         else:
             out.blocks.append((start, end))
 
@@ -255,34 +261,76 @@ def _tested(
     found: list[SiteMention],
     sentences: _TestSentences,
 ) -> list[SiteMention]:
-    """Negated site mentions from one-site imaging tests stated negative ("Bone scan negative.",
-    "MRI brain: no metastases."). A test done, planned or positive names no site."""
+    """Site mentions from one-site imaging tests stated negative ("Bone scan negative.", "MRI
+    brain: no metastases.": negated) or positive ("Bone scan showed metastatic disease": at most
+    suspected). A test done or planned names no site."""
     covered = [(start, end) for start, end, _ in terms]
     tests = [t for t in _longest_spans(hits.tests) if not _overlaps(covered, t[0], t[1])]
     if not tests:
         return []
+    out: list[SiteMention] = []
+    for (test_start, test_end, site, cue), status in _test_results(text, hits, tests, sentences):
+        start, end = min(test_start, cue[0]), max(test_end, cue[1])
+        sentence = sentences.sentence(start, end)
+        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
+        if _overlaps(taken, *sentence):
+            continue
+        out.append(
+            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+        )
+    return out
+
+
+_Pair = tuple[int, int, str, tuple[int, int]]
+
+
+def _test_results(
+    text: str, hits: _Hits, tests: list[tuple[int, int, str]], sentences: _TestSentences
+) -> list[tuple[_Pair, Status]]:
+    """Each test paired with what states its result, and the status that result gives: negative
+    first (a negated cue, then a result word), then positive (an asserted cue after the test,
+    then a positive result word)."""
     engine, sentence_of = sentences.engine, sentences.sentence
-    paired = [(pair, True) for pair in spread_pairs(text, tests, hits.spread, sentence_of)]
-    paired += [  # after the cues: a mention reaching the finding ("negative for metastasis")
-        (pair, False)
+    stated = [  # (pair, True when a spread cue, False when a result word, positive or not)
+        (pair, True, False) for pair in spread_pairs(text, tests, hits.spread, sentence_of)
+    ]
+    stated += [
+        (pair, False, False)
         for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap())
         if states_result(text, pair[3], pair[0])
     ]
-    out: list[SiteMention] = []
-    for (test_start, test_end, site, cue), by_cue in paired:
-        cue_result = engine.qualify(*cue)
-        if cue_result.negated != by_cue:  # a negated finding, or a result word not negated
+    for test in tests:  # a finding after the test ("metastatic breast cancer, bone scan …")
+        if states_purpose(text, test[1]):  # "bone scan to rule out metastases"
             continue
-        result = replace(_either(engine.qualify(test_start, test_end), cue_result), negated=True)
-        start, end = min(test_start, cue[0]), max(test_end, cue[1])
-        sentence = sentence_of(start, end)
-        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
-        if site_status(result) != "negated" or _overlaps(taken, *sentence):
-            continue
-        out.append(
-            SiteMention(site=site, status="negated", text=text[start:end], start=start, end=end)
+        later = [cue for cue in hits.spread if cue[0] >= test[1]]
+        stated += [(pair, True, True) for pair in spread_pairs(text, [test], later, sentence_of)]
+    stated += [
+        (pair, False, True)
+        for pair in spread_pairs(text, tests, hits.positives, sentence_of, result_gap())
+        if states_result(text, pair[3], pair[0])
+    ]
+    out: list[tuple[_Pair, Status]] = []
+    for pair, by_cue, positive in stated:
+        status = _test_status(
+            engine.qualify(pair[0], pair[1]), engine.qualify(*pair[3]), by_cue, positive
         )
+        if status is not None:
+            out.append((pair, status))
     return out
+
+
+def _test_status(
+    test: QualifierResult, stated: QualifierResult, by_cue: bool, positive: bool
+) -> Status | None:
+    """A negative test's ``negated``, a positive one's status (never ``known``), or None: the
+    wording does not state the result, or its context drops it (planned, someone else's)."""
+    result = _either(test, stated)
+    if positive:
+        status = None if result.negated else positive_test_status(site_status(result))
+        return None if status == "drop" else status
+    if stated.negated != by_cue:  # a negated finding, or a result word not negated
+        return None
+    return "negated" if site_status(replace(result, negated=True)) == "negated" else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,9 @@ cord compression"). They say nothing about the site now, and the engine reads a 
 as evidence against its site. A term that only suggests spread ("lytic lesion") is
 ``suspected`` unless its sentence confirms metastasis ("consistent with metastases",
 "biopsy-proven"). An imaging test of one site stated negative ("Bone scan negative.", "MRI
-brain: no metastases.") is a ``negated`` mention of that site; a test done, planned or positive
-names none.
+brain: no metastases.") is a ``negated`` mention of that site; one stated positive ("Bone scan
+showed metastatic disease") a ``suspected`` one, never ``known`` (imaging alone can mislead); a
+test done or planned names none.
 """
 
 from __future__ import annotations
@@ -91,10 +92,13 @@ class Complications(_Model):
 
 
 class NegativeTests(_Model):
-    """Imaging tests of one site, and the words that state such a test negative."""
+    """Imaging tests of one site, and the words that state such a test negative or positive."""
 
     tests: dict[str, tuple[str, ...]]
     results: tuple[str, ...] = Field(min_length=1)
+    positive_results: tuple[str, ...] = ()
+    positive_status: Literal["suspected"] = "suspected"
+    purpose_words: tuple[str, ...] = ()
     result_gap_words: int = Field(ge=0)
     result_followers: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
@@ -117,7 +121,7 @@ class SiteCue:
     """A site phrase: an anatomical word (with its site), a spread cue, a block, or a confirmation
     that a suggestive finding is metastatic."""
 
-    kind: Literal["anatomy", "cue", "block", "confirm", "test", "result"]
+    kind: Literal["anatomy", "cue", "block", "confirm", "test", "result", "positive"]
     site: str = ""
 
 
@@ -135,6 +139,7 @@ class _Compiled:
     complication_words: frozenset[str]
     tests: NegativeTests
     result_followers: frozenset[str]
+    purpose_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -155,12 +160,13 @@ def _rules() -> _Compiled:
         frozenset(fold_phrase(word) for word in rules.complications.words),
         rules.negative_tests,
         frozenset(fold_phrase(word) for word in rules.negative_tests.result_followers),
+        frozenset(fold_phrase(word) for word in rules.negative_tests.purpose_words),
     )
 
 
 def spread_phrases() -> list[tuple[str, SiteCue]]:
     """(phrase, SiteCue) for the shared automaton: anatomy words, spread cues, blocked phrases,
-    one-site imaging tests and the words that state them negative."""
+    one-site imaging tests and the words that state them negative or positive."""
     spread, tests = _rules().spread, _rules().tests
     out = [(phrase, SiteCue("cue")) for phrase in spread.cues]
     out += [(phrase, SiteCue("block")) for phrase in spread.not_sites]
@@ -171,6 +177,7 @@ def spread_phrases() -> list[tuple[str, SiteCue]]:
         for phrase in phrases
     ]
     out += [(phrase, SiteCue("result")) for phrase in tests.results]
+    out += [(phrase, SiteCue("positive")) for phrase in tests.positive_results]
     out += [
         (phrase, SiteCue("test", site))
         for site, phrases in tests.tests.items()
@@ -189,6 +196,13 @@ def names_primary(text: str, end: int) -> bool:
     return match is not None and fold(match.group(1)) in _rules().followers  # one word: no spaces
 
 
+def states_purpose(text: str, end: int) -> bool:
+    """True when the word after a test says why it is done ("bone scan to rule out …", "bone
+    scan for staging"): a spread cue after it is not the test's result."""
+    match = _NEXT_WORD.match(text, end)
+    return match is not None and fold(match.group(1)) in _rules().purpose_words
+
+
 def states_result(text: str, result: tuple[int, int], test_start: int) -> bool:
     """True when a result word states a test's result: right before it ("Normal MRI brain"), or
     after it and ending its clause ("MRI brain normal."), not "normal liver echotexture" (a
@@ -204,6 +218,11 @@ def states_result(text: str, result: tuple[int, int], test_start: int) -> bool:
 def result_gap() -> int:
     """How many words may stand between a test and the word stating its result."""
     return _rules().tests.result_gap_words
+
+
+def positive_test_status(status: Status) -> Status:
+    """A positive one-site test's status: the status table's, but never ``known``."""
+    return _rules().tests.positive_status if status == "known" else status
 
 
 def spread_pairs(
@@ -289,10 +308,12 @@ __all__ = [
     "is_suggestive",
     "names_complication",
     "names_primary",
+    "positive_test_status",
     "refine_site",
     "result_gap",
     "site_status",
     "spread_pairs",
     "spread_phrases",
+    "states_purpose",
     "states_result",
 ]
