@@ -163,3 +163,19 @@ def test_a_one_site_test_stated_positive_makes_its_site_suspected(
     evidence for its one site, never known."""
     got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
     assert got == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MRI brain with and without contrast showed metastases.", {("site:brain", "known")}),
+        ("MRI brain with and without contrast: no metastases.", {("site:brain", "negated")}),
+        ("CT head without contrast: negative.", {("site:brain", "negated")}),
+    ],
+)
+def test_contrast_wording_is_not_a_negation(
+    text: str, expected: set[tuple[str, str]], knowledge: Knowledge
+) -> None:
+    """'with and without contrast' names how the scan was done; it negates nothing."""
+    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    assert got == expected, text
