@@ -179,3 +179,16 @@ def test_contrast_wording_is_not_a_negation(
     """'with and without contrast' names how the scan was done; it negates nothing."""
     got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
     assert got == expected, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brain MRI for metastatic workup.",
+        "MRI brain with and without contrast for metastatic workup.",
+        "Bone scan requested as part of the metastatic work-up.",
+    ],
+)
+def test_a_test_for_metastatic_workup_names_no_site(text: str, knowledge: Knowledge) -> None:
+    """A scan's purpose is not its result: planned staging must not read as known spread."""
+    assert read_text(text, knowledge).site_mentions == (), text

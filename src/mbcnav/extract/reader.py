@@ -182,6 +182,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     """
     text = check_text(text, max_chars=max_chars)
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
+    if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
+        hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
     if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
