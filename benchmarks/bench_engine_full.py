@@ -25,7 +25,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import random  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -33,34 +32,9 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-SENTENCES = (
-    "Follow-up visit for metastatic breast cancer, ER positive, HER2 zero.",
-    "She reports new back pain for three weeks, worse at night.",
-    "Some numbness in both feet since last week.",
-    "No headache, no vomiting, no visual change.",
-    "Appetite reduced, lost 3 kg over two months.",
-    "Mild dry cough, no haemoptysis.",
-    "Denies shortness of breath on exertion.",
-    "Mother had breast cancer at 52.",
-    "Previously treated with letrozole and palbociclib.",
-    "Pain in the right hip when walking, relieved by paracetamol.",
-    "No jaundice, no abdominal swelling.",
-    "Bowels and bladder normal, no incontinence.",
-    "She feels more tired than usual and sleeps in the afternoon.",
-    "Examination: no palpable axillary or supraclavicular nodes.",
-    "Tenderness over the lower thoracic spine on percussion.",
-    "Chest clear, oxygen saturation 97% on air.",
-    "Liver edge not palpable, abdomen soft and non-tender.",
-    "Power 5/5 in all limbs, reflexes symmetrical.",
-    "Calcium 2.61 mmol/L, bilirubin 14 umol/L, ALP 180 U/L.",
-    "Plan: MRI whole spine and bone scan, review in two weeks.",
-    "She is worried about her daughter's exams and has not been sleeping well.",
-    "Occasional nausea after meals but no vomiting.",
-    "Left shoulder ache after gardening, improving.",
-    "No seizures, no confusion reported by her husband.",
-    "Breathless climbing two flights of stairs, which is new.",
-    "Ankle swelling in the evenings, both sides.",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from clinic_notes import clinic_note  # noqa: E402  (the notes the regression nets use too)
+
 NOTES = 400
 STAGES = (
     "read text",
@@ -82,18 +56,6 @@ WRAPPED = {
     "workup": ("workup_items",),
     "treatment": ("treatment_options",),
 }
-
-
-def clinic_note(seed: int, length: int = 3000) -> str:
-    """As benchmarks/bench_service.py: each seed orders the sentences differently."""
-    rng = random.Random(seed)
-    parts: list[str] = []
-    while sum(len(part) + 1 for part in parts) < length:
-        order = list(SENTENCES)
-        rng.shuffle(order)
-        parts.extend(order)
-    text = " ".join(parts)[:length]
-    return f"{text[: length - 12]} (visit {seed:05d})"
 
 
 def patient_request(index: int) -> dict[str, Any]:

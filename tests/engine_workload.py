@@ -9,56 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 from pathlib import Path
 from typing import Any
+
+from clinic_notes import clinic_note
 
 TESTS = Path(__file__).resolve().parent
 GOLDEN = TESTS / "golden" / "cases.jsonl"
 MTSAMPLES = TESTS.parents[1] / "shared" / "data" / "mtsamples" / "mtsamples.csv"
 CLINIC_NOTES = 200
 MTSAMPLES_NOTES = 200
-
-SENTENCES = (
-    "Follow-up visit for metastatic breast cancer, ER positive, HER2 zero.",
-    "She reports new back pain for three weeks, worse at night.",
-    "Some numbness in both feet since last week.",
-    "No headache, no vomiting, no visual change.",
-    "Appetite reduced, lost 3 kg over two months.",
-    "Mild dry cough, no haemoptysis.",
-    "Denies shortness of breath on exertion.",
-    "Mother had breast cancer at 52.",
-    "Previously treated with letrozole and palbociclib.",
-    "Pain in the right hip when walking, relieved by paracetamol.",
-    "No jaundice, no abdominal swelling.",
-    "Bowels and bladder normal, no incontinence.",
-    "She feels more tired than usual and sleeps in the afternoon.",
-    "Examination: no palpable axillary or supraclavicular nodes.",
-    "Tenderness over the lower thoracic spine on percussion.",
-    "Chest clear, oxygen saturation 97% on air.",
-    "Liver edge not palpable, abdomen soft and non-tender.",
-    "Power 5/5 in all limbs, reflexes symmetrical.",
-    "Calcium 2.61 mmol/L, bilirubin 14 umol/L, ALP 180 U/L.",
-    "Plan: MRI whole spine and bone scan, review in two weeks.",
-    "She is worried about her daughter's exams and has not been sleeping well.",
-    "Occasional nausea after meals but no vomiting.",
-    "Left shoulder ache after gardening, improving.",
-    "No seizures, no confusion reported by her husband.",
-    "Breathless climbing two flights of stairs, which is new.",
-    "Ankle swelling in the evenings, both sides.",
-)
-
-
-def clinic_note(seed: int, length: int = 3000) -> str:
-    """A dense follow-up note (the service benchmark's workload); each seed shuffles differently."""
-    rng = random.Random(seed)
-    parts: list[str] = []
-    while sum(len(part) + 1 for part in parts) < length:
-        order = list(SENTENCES)
-        rng.shuffle(order)
-        parts.extend(order)
-    text = " ".join(parts)[:length]
-    return f"{text[: length - 12]} (visit {seed:05d})"
 
 
 def clinic_patient(index: int) -> dict[str, Any]:
