@@ -33,7 +33,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from clinic_notes import clinic_note  # noqa: E402  (the notes the regression nets use too)
+from clinic_notes import patient_request  # noqa: E402  (the notes the regression nets use too)
 
 NOTES = 400
 STAGES = (
@@ -56,15 +56,6 @@ WRAPPED = {
     "workup": ("workup_items",),
     "treatment": ("treatment_options",),
 }
-
-
-def patient_request(index: int) -> dict[str, Any]:
-    return {
-        "text": clinic_note(index),
-        "receptors": {"er": "positive", "pr": "positive", "her2": "zero"},
-        "setting": "metastatic",
-        "known_sites": ["site:bone"],
-    }
 
 
 def _total_ms(patients: list[dict[str, Any]], assess: Callable[..., Any], knowledge: Any) -> float:

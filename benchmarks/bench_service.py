@@ -40,20 +40,11 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from clinic_notes import clinic_note
+from clinic_notes import clinic_note, patient_request
 
 VARIANTS = 400
 WARMUP = 64
 HOOK_PATH = "/cds-services/mbcnav-patient-view"
-
-
-def patient_request(index: int) -> dict[str, Any]:
-    return {
-        "text": clinic_note(index),
-        "receptors": {"er": "positive", "pr": "positive", "her2": "zero"},
-        "setting": "metastatic",
-        "known_sites": ["site:bone"],
-    }
 
 
 def hook_request(index: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ regression digests and fixtures were recorded from exactly these notes."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 SENTENCES = (
     "Follow-up visit for metastatic breast cancer, ER positive, HER2 zero.",
@@ -49,4 +50,14 @@ def clinic_note(seed: int, length: int = 3000) -> str:
     return f"{text[: length - 12]} (visit {seed:05d})"
 
 
-__all__ = ["SENTENCES", "clinic_note"]
+def patient_request(index: int) -> dict[str, Any]:
+    """One Patient around note ``index``: ER+/HER2-zero, bone metastases known."""
+    return {
+        "text": clinic_note(index),
+        "receptors": {"er": "positive", "pr": "positive", "her2": "zero"},
+        "setting": "metastatic",
+        "known_sites": ["site:bone"],
+    }
+
+
+__all__ = ["SENTENCES", "clinic_note", "patient_request"]

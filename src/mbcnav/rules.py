@@ -308,15 +308,21 @@ def compiled_test(condition: Condition) -> Test:
     return _cached(_TESTED, condition, _test)
 
 
-def _cached(cache: dict[int, tuple[object, F]], condition: object, build: Callable[[Any], F]) -> F:
-    hit = cache.get(id(condition))
-    if hit is not None and hit[0] is condition:
+def _cached(
+    cache: dict[int, tuple[Any, F]],
+    key: object,
+    build: Callable[[Any], F],
+    limit: int = _CACHE_LIMIT,
+) -> F:
+    """``build(key)`` once per object, for objects that are immutable but not hashable."""
+    hit = cache.get(id(key))
+    if hit is not None and hit[0] is key:
         return hit[1]
-    function = build(condition)
-    if len(cache) >= _CACHE_LIMIT:
+    value = build(key)
+    if len(cache) >= limit:
         cache.clear()
-    cache[id(condition)] = (condition, function)
-    return function
+    cache[id(key)] = (key, value)
+    return value
 
 
 def evaluate(condition: Condition, facts: Facts) -> Match:
@@ -327,18 +333,11 @@ def evaluate(condition: Condition, facts: Facts) -> Match:
 def per_knowledge(build: Callable[[K], T]) -> Callable[[K], T]:
     """``build(knowledge)`` computed once per knowledge object (immutable, but not hashable),
     for the tables the engine derives from it; a few objects at a time."""
-    cache: dict[int, tuple[K, T]] = {}
+    cache: dict[int, tuple[Any, T]] = {}
 
     @functools.wraps(build)
     def cached(knowledge: K) -> T:
-        hit = cache.get(id(knowledge))
-        if hit is not None and hit[0] is knowledge:
-            return hit[1]
-        value = build(knowledge)
-        if len(cache) >= 8:
-            cache.clear()
-        cache[id(knowledge)] = (knowledge, value)
-        return value
+        return _cached(cache, knowledge, build, limit=8)
 
     return cached
 

@@ -40,15 +40,20 @@ CASES = [
 ]
 
 
+def _statuses(text: str, knowledge: Knowledge) -> set[tuple[str, str]]:
+    """(site, status) of every site mention the reader finds in ``text``."""
+    return {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+
+
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_site_status(text: str, expected: set[tuple[str, str]], tiny_kb: Knowledge) -> None:
-    got = {(m.site, m.status) for m in read_text(text, tiny_kb).site_mentions}
+    got = _statuses(text, tiny_kb)
     assert got == expected, text
 
 
 def test_clinical_kb_suggestive_terms_are_suspected(knowledge: Knowledge) -> None:
     text = "Pleural nodularity. Increased uptake on bone scan in the ribs."
-    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    got = _statuses(text, knowledge)
     assert got == {("site:pleura", "suspected"), ("site:bone", "suspected")}
 
 
@@ -84,7 +89,7 @@ def test_a_negated_complication_does_not_negate_its_site(
     text: str, expected: set[tuple[str, str]], knowledge: Knowledge
 ) -> None:
     """ "No cord compression" does not say the spine is free of metastases."""
-    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    got = _statuses(text, knowledge)
     assert got == expected, text
 
 
@@ -119,7 +124,7 @@ def test_a_one_site_test_stated_negative_negates_its_site(
     text: str, expected: set[tuple[str, str]], knowledge: Knowledge
 ) -> None:
     """Negative staging names a test, not a site: the test's one site is stated free."""
-    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    got = _statuses(text, knowledge)
     assert got == expected, text
 
 
@@ -161,7 +166,7 @@ def test_a_one_site_test_stated_positive_makes_its_site_suspected(
 ) -> None:
     """Imaging alone can mislead (degenerative change, fracture): a positive test is suspected
     evidence for its one site, never known."""
-    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    got = _statuses(text, knowledge)
     assert got == expected, text
 
 
@@ -177,7 +182,7 @@ def test_contrast_wording_is_not_a_negation(
     text: str, expected: set[tuple[str, str]], knowledge: Knowledge
 ) -> None:
     """'with and without contrast' names how the scan was done; it negates nothing."""
-    got = {(m.site, m.status) for m in read_text(text, knowledge).site_mentions}
+    got = _statuses(text, knowledge)
     assert got == expected, text
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Prior
+from mbcnav.rules import per_knowledge
 from mbcnav.types import Setting, Subtype
 
 FloatArray = npt.NDArray[np.float64]
@@ -161,19 +162,8 @@ def compile_network(knowledge: Knowledge) -> NetworkTables:
     )
 
 
-_CACHE: dict[int, tuple[Knowledge, NetworkTables]] = {}
-
-
-def tables_for(knowledge: Knowledge) -> NetworkTables:
-    """Compiled tables cached per knowledge object (immutable, but not hashable)."""
-    hit = _CACHE.get(id(knowledge))
-    if hit is not None and hit[0] is knowledge:
-        return hit[1]
-    tables = compile_network(knowledge)
-    if len(_CACHE) >= 8:
-        _CACHE.clear()
-    _CACHE[id(knowledge)] = (knowledge, tables)
-    return tables
+tables_for = per_knowledge(compile_network)
+"""Compiled tables, once per knowledge object."""
 
 
 __all__ = [
