@@ -35,7 +35,7 @@ def contributions(
     clamped: Sequence[bool],
 ) -> list[tuple[Because, ...]]:
     """Per site, each finding's log-odds push, largest first, then by finding id (``without``:
-    findings × sites); pushes below ``MIN_CONTRIBUTION`` and known sites show none."""
+    findings × sites); pushes that round to zero and known sites show none."""
     return [
         tuple(_BECAUSE(fields) for fields in site)
         for site in contribution_fields(findings, posterior, without, clamped)
@@ -58,6 +58,10 @@ def contribution_fields(
     shown = (np.abs(delta) > MIN_CONTRIBUTION) & ~np.asarray(clamped, dtype=bool)[None, :]
     finding, site = np.nonzero(shown)
     log_odds = rounded(delta[finding, site], LOG_ODDS_DIGITS)
+    # A push that rounds to zero explains nothing; whether rounding noise sits just above or
+    # below MIN_CONTRIBUTION also differs between NumPy builds, so it must not decide the list.
+    visible = log_odds != 0.0
+    finding, site, log_odds = finding[visible], site[visible], log_odds[visible]
     by_id = np.empty(len(findings), dtype=np.intp)
     by_id[sorted(range(len(findings)), key=lambda i: findings[i][0])] = np.arange(len(findings))
     order = np.lexsort((by_id[finding], -np.abs(log_odds), site))
