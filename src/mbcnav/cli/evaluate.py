@@ -11,11 +11,13 @@ records with a symptom read, the Brier score, per-site figures and a reliability
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from mbcnav import jsonin
 from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, app
 from mbcnav.errors import MbcnavError
@@ -25,20 +27,21 @@ from mbcnav.knowledge import Knowledge, load_knowledge
 GROUPS = ("all", "odd", "even")
 
 
-def _records(lines: list[str], knowledge: Knowledge) -> tuple[list[Record], list[dict[str, Any]]]:
+def _records(
+    stream: Iterable[bytes | str], knowledge: Knowledge
+) -> tuple[list[Record], list[dict[str, Any]]]:
     """Each line as a Record; a line that cannot be read is a failure, never the end of the run."""
     records: list[Record] = []
     failures: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, value in jsonin.lines(stream):
         try:
-            records.append(to_record(json.loads(line), knowledge))
-        except (ValueError, RecursionError) as exc:
+            if isinstance(value, MbcnavError):
+                raise value
+            records.append(to_record(value, knowledge))
+        except (ValueError, MbcnavError) as exc:
+            code = exc.code if isinstance(exc, MbcnavError) else "MBC-E106"
             message = f"line {number} cannot be read as a record: {str(exc)[:200]}"
-            failures.append(
-                {"id": f"line {number}", "error": {"code": "MBC-E106", "message": message}}
-            )
+            failures.append({"id": f"line {number}", "error": {"code": code, "message": message}})
     return records, failures
 
 
@@ -161,13 +164,13 @@ def evaluate(
     out: Annotated[Path | None, typer.Option("--out", help="Write the figures as JSON")] = None,
 ) -> None:
     """Site hit and recall at 1 and 3, emergencies, calibration, on labelled records."""
-    try:
-        lines = cases_file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        typer.echo(f"[MBC-E106] The records file cannot be read: {exc}.", err=True)
-        raise typer.Exit(EXIT_BAD_DATA) from exc
     knowledge = load_knowledge()
-    records, unreadable = _records(lines, knowledge)
+    try:
+        with cases_file.open("rb") as handle:
+            records, unreadable = _records(jsonin.stream_lines(handle), knowledge)
+    except OSError as exc:
+        typer.echo(f"[MBC-E100] The records file cannot be read: {exc}.", err=True)
+        raise typer.Exit(EXIT_BAD_DATA) from exc
     report = evaluate_records(records, knowledge)
     report["failures"] = unreadable + report["failures"]
     report["summary"]["errors"] = len(report["failures"])
