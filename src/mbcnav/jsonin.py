@@ -137,11 +137,13 @@ def loads(raw: str | bytes, what: str = "The input") -> Any:
         raise InputError(what, code="MBC-E106", allowed=exc.allowed, got=exc.got) from None
     except (ValueError, RecursionError) as exc:
         raise InputError(what, code="MBC-E106", allowed="valid JSON", got=str(exc)) from None
-    return _scrub(value) if _ESCAPED_SURROGATE.search(text) else value
+    if _ESCAPED_SURROGATE.search(text) or _SURROGATE.search(text):
+        return _scrub(value)
+    return value
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-"""A \\u escape in the surrogate range: the only way JSON text can carry a lone surrogate."""
+"""A \\u escape in the surrogate range (text decoded with ``surrogateescape`` carries them raw)."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
