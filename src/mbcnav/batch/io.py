@@ -8,6 +8,7 @@ lets ``--resume`` skip the chunks already done. Memory stays bounded by a few ba
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -407,54 +408,99 @@ def count_rows(path: Path, fmt: str, columns: Columns) -> int:
 # --------------------------------------------------------------------------- writers
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell a spreadsheet would run as a formula (OWASP, CSV injection): such cells are
+written with a leading apostrophe, which spreadsheets show as text and do not run."""
+
+
+def neutralise_cell(value: str) -> str:
+    """``value`` safe to open in a spreadsheet."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _jsonable_table(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Nested columns as JSON strings: CSV has no lists."""
+    """Nested columns as JSON strings (CSV has no lists); every text cell neutralised."""
     arrays: list[pa.Array] = []
     for column, field_ in zip(batch.columns, batch.schema, strict=True):
         if pa.types.is_nested(field_.type):
             values = [None if v is None else json.dumps(v) for v in column.to_pylist()]
-            arrays.append(pa.array(values, pa.string()))
+            arrays.append(pa.array([_safe(v) for v in values], pa.string()))
+        elif pa.types.is_string(field_.type) or pa.types.is_large_string(field_.type):
+            arrays.append(pa.array([_safe(v) for v in column.to_pylist()], field_.type))
         else:
             arrays.append(column)
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
+def _safe(value: str | None) -> str | None:
+    return None if value is None else neutralise_cell(value)
+
+
+def _write_failed(path: Path, exc: OSError) -> BatchError:
+    """Disk full, quota, permissions: one coded error naming the file and the system's reason."""
+    return BatchError(
+        f"The results could not be written to {path.name} ({exc.strerror or exc}); "
+        "nothing partial was left behind",
+        code="MBC-E409",
+    )
+
+
 class BatchWriter:
-    """Writes record batches to one file atomically: a temp file renamed on :meth:`close`."""
+    """Writes record batches to one file atomically: a temp file renamed on :meth:`close`.
+
+    If writing fails (disk full, quota), the temp file is removed and a coded MBC-E409 raised:
+    no partial file is ever left where the output or its temp file would be."""
 
     def __init__(self, path: Path, fmt: str, schema: pa.Schema) -> None:
         self.path = path
         self.fmt = fmt
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        self.tmp.parent.mkdir(parents=True, exist_ok=True)
         self._parquet: pq.ParquetWriter | None = None
         self._csv: pacsv.CSVWriter | None = None
-        self._handle = None
-        if fmt == "parquet":
-            self._parquet = pq.ParquetWriter(str(self.tmp), schema, compression="zstd")
-        elif fmt == "jsonl":
-            self._handle = self.tmp.open("w", encoding="utf-8", newline="\n")
-        else:
-            csv_schema = _jsonable_table(pa.RecordBatch.from_pylist([], schema=schema)).schema
-            self._csv = pacsv.CSVWriter(str(self.tmp), csv_schema)
+        self._handle: Any = None
+        try:
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "parquet":
+                self._parquet = pq.ParquetWriter(str(self.tmp), schema, compression="zstd")
+            elif fmt == "jsonl":
+                self._handle = self.tmp.open("w", encoding="utf-8", newline="\n")
+            else:
+                csv_schema = _jsonable_table(pa.RecordBatch.from_pylist([], schema=schema)).schema
+                self._csv = pacsv.CSVWriter(str(self.tmp), csv_schema)
+        except OSError as exc:
+            raise self._abandon(exc) from exc
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if self._parquet is not None:
-            self._parquet.write_batch(batch)
-        elif self._csv is not None:
-            self._csv.write_batch(_jsonable_table(batch))
-        elif self._handle is not None:
-            dumps = json.dumps
-            self._handle.writelines(
-                dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
-                for row in batch.to_pylist()
-            )
+        try:
+            if self._parquet is not None:
+                self._parquet.write_batch(batch)
+            elif self._csv is not None:
+                self._csv.write_batch(_jsonable_table(batch))
+            elif self._handle is not None:
+                dumps = json.dumps
+                self._handle.writelines(
+                    dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+                    for row in batch.to_pylist()
+                )
+        except OSError as exc:
+            raise self._abandon(exc) from exc
 
     def close(self) -> None:
+        try:
+            for closable in (self._parquet, self._csv, self._handle):
+                if closable is not None:
+                    closable.close()
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            raise self._abandon(exc) from exc
+
+    def _abandon(self, exc: OSError) -> BatchError:
         for closable in (self._parquet, self._csv, self._handle):
-            if closable is not None:
-                closable.close()
-        os.replace(self.tmp, self.path)
+            with contextlib.suppress(Exception):
+                if closable is not None:
+                    closable.close()
+        self.tmp.unlink(missing_ok=True)
+        return _write_failed(self.path, exc)
 
 
 def write_batches(
@@ -463,9 +509,13 @@ def write_batches(
     """Write all batches to ``path`` in ``fmt``; returns the number of rows written."""
     writer = BatchWriter(path, fmt, schema)
     rows = 0
-    for batch in batches:
-        writer.write(batch)
-        rows += batch.num_rows
+    try:
+        for batch in batches:
+            writer.write(batch)
+            rows += batch.num_rows
+    except BaseException:
+        writer.tmp.unlink(missing_ok=True)
+        raise
     writer.close()
     return rows
 
