@@ -8,8 +8,9 @@ PYTHONPATH at another checkout's src/ for a "before" figure). An offered option 
 resting on unconfirmed disease when it is not a red-flag measure (no raised flag among its
 reasons) and either
 
-* it is systemic (chemotherapy, endocrine, targeted, immunotherapy) while the setting is not
-  ``metastatic`` (the caller's setting; when none is given, ``metastatic`` if a site is known), or
+* it is systemic (chemotherapy, endocrine, targeted, immunotherapy) while spread is not
+  confirmed (the caller's setting is not ``metastatic``, and no site is known or the caller
+  said ``surveillance``), or
 * it is aimed at sites none of which is known (its ``for_sites``), or it is marked
   ``suspected`` (it rests on a site that is only suspected).
 
@@ -83,9 +84,10 @@ def dev_patients(path: Path = DEV) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _setting(patient: dict[str, Any], known: set[str]) -> str:
-    if "setting" in patient:
-        return str(patient["setting"])
-    return "metastatic" if known else "suspected"
+    """Confirmed spread: the caller's ``metastatic``, or a known site unless the caller said
+    ``surveillance`` (as the engine reads it, CONTRACTS.md)."""
+    setting = str(patient.get("setting", "suspected"))
+    return "metastatic" if known and setting == "suspected" else setting
 
 
 def offences(patient: dict[str, Any], assessment: Any) -> dict[str, list[str]]:

@@ -360,6 +360,18 @@ def _assessment(
     )
 
 
+def _treatment_setting(facts: Facts) -> str:
+    """The setting the treatment table and its gates read. A known site (given, or stated as
+    established in the text) is confirmed spread, which is what "metastatic" means
+    (CONTRACTS.md), even when a form sent its default "suspected": the gates then ask whether the
+    disease is confirmed, not which radio button was left as it was. "surveillance" beside a
+    known site contradicts itself and stays as given (nothing systemic is offered). Priors keep
+    the caller's setting."""
+    if facts.setting == "suspected" and facts.known_sites:
+        return "metastatic"
+    return facts.setting
+
+
 def _finish(
     prepared: _Prepared, knowledge: Knowledge, tables: NetworkTables, post: FloatArray
 ) -> Assessment:
@@ -377,7 +389,8 @@ def _finish(
     # withhold it); it lists that treatment as "once confirmed" when named as suspected in the
     # text or when its posterior reaches thresholds.treat_suspected_site.
     listed = _above(sites, thresholds.treat_suspected_site) | mentioned
-    plan = treatment_plan(knowledge, facts.but(suspected_sites=frozenset(listed)))
+    treat_facts = facts.but(suspected_sites=frozenset(listed), setting=_treatment_setting(facts))
+    plan = treatment_plan(knowledge, treat_facts)
     return _assessment(
         prepared, knowledge, sites, flags, workup, plan.options, plan.after_confirmation
     )

@@ -142,8 +142,25 @@ def test_no_dev_case_is_offered_treatment_for_unconfirmed_disease(
 
 
 def test_the_counter_sees_an_offence(counter: Any) -> None:
-    """The measure itself can fail: a systemic option in the suspected setting counts."""
+    """The measure itself can fail: the options of confirmed bone disease, shown as if nothing
+    were known, count as offered for unconfirmed disease."""
     result = assess({"text": "Feels well.", "receptors": HR_POSITIVE, "known_sites": ["site:bone"]})
-    patient = {"setting": "suspected"}
-    found = counter.offences(patient, result)
-    assert "tx:ai_cdk46i" in found["unconfirmed"]
+    unknown = tuple(site.model_copy(update={"known": False}) for site in result.sites)
+    found = counter.offences({"setting": "suspected"}, result.model_copy(update={"sites": unknown}))
+    assert {"tx:ai_cdk46i", "tx:denosumab"} <= set(found["unconfirmed"])
+    assert counter.offences({"setting": "suspected"}, result)["unconfirmed"] == []
+
+
+def test_a_known_site_is_confirmed_spread_whatever_the_default_setting_said() -> None:
+    """The web form sends its default "suspected" with the known sites ticked: a known site is
+    confirmed spread, so the first line and bone agents are offered."""
+    result = assess(
+        {
+            "text": "Bone pain in the right hip.",
+            "receptors": HR_POSITIVE,
+            "setting": "suspected",
+            "known_sites": ["site:bone"],
+        }
+    )
+    assert {"tx:ai_cdk46i", "tx:denosumab", "tx:rt_bone_single_fraction"} <= _offered(result)
+    assert result.after_confirmation == ()
