@@ -164,3 +164,17 @@ def test_a_known_site_is_confirmed_spread_whatever_the_default_setting_said() ->
     )
     assert {"tx:ai_cdk46i", "tx:denosumab", "tx:rt_bone_single_fraction"} <= _offered(result)
     assert result.after_confirmation == ()
+
+
+def test_leptomeningeal_radiotherapy_waits_for_mri_and_csf_even_when_flagged() -> None:
+    findings = ["sym:cranial_nerve_palsy", "sym:double_vision", "sym:headache"]
+    result = assess({"findings": [{"id": f} for f in findings]})
+    assert "flag:leptomeningeal_disease" in {flag.id for flag in result.red_flags}
+    assert "tx:focal_rt_leptomeningeal" not in _offered(result)
+    (waiting,) = [o for o in result.after_confirmation if o.id == "tx:focal_rt_leptomeningeal"]
+    tests = {test.id for test in waiting.confirm_with}
+    assert {"work:mri_neuraxis_gadolinium", "work:csf_cytology"} <= tests
+    known = assess(
+        {"findings": [{"id": f} for f in findings], "known_sites": ["site:leptomeninges"]}
+    )
+    assert "tx:focal_rt_leptomeningeal" in _offered(known)
