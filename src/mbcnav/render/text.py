@@ -114,11 +114,17 @@ PLAIN_CONFIRM_FIRST = (
 
 def confirming_tests(assessment: Assessment, plain: bool = False) -> tuple[str, ...]:
     """The tests that would confirm what the options of ``after_confirmation`` wait for, each
-    once, in the order the options name them."""
+    once: those the workup already orders, most urgent first, then the rest in the order the
+    options name them. Clinicians get the head of each label ("Whole-spine MRI")."""
+    urgency = {item.id: URGENCY_ORDER.index(item.urgency) for item in assessment.workup}
+    tests = {
+        test.id: test for option in assessment.after_confirmation for test in option.confirm_with
+    }
+    ranked = sorted(tests, key=lambda ident: urgency.get(ident, len(URGENCY_ORDER)))
     names = (
-        (test.plain_label if plain else test.label) or humanize(test.id)
-        for option in assessment.after_confirmation
-        for test in option.confirm_with
+        (tests[ident].plain_label if plain else tests[ident].label.split(" (", 1)[0])
+        or humanize(ident)
+        for ident in ranked
     )
     return tuple(dict.fromkeys(names))
 
