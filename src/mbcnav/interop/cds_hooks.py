@@ -18,8 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.interop import codes
 from mbcnav.knowledge import Knowledge
-from mbcnav.render.text import reason_label
-from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, WorkupItem
+from mbcnav.render.text import confirm_first, reason_label
+from mbcnav.types import (
+    Assessment,
+    DeferredOption,
+    RedFlag,
+    SitePosterior,
+    TreatmentOption,
+    WorkupItem,
+)
 
 SERVICE_ID = "mbcnav-patient-view"
 OVERRIDE_SYSTEM = "urn:mbcnav:override-reason"
@@ -176,6 +183,7 @@ TOPICS: tuple[Coding, ...] = tuple(
         ("probable-sites", "Probable sites of spread"),
         ("workup", "Workup due"),
         ("treatment-options", "Treatment options"),
+        ("after-confirmation", "Treatment once the spread is confirmed"),
     )
 )
 
@@ -385,6 +393,30 @@ def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[In
     return "info", summary, detail
 
 
+def _after_confirmation_card(
+    assessment: Assessment, options: list[DeferredOption], labels: _Labels
+) -> tuple[Indicator, str, str]:
+    """The options a treatment gate withholds until the spread is confirmed, tests first."""
+    tests = [short(test.label or test.id) for o in options for test in o.confirm_with]
+    first = ", ".join(dict.fromkeys(tests)) or "imaging or a biopsy"
+    summary = clip(f"Confirm the spread first: {first}")
+    by_reason: dict[str, list[str]] = {}
+    for option in options:
+        by_reason.setdefault(option.reason, []).append(option.label or option.id)
+    blocks = [
+        f"{_md_escape(reason[:1].upper() + reason[1:])}:\n"
+        + "\n".join(f"- {_md_escape(name)}" for name in names)
+        for reason, names in by_reason.items()
+    ]
+    sources = [src for option in options for src in option.sources]
+    detail = (
+        f"**{_md_escape(confirm_first(assessment) or '')}**\n\n"
+        + "\n\n".join(blocks)
+        + ("\n\n**Sources:**\n" + labels.sources(sources) if sources else "")
+    )
+    return "info", summary, detail
+
+
 def _unread(items: Sequence[str]) -> str:
     shown = "; ".join(_md_escape(item) for item in items[:3])
     more = f" and {len(items) - 3} more" if len(items) > 3 else ""
@@ -412,6 +444,9 @@ def build_cards(
         bodies.append((TOPICS[2], _workup_card(list(assessment.workup), labels)))
     if assessment.treatment_options:
         bodies.append((TOPICS[3], _treatment_card(list(assessment.treatment_options), labels)))
+    if assessment.after_confirmation:
+        waiting = list(assessment.after_confirmation)
+        bodies.append((TOPICS[4], _after_confirmation_card(assessment, waiting, labels)))
     provenance = assessment.provenance
     label = f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})"
     links = [Link(label="Open in mbcnav", url=link)] if link else None
