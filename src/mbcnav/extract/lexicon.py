@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import TriggerRules
+from mbcnav.extract.hpo import hpo_phrases
 from mbcnav.extract.labs import lab_phrases
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase
@@ -111,7 +112,11 @@ class Entry:
 
 
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
-    """(phrase, Term) for every symptom and site term and label in the knowledge base."""
+    """(phrase, Term) for every symptom and site term and label in the knowledge base.
+
+    The findings' HPO names and synonyms that pass ``hpo_filter.yaml`` come last; the knowledge
+    base's own terms win any clash (see ``mbcnav.extract.hpo``).
+    """
     out: list[tuple[str, Term]] = []
     for symptom in knowledge.symptoms.values():
         term = Term("symptom", symptom.id)
@@ -125,6 +130,13 @@ def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
         own = (*lexicon.clinical, *lexicon.lay, *lexicon.misspellings)
         out.extend((phrase, term) for phrase in (*own, *derived_phrases(lexicon.all_terms())))
         out.extend(_abbreviation("site", site.id, p) for p in lexicon.abbreviations)
+    for hpo in hpo_phrases(((p, t.id) for p, t in out), knowledge.symptoms):
+        term = Term("symptom", hpo.finding)
+        out.append(
+            _abbreviation("symptom", hpo.finding, hpo.text)
+            if hpo.abbreviation
+            else (hpo.text, term)
+        )
     return out
 
 
