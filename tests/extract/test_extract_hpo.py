@@ -325,3 +325,12 @@ def test_the_filter_file_is_plain_yaml_with_a_reason_for_every_rule() -> None:
     for key in ("scopes", "types", "min_chars", "own_terms"):
         assert raw[key]["reason"].strip()
     assert all(rule["reason"].strip() for rule in raw["patterns"])
+
+
+def test_an_assessment_of_text_names_the_vocabulary_it_read_with() -> None:
+    from mbcnav import assess
+
+    read = assess({"text": "She has yellowing of the whites of the eyes."})
+    assert read.provenance.algorithms["vocabulary"] == "hpo.2025-01-16"
+    coded = assess({"findings": [{"id": "sym:jaundice", "present": True}]})
+    assert "vocabulary" not in coded.provenance.algorithms

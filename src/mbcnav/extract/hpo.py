@@ -107,6 +107,12 @@ def hpo_filter() -> HpoFilter:
     return HpoFilter.model_validate(_read("hpo_filter.yaml"))
 
 
+@lru_cache(maxsize=1)
+def vocabulary_id() -> str:
+    """The vocabulary the reader used, for provenance: ``hpo.<release date>``."""
+    return f"hpo.{hpo_vocabulary().release['date']}"
+
+
 @dataclass(frozen=True, slots=True)
 class HpoPhrase:
     """One HPO name or synonym for a finding; ``dropped`` names the rule that refused it."""
@@ -235,4 +241,5 @@ __all__ = [
     "hpo_phrases",
     "hpo_vocabulary",
     "screen",
+    "vocabulary_id",
 ]
