@@ -72,9 +72,10 @@ def _own_phrases(knowledge: Knowledge) -> dict[str, set[str]]:
 def test_the_script_reproduces_the_vocabulary_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / "hpo_vocabulary.yaml"
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out)], check=True, env=env, capture_output=True
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)], env=env, capture_output=True, text=True
     )
+    assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (DATA / "hpo_vocabulary.yaml").read_bytes(), (
         "hpo_vocabulary.yaml is stale: rerun scripts/import_hpo.py"
     )
