@@ -22,6 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.normalize import fold_phrase
+from mbcnav.extract.sites import derived_phrases
+from mbcnav.knowledge import Knowledge
 
 Scope = Literal["exact", "narrow", "related", "broad"]
 
@@ -211,24 +213,26 @@ def screen(
     return out
 
 
-def hpo_phrases(
-    own: Iterable[tuple[str, str]], findings: Iterable[str] | None = None
-) -> list[HpoPhrase]:
-    """The kept HPO phrases of the shipped vocabulary, for the findings in ``findings``.
-
-    ``own`` is the knowledge base's lexicon as (phrase, id) pairs, ``findings`` the finding
-    ids the knowledge base has (None: all of the vocabulary's).
-    """
+def own_phrases(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    """Each folded phrase of the knowledge base's own lexicon, with the ids it names."""
     names: dict[str, set[str]] = {}
-    for phrase, ident in own:
-        names.setdefault(fold_phrase(phrase), set()).add(ident)
-    frozen = {key: frozenset(value) for key, value in names.items()}
-    wanted = None if findings is None else frozenset(findings)
-    return [
-        phrase
-        for phrase in screen(hpo_vocabulary(), hpo_filter(), frozen)
-        if phrase.dropped is None and (wanted is None or phrase.finding in wanted)
-    ]
+    for symptom in knowledge.symptoms.values():
+        for phrase in (symptom.label, *symptom.terms.all_terms()):
+            names.setdefault(fold_phrase(phrase), set()).add(symptom.id)
+    for site in knowledge.sites.values():
+        terms = site.terms.all_terms()
+        for phrase in (*terms, *derived_phrases(terms)):
+            names.setdefault(fold_phrase(phrase), set()).add(site.id)
+    return {key: frozenset(value) for key, value in names.items()}
+
+
+def hpo_terms(knowledge: Knowledge) -> dict[str, tuple[HpoPhrase, ...]]:
+    """The kept HPO phrases of the shipped vocabulary, per finding of ``knowledge``."""
+    out: dict[str, list[HpoPhrase]] = {}
+    for phrase in screen(hpo_vocabulary(), hpo_filter(), own_phrases(knowledge)):
+        if phrase.dropped is None and phrase.finding in knowledge.symptoms:
+            out.setdefault(phrase.finding, []).append(phrase)
+    return {finding: tuple(phrases) for finding, phrases in out.items()}
 
 
 __all__ = [
@@ -238,8 +242,9 @@ __all__ = [
     "HpoTerm",
     "HpoVocabulary",
     "hpo_filter",
-    "hpo_phrases",
+    "hpo_terms",
     "hpo_vocabulary",
+    "own_phrases",
     "screen",
     "vocabulary_id",
 ]
