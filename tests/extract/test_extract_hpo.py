@@ -335,3 +335,18 @@ def test_an_assessment_of_text_names_the_vocabulary_it_read_with() -> None:
     assert read.provenance.algorithms["vocabulary"] == "hpo.2025-01-16"
     coded = assess({"findings": [{"id": "sym:jaundice", "present": True}]})
     assert "vocabulary" not in coded.provenance.algorithms
+
+
+def test_no_mapped_hpo_term_is_named_by_our_terms_for_another_finding(
+    knowledge: Knowledge,
+) -> None:
+    """An HPO term whose name our own lexicon gives to another finding is mapped to the wrong
+    finding (e.g. after that finding was split out of a broader one): move the id."""
+    own = _own_phrases(knowledge)
+    wrong = [
+        f"{term.id} {term.name!r}: mapped to {finding}, named by {sorted(names - {finding})}"
+        for finding, terms in hpo_vocabulary().findings.items()
+        for term in terms
+        if (names := own.get(fold_phrase(term.name), set())) and names - {finding}
+    ]
+    assert not wrong
