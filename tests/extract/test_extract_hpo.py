@@ -280,7 +280,7 @@ READ = [
     ("Over the last week she noticed yellowing of the whites of the eyes.", "sym:jaundice"),
     ("He complains of pain between shoulder blades for a month.", "sym:thoracic_spine_pain"),
     ("She has been feeling full quickly when eating.", "sym:abdominal_fullness"),
-    ("Examination showed a spastic paraparesis.", "sym:leg_weakness"),
+    ("Examination showed dysdiadochokinesis on the left.", "sym:loss_of_balance"),
     ("She had a generalised convulsion at home.", "sym:seizure"),
     ("On examination there was eyelid oedema and facial plethora.", "sym:facial_swelling"),
     ("Since Friday she has had extreme thirst.", "sym:polyuria_polydipsia"),
