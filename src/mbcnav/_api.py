@@ -321,7 +321,10 @@ def _flags(
 def _provenance(prepared: _Prepared, knowledge: Knowledge) -> Provenance:
     algorithms = {"reason": REASON_ALGORITHM}
     if prepared.extract_algorithm:
+        from mbcnav.extract.hpo import vocabulary_id
+
         algorithms["extract"] = prepared.extract_algorithm
+        algorithms["vocabulary"] = vocabulary_id()
     return Provenance(
         knowledge_version=knowledge.version,
         knowledge_hash=knowledge.hash,
