@@ -46,7 +46,11 @@ def test_discovery_lists_one_patient_view_service() -> None:
         "observations",
         "questionnaireResponses",
         "notes",
+        "medicationStatements",
+        "medicationRequests",
+        "medicationAdministrations",
     }
+    assert "_include=MedicationRequest:medication" in service.prefetch["medicationRequests"]
 
 
 def test_cards_for_an_emergency(knowledge: Knowledge) -> None:
