@@ -219,7 +219,9 @@ def discovery() -> Discovery:
                 usageRequirements=(
                     "Needs the patient, conditions and observations prefetch keys, or "
                     "fhirServer and fhirAuthorization to read them (else HTTP 412). Notes are "
-                    "read from inline text, HTML or RTF, or from their Binary on fhirServer. "
+                    "read from inline text, HTML or RTF, or from their Binary on fhirServer; "
+                    "prior therapies from MedicationStatement, MedicationRequest and "
+                    "MedicationAdministration (RxNorm or ATC). "
                     "A key sent as null means no data; an omitted key or an OperationOutcome "
                     "means the client could not prefetch it."
                 ),
@@ -461,6 +463,7 @@ def _chart_card(
     whenever part of the chart was not read, or the chart shows known disease (so such a
     chart always gets a card, even with nothing else to say)."""
     known = bool(patient and (patient.known_sites or patient.setting == "metastatic"))
+    unread = list(dict.fromkeys(unread))
     if not unread and not known:
         return None
     lines: list[str] = []

@@ -3,7 +3,8 @@
 In: read leniently from plain dicts (real data breaks strict models: ids with ``_``, two
 ``value[x]``, STU1 profile names). Secondary cancer conditions give known sites (SNOMED CT and
 ICD-10-CM codes, body sites), tumour marker tests give ER/PR/HER2, labs give calcium and
-bilirubin, QuestionnaireResponses give findings, DocumentReference text becomes the note.
+bilirubin, QuestionnaireResponses give findings, DocumentReference text becomes the note, and
+MedicationStatement/Request/Administration records give prior therapies (``medications``).
 Out: an Assessment as a ``RiskAssessment`` plus one ``DetectedIssue`` per red flag, built as
 dicts and validated with the ``fhir.resources.R4B`` models.
 """
