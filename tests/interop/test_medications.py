@@ -203,3 +203,31 @@ def test_drug_names_are_listed_ingredients_found_in_the_text(text: str) -> None:
     for name in drug_names(text):
         assert name in DRUG_CLASSES
         assert name.split()[0] in " ".join(text.lower().replace("-", " ").split())
+
+
+def test_drugs_without_dates_are_named_as_taken_for_metastatic_disease(
+    knowledge: Knowledge,
+) -> None:
+    """Where the setting decides the id and a date is missing, the chart card says so: an
+    adjuvant taxane read as metastatic withholds first-line chemo-immunotherapy."""
+    summary = summarise(
+        [
+            _bone(),
+            _statement("paclitaxel"),
+            _statement("palbociclib"),
+            _statement("zoledronic acid"),
+        ],
+        knowledge=knowledge,
+    )
+    assert summary.prior_therapies == [
+        "tx:prior_taxane_metastatic",
+        "tx:cdk46i",
+        "tx:bisphosphonate_iv",
+    ]
+    (note,) = [item for item in summary.unmapped if item.startswith("medication dates")]
+    assert "paclitaxel" in note and "palbociclib" not in note and "zoledronic" not in note
+    dated = summarise(
+        [_bone("2020-01-01"), _statement("paclitaxel", effectiveDateTime="2021-03-01")],
+        knowledge=knowledge,
+    )
+    assert dated.unmapped == []

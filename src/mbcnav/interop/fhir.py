@@ -26,7 +26,7 @@ Resource = dict[str, Any]
 _SKIP_STATUS = frozenset({"entered-in-error", "cancelled", "refuted", "inactive", "resolved"})
 # a medication record that says the drug was not (yet) given
 _NOT_GIVEN = frozenset({"not-taken", "not-done", "intended", "draft"})
-_NOT_ORDERED = frozenset({"proposal", "plan"})
+_NOT_ORDERED = frozenset({"proposal", "plan", "option"})
 MEDICATION_KINDS = frozenset(
     {"MedicationStatement", "MedicationRequest", "MedicationAdministration"}
 )

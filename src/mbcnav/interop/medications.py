@@ -12,7 +12,9 @@ name regimens. The tables below go drug → drug class → id, in the setting th
   code numbers are not listed (none verified here);
 - the setting is ``early`` when the drug started before the first sign of metastatic disease
   in the chart (a secondary-cancer Condition's onset or record date, a stage IV result), else
-  ``metastatic`` when the chart shows metastatic disease, else ``early``;
+  ``metastatic`` when the chart shows metastatic disease, else ``early``; where a date is
+  missing and the setting would change the id, the chart card says which drugs were taken as
+  metastatic (an adjuvant taxane so read withholds first-line chemo-immunotherapy);
 - a CDK4/6 inhibitor with an aromatase inhibitor or fulvestrant anywhere in the history also
   names the combined regimen, so no first-line CDK4/6 row is offered again.
 
@@ -209,16 +211,31 @@ def prior_therapies(
     """(prior-therapy ids, drugs not used) for the chart's drugs; see the module docstring."""
     found: list[str] = []
     unused: list[str] = []
+    undated: list[str] = []
     classes: set[str] = set()
     for drug in drugs:
         classes.add(drug.drug_class)
         setting = _setting(drug.started, metastatic=metastatic, since=metastatic_since)
         metastatic_id, early_id = CLASS_THERAPIES[drug.drug_class]
+        dated = bool(drug.started and metastatic_since)
+        if (
+            metastatic
+            and not dated
+            and metastatic_id != early_id
+            and drug.drug_class not in QUIET_CLASSES
+        ):
+            undated.append(drug.name)
         ident = metastatic_id if setting == "metastatic" else early_id
         if ident is not None:
             found.append(ident)
         elif drug.drug_class not in QUIET_CLASSES:
             unused.append(f"{drug.kind} {drug.name} ({setting} disease: no prior-therapy id)")
+    if undated:
+        names = ", ".join(dict.fromkeys(undated))
+        unused.append(
+            f"medication dates: no start or no metastasis date in the chart, so {names} "
+            "counted as given for metastatic disease"
+        )
     combined = [ident for members, ident in COMBINATIONS if members <= classes]
     ids = list(dict.fromkeys([*combined, *found]))
     if combined:
