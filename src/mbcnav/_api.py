@@ -28,10 +28,11 @@ from mbcnav.reason.explain import contribution_fields, likely_routes
 from mbcnav.reason.inference import BoolArray, IntArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
-from mbcnav.recommend import treatment_options, workup_items
+from mbcnav.recommend import treatment_plan, workup_items
 from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import (
     Assessment,
+    DeferredOption,
     Patient,
     Provenance,
     RedFlag,
@@ -362,6 +363,7 @@ def _assessment(
     flags: tuple[RedFlag, ...],
     workup: tuple[WorkupItem, ...] = (),
     options: tuple[TreatmentOption, ...] = (),
+    after_confirmation: tuple[DeferredOption, ...] = (),
 ) -> Assessment:
     """The one place an Assessment is put together, for the full and the screening paths."""
     return Assessment(
@@ -372,8 +374,21 @@ def _assessment(
         site_mentions=prepared.evidence.site_mentions,
         workup=workup,
         treatment_options=options,
+        after_confirmation=after_confirmation,
         provenance=_provenance(prepared, knowledge),
     )
+
+
+def _treatment_setting(facts: Facts) -> str:
+    """The setting the treatment table and its gates read. A known site (given, or stated as
+    established in the text) is confirmed spread, which is what "metastatic" means
+    (CONTRACTS.md), even when a form sent its default "suspected": the gates then ask whether the
+    disease is confirmed, not which radio button was left as it was. "surveillance" beside a
+    known site contradicts itself and stays as given (nothing systemic is offered). Priors keep
+    the caller's setting."""
+    if facts.setting == "suspected" and facts.known_sites:
+        return "metastatic"
+    return facts.setting
 
 
 def _finish(
@@ -389,11 +404,15 @@ def _finish(
     # as suspected in text, not a prior that is high because spread is known elsewhere.
     workup_facts = facts.but(suspected_sites=frozenset(mentioned))
     workup = workup_items(knowledge, workup_facts, probability, flags, priors)
-    # Site-directed treatment of an unconfirmed site needs the posterior itself above the
-    # treatment threshold; a hedged mention in text counts only through that posterior.
-    treat_facts = facts.but(suspected_sites=_above(sites, thresholds.treat_suspected_site))
-    options = treatment_options(knowledge, treat_facts)
-    return _assessment(prepared, knowledge, sites, flags, workup, options)
+    # A site that is only suspected never brings site-directed treatment (the treatment gates
+    # withhold it); it lists that treatment as "once confirmed" when named as suspected in the
+    # text or when its posterior reaches thresholds.treat_suspected_site.
+    listed = _above(sites, thresholds.treat_suspected_site) | mentioned
+    treat_facts = facts.but(suspected_sites=frozenset(listed), setting=_treatment_setting(facts))
+    plan = treatment_plan(knowledge, treat_facts)
+    return _assessment(
+        prepared, knowledge, sites, flags, workup, plan.options, plan.after_confirmation
+    )
 
 
 def assess(

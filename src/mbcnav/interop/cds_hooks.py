@@ -19,10 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.interop import codes
 from mbcnav.knowledge import Knowledge
-from mbcnav.render.text import reason_label
+from mbcnav.render.text import confirm_first, reason_label
 from mbcnav.types import (
     NOTICE,
     Assessment,
+    DeferredOption,
     Patient,
     RedFlag,
     SitePosterior,
@@ -199,6 +200,7 @@ TOPICS: tuple[Coding, ...] = tuple(
         ("probable-sites", "Probable sites of spread"),
         ("workup", "Workup due"),
         ("treatment-options", "Treatment options"),
+        ("after-confirmation", "Treatment once the spread is confirmed"),
         ("chart", "What was read from the chart"),
     )
 )
@@ -443,6 +445,28 @@ def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[In
     return "info", summary, detail + _more(rest, "options and sources")
 
 
+def _after_confirmation_card(
+    assessment: Assessment, options: list[DeferredOption], labels: _Labels
+) -> tuple[Indicator, str, str]:
+    """The options a treatment gate withholds until the spread is confirmed, tests first."""
+    tests = [short(test.label or test.id) for o in options for test in o.confirm_with]
+    first = ", ".join(dict.fromkeys(tests)) or "imaging or a biopsy"
+    summary = clip(f"Confirm the spread first: {first}")
+    by_reason: dict[str, list[str]] = {}
+    for option in options:
+        by_reason.setdefault(option.reason, []).append(option.label or option.id)
+    blocks = [
+        f"{_md_escape(reason[:1].upper() + reason[1:])}:\n"
+        + "\n".join(f"- {_md_escape(name)}" for name in names)
+        for reason, names in by_reason.items()
+    ]
+    sources = list(dict.fromkeys(src for option in options for src in option.sources))
+    detail = f"**{_md_escape(confirm_first(assessment) or '')}**\n\n" + "\n\n".join(blocks)
+    if sources:
+        detail += "\n\n**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES])
+    return "info", summary, detail + _more(len(sources) - FIRST_SOURCES, "sources")
+
+
 UNREAD_SHOWN = 10
 
 
@@ -522,9 +546,12 @@ def build_cards(
             bodies.append((TOPICS[2], _workup_card(list(assessment.workup), labels)))
         if assessment.treatment_options:
             bodies.append((TOPICS[3], _treatment_card(list(assessment.treatment_options), labels)))
+        if assessment.after_confirmation:
+            waiting = list(assessment.after_confirmation)
+            bodies.append((TOPICS[4], _after_confirmation_card(assessment, waiting, labels)))
     chart = _chart_card(patient, unread, labels)
     if chart is not None:
-        bodies.append((TOPICS[4], chart))
+        bodies.append((TOPICS[5], chart))
     label = source_label(knowledge)
     links = [Link(label="Open in mbcnav", url=link)] if link else None
     notice = f"\n\n_{assessment.notice if assessment is not None else NOTICE}_"
