@@ -136,14 +136,33 @@ def _check_size(patient: Patient) -> None:
             got=len(patient.findings),
             field="findings",
         )
-    has_labs = any(v is not None for v in patient.labs.model_dump().values())
-    if not text.strip() and not patient.findings and not has_labs:
+    if not _known_anything(patient):
         raise InputError(
             "The patient",
             code="MBC-E101",
-            allowed="non-empty: give text, findings or labs",
+            allowed="something clinical: text, findings, labs, known sites, receptors, "
+            "biomarkers or prior therapies",
             got=patient.model_dump(exclude_defaults=True),
         )
+
+
+def _known_anything(patient: Patient) -> bool:
+    """CONTRACTS.md: a patient is assessable when anything clinical is known. Charts from EHRs
+    often carry known sites, receptors and drugs without a note; known disease with no
+    symptoms still has its restaging and treatment options. Age, sex and setting alone do not
+    count: they describe the person, not the disease."""
+    values = (
+        *patient.labs.model_dump().values(),
+        *patient.receptors.model_dump().values(),
+        *patient.biomarkers.model_dump().values(),
+    )
+    return bool(
+        (patient.text or "").strip()
+        or patient.findings
+        or patient.known_sites
+        or patient.prior_therapies
+        or any(value not in (None, "unknown") for value in values)
+    )
 
 
 def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | None, str | None]:
