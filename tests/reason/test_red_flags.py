@@ -199,3 +199,24 @@ def test_fever_on_a_conjugate_is_both_possible_sepsis_and_possible_pneumonitis()
     raised = {f.id: f.urgency for f in mbcnav.assess({"text": text, **METASTATIC}).red_flags}
     assert raised["flag:adc_pneumonitis"] == "emergency"
     assert raised["flag:neutropenic_sepsis"] == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("patient", "row"),
+    [
+        (
+            {"text": "Fever 38.6, ten days after docetaxel."},
+            "tx:empiric_antibiotics_neutropenic_sepsis",
+        ),
+        ({"text": "On T-DXd, new dry cough."}, "tx:withhold_adc_corticosteroids_ild"),
+        ({"text": "Vomiting and absolute constipation."}, "tx:mbo_medical_management"),
+        ({"text": "Jaundiced; CT shows dilated bile ducts."}, "tx:biliary_stent"),
+    ],
+)
+def test_an_emergency_brings_its_measures_without_a_confirmed_site(patient: dict, row: str) -> None:
+    assert row in {o.id for o in mbcnav.assess({**METASTATIC, **patient}).treatment_options}
+
+
+def test_no_stent_for_jaundice_until_imaging_shows_the_obstruction() -> None:
+    options = mbcnav.assess({"text": "New jaundice with pale stools.", **METASTATIC})
+    assert "tx:biliary_stent" not in {o.id for o in options.treatment_options}
