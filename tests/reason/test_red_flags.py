@@ -220,3 +220,16 @@ def test_an_emergency_brings_its_measures_without_a_confirmed_site(patient: dict
 def test_no_stent_for_jaundice_until_imaging_shows_the_obstruction() -> None:
     options = mbcnav.assess({"text": "New jaundice with pale stools.", **METASTATIC})
     assert "tx:biliary_stent" not in {o.id for o in options.treatment_options}
+
+
+def test_a_rising_bilirubin_is_the_rapid_progression_the_definition_asks_for() -> None:
+    """ABC: a rapidly rising bilirubin > 1.5 x ULN; the rise named in the note stands in for
+    known liver metastases when the liver is suspected."""
+    rising = {"text": "Rising bilirubin over the last week.", "labs": {"bilirubin_umol_l": 45}}
+    once = {"text": "Bilirubin checked today.", "labs": {"bilirubin_umol_l": 45}}
+    assert "flag:hepatic_visceral_crisis" in {
+        f.id for f in mbcnav.assess({**METASTATIC, **rising}).red_flags
+    }
+    assert "flag:hepatic_visceral_crisis" not in {
+        f.id for f in mbcnav.assess({**METASTATIC, **once}).red_flags
+    }
