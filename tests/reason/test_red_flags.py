@@ -233,3 +233,15 @@ def test_a_rising_bilirubin_is_the_rapid_progression_the_definition_asks_for() -
     assert "flag:hepatic_visceral_crisis" not in {
         f.id for f in mbcnav.assess({**METASTATIC, **once}).red_flags
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Fever. Options include chemotherapy or endocrine therapy.", "flag:neutropenic_sepsis"),
+        ("Fever. Completed chemotherapy in 2019.", "flag:neutropenic_sepsis"),
+        ("Plan to start trastuzumab deruxtecan next month. Dry cough.", "flag:adc_pneumonitis"),
+    ],
+)
+def test_a_treatment_only_planned_or_finished_is_no_exposure(text: str, flag: str) -> None:
+    assert flag not in {f.id for f in mbcnav.assess({"text": text, **METASTATIC}).red_flags}
