@@ -245,3 +245,10 @@ def test_a_rising_bilirubin_is_the_rapid_progression_the_definition_asks_for() -
 )
 def test_a_treatment_only_planned_or_finished_is_no_exposure(text: str, flag: str) -> None:
     assert flag not in {f.id for f in mbcnav.assess({"text": text, **METASTATIC}).red_flags}
+
+
+def test_gilbert_syndrome_explains_a_raised_bilirubin() -> None:
+    patient = {"labs": {"bilirubin_umol_l": 45}, "known_sites": ["site:liver"]}
+    gilbert = {**patient, "findings": [{"id": "sym:gilbert_syndrome", "present": True}]}
+    assert "flag:hepatic_visceral_crisis" in {f.id for f in mbcnav.assess(patient).red_flags}
+    assert "flag:hepatic_visceral_crisis" not in {f.id for f in mbcnav.assess(gilbert).red_flags}
