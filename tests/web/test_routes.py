@@ -124,6 +124,7 @@ def test_knowledge_version_shown(client: TestClient, knowledge: Knowledge) -> No
     ("data", "code"),
     [
         ({}, "MBC-E101"),
+        ({"setting": "metastatic", "age": "61"}, "MBC-E101"),
         ({"text": "x", "age": "old"}, "MBC-E103"),
         ({"text": "x" * 20_001}, "MBC-E105"),
     ],
@@ -135,6 +136,23 @@ def test_bad_input_is_a_coded_message_on_the_form(
     assert response.status_code == 422
     assert 'role="alert" id="form-error"' in response.text and code in response.text
     assert 'id="patient-form"' in response.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"known_site": "site:bone", "setting": "metastatic"},
+        {"er": "positive", "her2": "negative"},
+        {"esr1": "mutated"},
+        {"bilirubin_umol_l": "48"},
+        {"sym:back_pain": "absent"},
+    ],
+)
+def test_anything_clinical_known_is_assessed(client: TestClient, data: dict[str, str]) -> None:
+    """The engine's rule: only a form with nothing clinical on it is refused as empty."""
+    response = client.post("/", data=data)
+    assert response.status_code == 200, response.text[:400]
+    assert 'id="results"' in response.text and "form-error" not in response.text
 
 
 def test_unknown_fields_are_not_echoed(client: TestClient) -> None:

@@ -79,6 +79,7 @@ STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
 PRIVATE = {"Cache-Control": "no-store"}
+PERSON_FIELDS = frozenset({"setting", "age"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
 
@@ -160,7 +161,10 @@ class FormState:
 
     @property
     def has_input(self) -> bool:
-        return any(value.strip() for _, value in self.pairs)
+        """Anything clinical known (CONTRACTS.md, the engine's own rule): text, a symptom, a
+        known site, a receptor, a biomarker or a lab. The setting and the age describe the
+        person, not the disease, so they alone leave the form empty."""
+        return any(value.strip() for name, value in self.pairs if name not in PERSON_FIELDS)
 
 
 def _keep(name: str, value: str, knowledge: Knowledge) -> bool:
@@ -300,7 +304,8 @@ async def _assess(
         raise InputError(
             "The form is empty",
             code="MBC-E101",
-            allowed="given some text, a symptom or a lab value",
+            allowed="something clinical: text, a symptom, a known site, a receptor, "
+            "a biomarker or a lab value",
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
