@@ -99,3 +99,19 @@ def test_urgency_and_bars_survive_printing_without_background_colours(
     pdf = page.pdf(print_background=False)
     assert pdf.startswith(b"%PDF-")
     (screenshots.parent / "results-print.pdf").write_bytes(pdf)
+
+
+def test_back_from_the_handout_shows_the_results_again(page: Any, live_url: str) -> None:
+    """The results and the handout are answers to a POST: the browser must keep them to show
+    them again on Back (field test: ERR_CACHE_MISS), and the form must come back as filled."""
+    _results(page, live_url)
+    page.click("#open-handout")
+    assert page.locator("h1").inner_text() == "Your results in plain words"
+    page.go_back()
+    assert page.locator("#red-flags").is_visible()
+    assert page.input_value("#f-calcium_corrected_mmol_l") == "3.6"
+    page.go_forward()
+    assert page.locator("#act-now").is_visible()
+    page.go_back()
+    page.go_back()
+    assert page.locator("#patient-form").is_visible()

@@ -209,3 +209,12 @@ def test_static_assets_are_local_and_guarded(client: TestClient) -> None:
     assert client.get("/static/web/..%2Fapp.py").status_code == 404
     for name in ("mbcnav.css", "mbcnav.js"):
         assert not re.search(r"https?://", client.get(f"/static/web/{name}").text)
+
+
+def test_posted_pages_may_be_kept_by_this_browser_only(client: TestClient) -> None:
+    """A POST answer must be kept by the browser for Back to work; never by a shared cache.
+    GET answers and files are fetched again, so they keep nothing."""
+    for path in ("/", "/handout"):
+        assert client.post(path, data=CORD).headers["cache-control"] == "private, no-cache"
+        assert client.get(path, params=CORD).headers["cache-control"] == "no-store"
+    assert client.post("/handout.pdf", data=CORD).headers["cache-control"] == "no-store"

@@ -79,6 +79,16 @@ STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
 PRIVATE = {"Cache-Control": "no-store"}
+# Results and handout pages answer a POST (a patient's words never go in a URL). With
+# ``no-store`` the browser keeps no copy, so Back gives ERR_CACHE_MISS (field test). Kept by this
+# browser only (``private``: never a shared cache) and revalidated on every ordinary load
+# (``no-cache``); history navigation shows the kept copy again. A GET is simply fetched again
+# on Back, so GET pages (an audited assessment's link) and files stay ``no-store``.
+PAGE_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+def _page_cache(request: Request) -> dict[str, str]:
+    return PAGE_CACHE if request.method == "POST" else PRIVATE
 PERSON_FIELDS = frozenset({"setting", "age"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
@@ -342,7 +352,7 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
         **extra,
     }
     status = 422 if extra.get("error") else 200
-    headers = PRIVATE if extra.get("assessment") else None
+    headers = _page_cache(request) if extra.get("assessment") else None
     return _templates().TemplateResponse(
         request, "index.html", context, status_code=status, headers=headers
     )
@@ -391,7 +401,7 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=PRIVATE)
+    return _templates().TemplateResponse(request, "handout.html", context, headers=_page_cache(request))
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
