@@ -13,8 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # Long words and numbers a clinic note may hold: they must break, not widen the column.
 LONG_NOTE = (
     "severe back pain and leg weakness, urinary retention, jaundice; "
-    "calcium 3.6 mmol/L; MRI-whole-spine-with-and-without-contrast-requested-urgently "
-    + "x" * 80
+    "calcium 3.6 mmol/L; MRI-whole-spine-with-and-without-contrast-requested-urgently " + "x" * 80
 )
 # Every element's right edge and the page's scroll width; data tables scroll in their own box.
 MEASURE = """() => {

@@ -89,6 +89,8 @@ PAGE_CACHE = {"Cache-Control": "private, no-cache"}
 
 def _page_cache(request: Request) -> dict[str, str]:
     return PAGE_CACHE if request.method == "POST" else PRIVATE
+
+
 PERSON_FIELDS = frozenset({"setting", "age"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
@@ -401,7 +403,9 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=_page_cache(request))
+    return _templates().TemplateResponse(
+        request, "handout.html", context, headers=_page_cache(request)
+    )
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
