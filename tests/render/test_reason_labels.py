@@ -8,11 +8,11 @@ from typing import get_args
 from render_samples import make_assessment
 
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.schema import LabName
 from mbcnav.reason.network import mention_column, negated_column
+from mbcnav.render import results_html
 from mbcnav.render.handout import build_handout
 from mbcnav.render.html import sites_section
-from mbcnav.knowledge.schema import LabName
-from mbcnav.render import results_html
 from mbcnav.render.text import LAB_LABEL, label_of, plain_label_of, readable, reason_label
 from mbcnav.types import Assessment, Because
 
