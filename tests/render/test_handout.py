@@ -8,7 +8,7 @@ from render_samples import ASSESSMENTS, brain_seizure, cord_compression, make_as
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.handout import FAMILY_NAME, build_handout, handout_html
 from mbcnav.render.readability import flesch_kincaid_grade
-from mbcnav.types import PATIENT_NOTICE, Assessment
+from mbcnav.types import PATIENT_NOTICE, Assessment, Finding
 
 
 def _section(assessment: Assessment, knowledge: Knowledge, ident: str) -> str:
@@ -101,3 +101,21 @@ def test_html_has_notice_and_headings(mini_knowledge: Knowledge) -> None:
 def test_reading_grade_at_most_8(name: str, mini_knowledge: Knowledge) -> None:
     handout = build_handout(ASSESSMENTS[name](), mini_knowledge)
     assert flesch_kincaid_grade(handout.plain_text()) <= 8
+
+
+def test_the_words_read_from_the_text_are_echoed_as_written(mini_knowledge: Knowledge) -> None:
+    """The patient sees what was heard, in any script; markup in it stays text."""
+    said = (
+        Finding(id="sym:back_pain", present=True, source="text", text="Rücken <b>weh</b>, 乳腺癌"),
+        Finding(id="sym:leg_weakness", present=False, source="text", text="no weak legs"),
+        Finding(id="sym:headache", present=True, source="coded"),
+        Finding(id="sym:seizure", present=True, source="text", text="x" * 200),
+    )
+    assessment = cord_compression().model_copy(update={"findings": said})
+    handout = build_handout(assessment, mini_knowledge)
+    meaning = next(p for p in handout.sections if p.id == "meaning")
+    echo = next(p for p in meaning.paragraphs if p.startswith("What was written about you"))
+    assert "“Rücken <b>weh</b>, 乳腺癌”" in echo and "no weak legs" not in echo
+    assert "“" + "x" * 59 + "…”" in echo
+    html = handout_html(handout)
+    assert "Rücken &lt;b&gt;weh&lt;/b&gt;, 乳腺癌" in html and "<b>weh" not in html

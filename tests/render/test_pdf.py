@@ -12,6 +12,7 @@ from mbcnav.knowledge import Knowledge
 from mbcnav.render.handout import Handout, Section, build_handout
 from mbcnav.render.pdf import PdfFonts, handout_pdf, system_fonts
 from mbcnav.render.text import latin1
+from mbcnav.types import Finding
 
 pypdf = pytest.importorskip("pypdf")
 LINE = "≥ 3.4 mmol/L — Zoë, Ł, 乳腺癌"
@@ -91,3 +92,11 @@ def test_without_any_font_file_the_core_font_transliterates() -> None:
 
 def test_latin1_transliterates_instead_of_failing() -> None:
     assert latin1("1–2 weeks ≥ 3 “ok” → é µ ✓") == '1-2 weeks >= 3 "ok" -> é µ ?'
+
+
+def test_the_patients_own_words_print_in_the_pdf(mini_knowledge: Knowledge) -> None:
+    said = Finding(id="sym:back_pain", present=True, source="text", text="Zoë: 乳腺癌, Ł ≥ 3")
+    assessment = cord_compression().model_copy(update={"findings": (said,)})
+    pdf = handout_pdf(build_handout(assessment, mini_knowledge), _unicode_fonts())
+    text, _ = _read(pdf)
+    assert "“Zoë: 乳腺癌, Ł ≥ 3”" in text

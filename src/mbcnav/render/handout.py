@@ -38,6 +38,7 @@ INTRO = (
     "It shows what your signs may mean, which tests may come next, and the kinds of care. "
     "It is not a diagnosis."
 )
+QUOTE_LIMIT, QUOTES_SHOWN = 60, 8
 # The lead of "What to do now", by the most urgent raised flag: the flags' own plain actions say
 # what to do; these only say how soon, so an emergency is never introduced as "soon".
 ACT_LEAD: dict[str, tuple[str, ...]] = {
@@ -160,6 +161,20 @@ def _help_at_once(assessment: Assessment, knowledge: Knowledge | None) -> Sectio
     )
 
 
+def _written(assessment: Assessment) -> tuple[str, ...]:
+    """The words of the note or of the patient that the reader took as present findings,
+    quoted as written (the PDF now prints any script), so the patient sees what was heard."""
+    spans = (
+        " ".join(f.text.split())
+        for f in assessment.findings
+        if f.source == "text" and f.present and f.text and f.text.strip()
+    )
+    clipped = (
+        span if len(span) <= QUOTE_LIMIT else span[: QUOTE_LIMIT - 1] + "…" for span in spans
+    )
+    return tuple(f"“{span}”" for span in _unique(clipped))[:QUOTES_SHOWN]
+
+
 def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     sites = suspected_sites(assessment, knowledge)
     known = [_inline(plain_label_of(knowledge, s.id)) for s in sites if s.known]
@@ -175,6 +190,9 @@ def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
         linked = f", linked to: {', '.join(signs[:3])}" if signs else ""
         items.append(_sentence(f"{place}{linked}"))
     paragraphs = ["Breast cancer cells can spread to other parts of the body."]
+    said = _written(assessment)
+    if said:
+        paragraphs.append("What was written about you: " + ", ".join(said) + ".")
     if maybe:
         paragraphs.append("Your signs may point to these places. The most likely comes first.")
     else:
