@@ -62,6 +62,8 @@ def serve(
         )
         raise typer.Exit(EXIT_USAGE)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from mbcnav.service.protocol import HeaderDeadlineProtocol as protocol
+
     if workers > 1:
         os.environ["MBCNAV_DEV"] = "true" if dev else os.environ.get("MBCNAV_DEV", "false")
         uvicorn.run(
@@ -72,6 +74,7 @@ def serve(
             workers=workers,
             access_log=False,
             log_level="info",
+            http=protocol,
         )
         return
     from mbcnav.errors import MbcnavError
@@ -82,4 +85,4 @@ def serve(
     except MbcnavError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_DATA) from exc
-    uvicorn.run(service, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(service, host=host, port=port, access_log=False, log_level="info", http=protocol)
