@@ -61,6 +61,14 @@ def serve(
             err=True,
         )
         raise typer.Exit(EXIT_USAGE)
+    from mbcnav.errors import MbcnavError
+    from mbcnav.service.security import require_service_url
+
+    try:
+        require_service_url(settings)
+    except MbcnavError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from mbcnav.service.protocol import HeaderDeadlineProtocol as protocol
 
@@ -77,7 +85,6 @@ def serve(
             http=protocol,
         )
         return
-    from mbcnav.errors import MbcnavError
     from mbcnav.service.app import create_app
 
     try:
