@@ -3,8 +3,9 @@
 Merging rules (CONTRACTS.md and the engine issue):
 
 * a coded finding wins over text; text findings count as present only when not negated,
-  historical (unless the finding is ``lasting``, like histology), hypothetical or family; as absent when negated (not hypothetical or family);
-  uncertain present findings count as present; if text says both, present wins (safer);
+  historical (unless the finding is ``lasting``, like histology), hypothetical or family; as
+  absent when negated (not hypothetical or family); uncertain present findings count as
+  present; if text says both, present wins (safer);
 * findings the knowledge derives from labs (``symptom.derive_from``) count as present;
 * sites named as known in text join the known sites; named as suspected they become soft
   evidence (a virtual finding, when the knowledge parameterises it) and "suspected" facts;
