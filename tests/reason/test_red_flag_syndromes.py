@@ -68,6 +68,25 @@ POSITIVES = [
         "flag:pathological_fracture",
         "urgent",
     ),
+    # a fracture named in lay words
+    ("Mum tripped on the stairs and broke her hip.", "flag:pathological_fracture", "urgent"),
+    # impending fracture: functional pain with known bone disease, either way round
+    (
+        "Known bone metastases; pain on walking, felt in the right thigh.",
+        "flag:pathological_fracture",
+        "urgent",
+    ),
+    (
+        "Bony metastases in the pelvis. Hip pain so bad she is unable to walk.",
+        "flag:pathological_fracture",
+        "urgent",
+    ),
+    # radicular girdle pain with back pain is a box 1 symptom
+    (
+        "Back pain radiating around the chest, worse over the past week.",
+        "flag:spinal_cord_compression",
+        "emergency",
+    ),
     # SVC obstruction: swollen face and neck with distended neck veins
     (
         "Two weeks of swelling of the face and neck; the neck veins were distended and she was "
@@ -96,6 +115,12 @@ POSITIVES = [
         "emergency",
     ),
     ("She describes blank spells lasting a few seconds.", "flag:seizure", "emergency"),
+    ("An episode of loss of consciousness with jerking at home.", "flag:seizure", "emergency"),
+    (
+        "Too breathless to complete sentences, sitting forward.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
     ("Two blackouts with jerking of her limbs this week.", "flag:seizure", "emergency"),
 ]
 
@@ -143,6 +168,10 @@ NEAR_MISSES = [
         {"flag:raised_intracranial_pressure"},
     ),
     ("She felt light-headed on standing up quickly.", {"flag:seizure"}),
+    # a band-like tension headache is not radicular pain
+    ("Tension headache like a band around the head.", {"flag:spinal_cord_compression"}),
+    # walking is hard for a reason other than bone pain, with no bone disease known
+    ("Her knee osteoarthritis makes it hard to walk.", {"flag:pathological_fracture"}),
     # seizure negated
     ("No fits, faints or blank spells.", {"flag:seizure"}),
 ]
