@@ -51,7 +51,7 @@ HISTORY = [
     ("Examination revealed focal neurology.", "sym:one_sided_weakness"),
     ("She has noticed reduced vision in one eye.", "sym:vision_loss"),
     ("Right subcostal pain for two weeks.", "sym:ruq_pain"),
-    ("Admitted in respiratory distress.", "sym:tachypnoea"),
+    ("Admitted in respiratory distress.", "sym:respiratory_distress"),
     ("She broke her wrist after a minor fall at home.", "sym:pathological_fracture"),
 ]
 
