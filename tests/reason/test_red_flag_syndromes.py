@@ -205,6 +205,31 @@ def test_flags_cite_their_guideline(knowledge: Knowledge) -> None:
     assert "src:rcp_news2" in cited["flag:respiratory_compromise"]
 
 
+NAMED = [
+    ("Echocardiogram confirmed cardiac tamponade.", "flag:cardiac_tamponade", "emergency"),
+    (
+        "CT chest: superior vena cava obstruction by a mediastinal mass.",
+        "flag:svc_obstruction",
+        "urgent",
+    ),
+    ("She was hypercalcaemic on admission.", "flag:hypercalcaemia", "urgent"),
+    (
+        "On examination there were signs of raised intracranial pressure.",
+        "flag:raised_intracranial_pressure",
+        "emergency",
+    ),
+    ("Worsening breathlessness on the ward; she needed intubation.", "flag:respiratory_compromise", "urgent"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "urgency"), NAMED)
+def test_named_syndrome_raises_its_flag(
+    text: str, flag: str, urgency: str, knowledge: Knowledge
+) -> None:
+    """A note that names the emergency itself raises it, without listing its signs."""
+    assert _flags(text, knowledge).get(flag) == urgency
+
+
 def test_jaundice_words_are_read(knowledge: Knowledge) -> None:
     """Jaundice in words and a climbing bilirubin are read (the hepatic flag's own thresholds
     decide what follows)."""
