@@ -65,3 +65,23 @@ def test_history_phrase_is_read(text: str, finding: str, knowledge: Knowledge) -
 def test_history_phrase_negated(knowledge: Knowledge) -> None:
     findings = read_text("No focal neurology.", knowledge).findings
     assert [(f.id, f.present) for f in findings] == [("sym:one_sided_weakness", False)]
+
+
+# A spouse, partner or grown-up child telling what happened to the patient: the patient is
+# the experiencer. A relative's own illness stays the relative's.
+COLLATERAL = [
+    ("Her partner says she has been having fits.", "sym:seizure", False),
+    ("Her daughter noticed she was confused.", "sym:confusion", False),
+    ("I keep zoning out, my husband says.", "sym:seizure", False),
+    ("Her mother had seizures.", "sym:seizure", True),
+    ("Her son had a seizure last year.", "sym:seizure", True),
+]
+
+
+@pytest.mark.parametrize(("text", "finding", "family"), COLLATERAL)
+def test_collateral_history_belongs_to_the_patient(
+    text: str, finding: str, family: bool, knowledge: Knowledge
+) -> None:
+    found = [f for f in read_text(text, knowledge).findings if f.id == finding]
+    assert found
+    assert all(f.qualifiers.family is family for f in found)

@@ -205,6 +205,42 @@ def test_flags_cite_their_guideline(knowledge: Knowledge) -> None:
     assert "src:rcp_news2" in cited["flag:respiratory_compromise"]
 
 
+# patients' own words
+LAY = [
+    ("My bum feels numb when I sit on the toilet.", "flag:spinal_cord_compression", "emergency"),
+    (
+        "I've been struggling to get up the stairs and my lower back is getting worse.",
+        "flag:spinal_cord_compression",
+        "emergency",
+    ),
+    ("My thigh snapped when I turned over in bed.", "flag:pathological_fracture", "urgent"),
+    (
+        "My face and neck puffed up and the veins on my chest stand out.",
+        "flag:svc_obstruction",
+        "urgent",
+    ),
+    (
+        "My head is splitting every morning and I throw up.",
+        "flag:raised_intracranial_pressure",
+        "emergency",
+    ),
+    ("My calcium was really high and I'm so thirsty.", "flag:hypercalcaemia", "urgent"),
+    ("I keep zoning out and my husband says I go blank.", "flag:seizure", "emergency"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "urgency"), LAY)
+def test_syndrome_raised_in_patients_words(
+    text: str, flag: str, urgency: str, knowledge: Knowledge
+) -> None:
+    assert _flags(text, knowledge).get(flag) == urgency
+
+
+def test_mind_going_blank_is_not_a_seizure(knowledge: Knowledge) -> None:
+    """Losing one's thread is a memory complaint, not the blank spells of a seizure."""
+    assert "flag:seizure" not in _flags("When I'm asked a question my mind goes blank.", knowledge)
+
+
 NAMED = [
     ("Echocardiogram confirmed cardiac tamponade.", "flag:cardiac_tamponade", "emergency"),
     (
@@ -218,7 +254,11 @@ NAMED = [
         "flag:raised_intracranial_pressure",
         "emergency",
     ),
-    ("Worsening breathlessness on the ward; she needed intubation.", "flag:respiratory_compromise", "urgent"),
+    (
+        "Worsening breathlessness on the ward; she needed intubation.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
 ]
 
 
