@@ -325,16 +325,26 @@ class Site(Model):
 
 
 class Symptom(Model):
+    """A finding the reader and the rules know. ``kind: context`` marks a fact about treatment
+    or course (recent chemotherapy, an antibody-drug conjugate being given) that red flags ask
+    about but that says nothing about where the cancer has spread: it is no network column, so
+    it has no link and no leak."""
+
     id: IdSymptom
     label: str
     plain_label: str
     body_area: BodyArea
-    kind: Literal["symptom", "sign", "lab"] = "symptom"
+    kind: Literal["symptom", "sign", "lab", "context"] = "symptom"
     terms: Lexicon = Lexicon()
     codes: Codes = Codes()
     derive_from: Condition | None = None
     article: bool = Field(default=False, description="Named in the patient article")
     sources: tuple[IdSource, ...]
+
+    @property
+    def in_network(self) -> bool:
+        """Whether the site network weighs this finding (every kind but ``context``)."""
+        return self.kind != "context"
 
 
 class Prior(Model):
