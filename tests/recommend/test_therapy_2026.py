@@ -158,36 +158,6 @@ def test_sacituzumab_in_hr_positive_disease_after_endocrine_and_chemotherapy() -
 # ---------------------------------------------------------------- visceral crisis
 
 
-@pytest.mark.parametrize("flag", ["flag:pulmonary_visceral_crisis", "flag:marrow_visceral_crisis"])
-def test_every_visceral_crisis_flag_withdraws_endocrine_rows(
-    knowledge: Knowledge, flag: str
-) -> None:
-    """Each endocrine-based row that the hepatic crisis withdraws, the other two withdraw too,
-    and the chemotherapy-first row comes with each of them."""
-    from mbcnav.knowledge import schema as s
-
-    def flags_in(cond: s.Condition) -> set[str]:
-        if isinstance(cond, s.FlagRaised):
-            return {cond.flag}
-        children: tuple[s.Condition, ...] = ()
-        if isinstance(cond, s.AllOf):
-            children = cond.all
-        elif isinstance(cond, s.AnyOf):
-            children = cond.any
-        elif isinstance(cond, s.Not):
-            children = (cond.not_,)
-        return set().union(*(flags_in(c) for c in children)) if children else set()
-
-    hepatic = [
-        t
-        for t in knowledge.treatments.values()
-        if "flag:hepatic_visceral_crisis" in flags_in(t.when)
-    ]
-    assert len(hepatic) > 10
-    for tx in hepatic:
-        assert flag in flags_in(tx.when), tx.id
-
-
 def test_pulmonary_visceral_crisis_brings_chemotherapy_first() -> None:
     ids = option_ids(
         receptors=HR_POS,
