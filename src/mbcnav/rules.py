@@ -249,7 +249,7 @@ _BUILDERS: dict[type, Callable[[Any], Compiled]] = {
     SettingIn: lambda rule: _one_of(rule.setting, "setting", attrgetter("setting")),
     SubtypeIn: lambda rule: _one_of(rule.subtype, "subtype", attrgetter("subtype")),
     MenopausalIn: lambda rule: _one_of(
-        rule.menopausal_status, "menopausal status", attrgetter("menopausal_status")
+        rule.menopausal_status, "menopausal_status", attrgetter("menopausal_status")
     ),
     SiteStatus: _site,
     FlagRaised: lambda rule: _member(rule.flag, rule.flag, "flags"),

@@ -85,7 +85,7 @@ KEY_LABEL: Mapping[str, str] = {
     "pik3ca": "PIK3CA",
     "akt1": "AKT1",
     "pten": "PTEN",
-    "menopausal status": "menopausal status",
+    "menopausal_status": "menopausal status",
     "gbrca": "gBRCA",
     "pd_l1_cps": "PD-L1 CPS",
 }
