@@ -1,0 +1,125 @@
+"""Rare sites that real cases of metastatic breast cancer present with (eye and orbit, skin and
+chest wall, GI tract): a clear presentation must reach the top three even when spread is only
+suspected, and a nonspecific complaint must not put the rare site first."""
+
+from __future__ import annotations
+
+import pytest
+
+from mbcnav import assess
+from mbcnav.knowledge import Knowledge, load_knowledge
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load_knowledge()
+
+
+def _top(text: str, knowledge: Knowledge, setting: str = "suspected", n: int = 3) -> list[str]:
+    result = assess({"text": text, "setting": setting}, knowledge=knowledge)
+    return [site.id for site in result.sites[:n]]
+
+
+def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
+    result = assess({"text": text}, knowledge=knowledge)
+    return {f.id: f.present for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("She says her eye is red and gritty.", "sym:red_eye"),
+        ("Examination showed conjunctival injection.", "sym:red_eye"),
+        (
+            "Fundoscopy showed an amelanotic choroidal lesion with subretinal fluid.",
+            "sym:choroidal_lesion",
+        ),
+        ("She reports flashes of light and floaters.", "sym:photopsia_floaters"),
+        ("Pain on eye movement for two weeks.", "sym:proptosis"),
+        ("Restricted eye movements on lateral gaze.", "sym:double_vision"),
+        ("Erythematous plaques over the mastectomy scar.", "sym:skin_lesion"),
+        ("Thickened skin across the chest wall.", "sym:skin_lesion"),
+        ("Biopsy of the rash showed carcinoma erysipeloides.", "sym:skin_lesion"),
+        ("Melaena for three days.", "sym:gi_bleeding"),
+        ("She vomited blood this morning.", "sym:gi_bleeding"),
+        ("A change in bowel habit over two months.", "sym:bowel_habit_change"),
+        ("Ferritin low, consistent with iron deficiency.", "sym:iron_deficiency_anaemia"),
+        ("Food sticking in her throat when she eats.", "sym:dysphagia"),
+        ("Pelvic fullness and an enlarged ovary on examination.", "sym:pelvic_pain"),
+        ("The blood film was leukoerythroblastic with teardrop cells.", "sym:pancytopenia"),
+    ],
+)
+def test_the_presenting_words_of_rare_sites_are_read(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    assert _read(text, knowledge).get(finding) is True
+
+
+def test_iron_deficiency_anaemia_is_read_as_both_findings(knowledge: Knowledge) -> None:
+    read = _read("Admitted with iron deficiency anaemia.", knowledge)
+    assert read.get("sym:iron_deficiency_anaemia") is True
+    assert read.get("sym:anaemia") is True
+
+
+def test_denied_melaena_is_absent(knowledge: Knowledge) -> None:
+    assert _read("She denies melaena or haematemesis.", knowledge).get("sym:gi_bleeding") is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Blurred vision and a red eye; a mass was seen on fundoscopy.",
+        "Reduced vision in one eye; a choroidal mass with exudative retinal detachment.",
+        "A red eye with blurred vision.",
+    ],
+)
+def test_a_clear_eye_presentation_puts_eye_orbit_in_the_top_three(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert "site:eye_orbit" in _top(text, knowledge)
+
+
+def test_double_vision_with_a_nerve_palsy_keeps_the_orbit_in_view(knowledge: Knowledge) -> None:
+    text = "Double vision; the first working diagnosis was a third cranial nerve palsy."
+    assert "site:eye_orbit" in _top(text, knowledge)
+
+
+def test_inflammatory_skin_metastasis_puts_skin_first(knowledge: Knowledge) -> None:
+    text = "Spreading red plaques with thickened skin over the chest, first treated as erysipelas."
+    assert _top(text, knowledge, n=1) == ["site:skin_chest_wall"]
+
+
+def test_gi_bleeding_with_iron_deficiency_puts_the_gi_tract_first(knowledge: Knowledge) -> None:
+    text = "Black tarry stools; ferritin low, consistent with iron deficiency."
+    assert _top(text, knowledge, n=1) == ["site:gi_tract"]
+
+
+@pytest.mark.parametrize("setting", ["suspected", "metastatic"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nausea for two weeks.",
+        "Diarrhoea since starting abemaciclib.",
+        "Iron deficiency on her blood tests.",
+        "She is anaemic.",
+    ],
+)
+def test_a_nonspecific_complaint_does_not_put_the_gi_tract_first(
+    text: str, setting: str, knowledge: Knowledge
+) -> None:
+    assert _top(text, knowledge, setting=setting, n=1) != ["site:gi_tract"]
+
+
+def test_floaters_alone_do_not_put_the_eye_first(knowledge: Knowledge) -> None:
+    assert _top("Some floaters in her vision.", knowledge, n=1) != ["site:eye_orbit"]
+
+
+def test_rare_site_priors_follow_their_series(knowledge: Knowledge) -> None:
+    """Skin 24 % (Lookingbill 1993), choroid 3 % on screening (Wiegel 1998, Barak 2007), GI
+    tract about 1.5 % (Mathew 2017, Wiisanen 2015): with nothing read, the metastatic posterior
+    is the prior."""
+    result = assess({"text": "Review in clinic.", "setting": "metastatic"}, knowledge=knowledge)
+    probability = {site.id: site.probability for site in result.sites}
+    assert probability["site:skin_chest_wall"] == pytest.approx(0.24, abs=0.01)
+    assert probability["site:eye_orbit"] == pytest.approx(0.03, abs=0.005)
+    assert probability["site:gi_tract"] <= 0.02
