@@ -231,6 +231,11 @@ class ContextEngine:
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
 
+    @property
+    def words(self) -> WordIndex:
+        """The text's words, for counting the words of a gap (shared, indexed on first need)."""
+        return self._words
+
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around ``[start, end)``, cut at headings too."""
         return sentence_of(self._starts, start, end, len(self._text))

@@ -239,7 +239,7 @@ def _constructed(
     ]
     out: list[SiteMention] = []
     for word_start, word_end, site, cue in spread_pairs(
-        text, anatomy, hits.spread, engine.sentence
+        text, anatomy, hits.spread, engine.sentence, words=engine.words
     ):
         if names_primary(text, word_end):  # after pairing: few words have a spread cue near
             continue
@@ -292,23 +292,34 @@ def _test_results(
     """Each test paired with what states its result, and the status that result gives: negative
     first (a negated cue, then a result word), then positive (an asserted cue after the test,
     then a positive result word)."""
-    engine, sentence_of = sentences.engine, sentences.sentence
+    engine, sentence_of, words = sentences.engine, sentences.sentence, sentences.engine.words
     stated = [  # (pair, True when a spread cue, False when a result word, positive or not)
-        (pair, True, False) for pair in spread_pairs(text, tests, hits.spread, sentence_of)
+        (pair, True, False)
+        for pair in spread_pairs(text, tests, hits.spread, sentence_of, words=words)
     ]
     stated += [
         (pair, False, False)
-        for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap())
+        for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap(), words=words)
         if states_result(text, pair[3], pair[0])
     ]
-    for test in tests:  # a finding after the test ("metastatic breast cancer, bone scan …")
-        if states_purpose(text, test[1]):  # "bone scan to rule out metastases"
-            continue
-        later = [cue for cue in hits.spread if cue[0] >= test[1]]
-        stated += [(pair, True, True) for pair in spread_pairs(text, [test], later, sentence_of)]
+    # a finding after the test ("metastatic breast cancer, bone scan …"), unless the test says
+    # what it is for ("bone scan to rule out metastases")
+    stated += [
+        (pair, True, True)
+        for pair in spread_pairs(
+            text,
+            [test for test in tests if not states_purpose(text, test[1])],
+            hits.spread,
+            sentence_of,
+            words=words,
+            after_only=True,
+        )
+    ]
     stated += [
         (pair, False, True)
-        for pair in spread_pairs(text, tests, hits.positives, sentence_of, result_gap())
+        for pair in spread_pairs(
+            text, tests, hits.positives, sentence_of, result_gap(), words=words
+        )
         if states_result(text, pair[3], pair[0])
     ]
     out: list[tuple[_Pair, Status]] = []
