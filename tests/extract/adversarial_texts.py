@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from functools import partial
 
 from clinic_notes import clinic_note
 
@@ -71,8 +72,17 @@ UNITS: dict[str, str] = {
 }
 
 
-def unit_text(name: str, length: int) -> str:
-    return repeat(UNITS[name], length)
+def _one_long_number(length: int) -> str:
+    """A lab name, then one number as long as the text, then "%" (a percentage, not a value)."""
+    head = PREFIX + "calcium 2."
+    return head + "1" * max(length - len(head) - 1, 0) + "%"
+
+
+TEXTS: dict[str, Callable[[int], str]] = {
+    **{name: partial(repeat, unit) for name, unit in UNITS.items()},
+    "lab_one_long_number": _one_long_number,
+}
+"""Every named adversarial text, by the length wanted."""
 
 
 def cpu_cost(work: Callable[[], object], runs: int = 3, give_up: float | None = None) -> float:
@@ -89,4 +99,4 @@ def cpu_cost(work: Callable[[], object], runs: int = 3, give_up: float | None = 
     return best
 
 
-__all__ = ["PREFIX", "UNITS", "cpu_cost", "ordinary", "repeat", "unit_text"]
+__all__ = ["PREFIX", "TEXTS", "UNITS", "cpu_cost", "ordinary", "repeat"]
