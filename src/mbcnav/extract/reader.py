@@ -19,7 +19,13 @@ from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, Trigg
 from mbcnav.extract.labs import value_after
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
-from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
+from mbcnav.extract.normalize import (
+    MAX_CHARS,
+    MAX_QUALIFY_CHARS,
+    Folded,
+    check_text,
+    fold_text,
+)
 from mbcnav.extract.rules import SectionKind, default_rules, mark_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import (
@@ -501,11 +507,12 @@ def _mentions(
 
 
 def qualify(
-    text: str, spans: Sequence[tuple[int, int]], *, max_chars: int = MAX_CHARS
+    text: str, spans: Sequence[tuple[int, int]], *, max_chars: int = MAX_QUALIFY_CHARS
 ) -> list[QualifierResult]:
     """Context (negated, historical, hypothetical, family, uncertain) of targets found elsewhere.
 
-    Each span is ``(start, end)`` into ``text``; a span outside the text raises MBC-E103.
+    Each span is ``(start, end)`` into ``text``; a span outside the text raises MBC-E103, a text
+    over ``max_chars`` (by default one note's limit, as in ``assess``) MBC-E600.
     """
     text = check_text(text, max_chars=max_chars)
     for start, end in spans:
