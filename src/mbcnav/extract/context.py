@@ -230,6 +230,7 @@ class ContextEngine:
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
+        self._results: dict[tuple[int, int], QualifierResult] = {}
 
     @property
     def words(self) -> WordIndex:
@@ -251,7 +252,14 @@ class ContextEngine:
         return cues
 
     def qualify(self, start: int, end: int) -> QualifierResult:
-        """The context of the target ``[start, end)``."""
+        """The context of the target ``[start, end)``, worked out once per span (a test or a
+        cue is asked about once for each word it pairs with)."""
+        known = self._results.get((start, end))
+        if known is None:
+            known = self._results[(start, end)] = self._qualify(start, end)
+        return known
+
+    def _qualify(self, start: int, end: int) -> QualifierResult:
         found: dict[Category, Trigger] = {}
         starts = self._starts  # sentence_of, inlined: it runs for every target
         following = bisect_right(starts, start)

@@ -322,6 +322,18 @@ def names_complication(surface: str) -> bool:
 
 def site_status(result: QualifierResult) -> Status:
     """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
+    return _status_of(
+        result.negated, result.historical, result.hypothetical, result.family, result.uncertain
+    )
+
+
+@lru_cache(maxsize=64)
+def _status_of(
+    negated: bool, historical: bool, hypothetical: bool, family: bool, uncertain: bool
+) -> Status:
+    """The status table's answer for one of the 32 combinations of qualifiers, worked out once
+    (it runs for every site mention and construction of a note)."""
+    result = QualifierResult(negated, historical, hypothetical, family, uncertain)
     for row in _rules().status:
         if row.holds(result):
             return row.status
