@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mbcnav.errors import InputError
@@ -373,7 +373,7 @@ def _test_status(
         return None if status == "drop" else status
     if stated.negated != by_cue:  # a negated finding, or a result word not negated
         return None
-    return "negated" if site_status(replace(result, negated=True)) == "negated" else None
+    return "negated" if site_status(result, negated=True) == "negated" else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -320,10 +320,15 @@ def names_complication(surface: str) -> bool:
     return bool(set(fold_phrase(surface).split()) & _rules().complication_words)
 
 
-def site_status(result: QualifierResult) -> Status:
-    """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
+def site_status(result: QualifierResult, *, negated: bool | None = None) -> Status:
+    """known / suspected / negated / historical, or ``drop`` (someone else's disease);
+    ``negated`` overrides the result's own (a test stated negative)."""
     return _status_of(
-        result.negated, result.historical, result.hypothetical, result.family, result.uncertain
+        result.negated if negated is None else negated,
+        result.historical,
+        result.hypothetical,
+        result.family,
+        result.uncertain,
     )
 
 
