@@ -9,20 +9,20 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from mbcnav import jsonin
 from mbcnav._api import assess as assess_patient
 from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.render.text import reason_label
+from mbcnav.render.text import confirm_first, reason_label
 from mbcnav.types import MODALITIES, Assessment
 
 BATCH_CHUNK = 2000
@@ -84,39 +84,27 @@ def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
 
 def _read_patient(source: str) -> Any:
     try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise InputError("The patient file", allowed="readable", got=source) from exc
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "The patient file", code="MBC-E106", allowed="one JSON object", got=str(exc)
-        ) from exc
-
-
-def _batch_lines(handle: TextIO) -> Iterator[tuple[Any, MbcnavError | None]]:
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line), None
-        except json.JSONDecodeError as exc:
-            yield (
-                {"line": number},
-                InputError(
-                    f"Line {number}", code="MBC-E106", allowed="one JSON object", got=str(exc)
-                ),
-            )
+    return jsonin.loads(raw, "The patient file")
 
 
 def _error_line(data: Any, error: MbcnavError) -> dict[str, Any]:
+    """``{"id", "error"}`` as CONTRACTS.md shows it; a line that could not be read names its
+    ``line`` number instead of an id."""
     ident = data.get("id") if isinstance(data, dict) else None
-    return {"id": ident, "error": {"code": error.code, "message": error.detail}}
+    line: dict[str, Any] = {"id": ident, "error": {"code": error.code, "message": error.detail}}
+    if isinstance(data, dict) and "line" in data and len(data) == 1:
+        line["line"] = data["line"]
+    return line
 
 
-def run_batch(handle: TextIO, out: TextIO, knowledge: Knowledge) -> int:
-    """Assess a JSONL stream chunk by chunk (batched inference); returns the number of errors."""
+def run_batch(handle: IO[bytes], out: TextIO, knowledge: Knowledge) -> int:
+    """Assess a JSONL stream chunk by chunk (batched inference); returns the number of errors.
+
+    A line that cannot be read, parsed or assessed gives one error line; every other line its
+    Assessment, in input order."""
     errors = 0
     chunk: list[tuple[Any, MbcnavError | None]] = []
 
@@ -134,8 +122,11 @@ def run_batch(handle: TextIO, out: TextIO, knowledge: Knowledge) -> int:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         chunk.clear()
 
-    for item in _batch_lines(handle):
-        chunk.append(item)
+    for number, value in jsonin.lines(jsonin.stream_lines(handle)):
+        if isinstance(value, InputError):
+            chunk.append(({"line": number}, value))
+        else:
+            chunk.append((value, None))
         if len(chunk) >= BATCH_CHUNK:
             flush()
     flush()
@@ -227,6 +218,9 @@ def _workup(console: Console, assessment: Assessment) -> None:
 
 def _treatment(console: Console, assessment: Assessment) -> None:
     console.print(Text("\nTREATMENT OPTIONS (by modality)", style="bold"))
+    waiting = confirm_first(assessment)
+    if waiting:
+        _say(console, 2, waiting, "bold")
     if not assessment.treatment_options:
         console.print("  none selected by the tables for this profile")
     for modality in MODALITIES:
@@ -241,6 +235,15 @@ def _treatment(console: Console, assessment: Assessment) -> None:
             _say(console, 6, f"{line}{option.intent.replace('_', ' ')}", "dim")
             if option.because:
                 _say(console, 6, f"because: {', '.join(option.because)}", "dim")
+    if assessment.after_confirmation:
+        console.print("  To consider once confirmed", style="bold cyan")
+    by_reason: dict[str, list[str]] = {}
+    for deferred in assessment.after_confirmation:
+        by_reason.setdefault(deferred.reason, []).append(deferred.label or deferred.id)
+    for reason, labels in by_reason.items():
+        _say(console, 4, reason, "dim")
+        for label in labels:
+            _say(console, 4, f"• {label}")
 
 
 def render_human(assessment: Assessment, knowledge: Knowledge, console: Console) -> None:
@@ -321,7 +324,7 @@ def assess(
     knowledge = load_knowledge()
     if batch is not None:
         try:
-            with batch.open(encoding="utf-8") as handle:
+            with batch.open("rb") as handle:
                 errors = run_batch(handle, sys.stdout, knowledge)
         except OSError as exc:
             raise _fail(InputError("The batch file", allowed="readable", got=str(batch))) from exc

@@ -34,6 +34,8 @@ from mbcnav.extract.sites import (
     names_complication,
     names_primary,
     positive_test_status,
+    refinable_findings,
+    refine_finding,
     refine_site,
     result_gap,
     site_status,
@@ -197,13 +199,19 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
+    refinable = refinable_findings()
+    refined = _Refined(text)
     for start, end, terms in _longest(hits.symptoms):
         result = engine.qualify(start, end)
         surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
         findings.extend(
             _NEW_FINDING(
                 {
-                    "id": term.id,
+                    "id": (
+                        refined.finding(term.id, engine.sentence(start, end), knowledge)
+                        if term.id in refinable
+                        else term.id
+                    ),
                     "present": present,
                     "source": "text",
                     "text": surface,
@@ -218,7 +226,6 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         )
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
-    refined = _Refined(text)
     for hit in kept_sites:
         mentions.extend(_mentions(text, hit, engine, confirms, refined))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine, refined))
@@ -228,16 +235,26 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
 
 @dataclass(slots=True)
 class _Refined:
-    """``refine_site`` once per site and sentence: its pattern searches the whole sentence, and
-    a long sentence may hold thousands of mentions of one site."""
+    """``refine_site`` and ``refine_finding`` once per id and sentence: their patterns search the
+    whole sentence, and a long sentence may hold thousands of mentions of one site."""
 
     text: str
     sites: dict[tuple[str, tuple[int, int]], str] = field(default_factory=dict)
+    findings: dict[tuple[str, tuple[int, int]], str] = field(default_factory=dict)
 
     def site(self, site: str, sentence: tuple[int, int]) -> str:
         refined = self.sites.get((site, sentence))
         if refined is None:
             refined = self.sites[(site, sentence)] = refine_site(site, self.text, sentence)
+        return refined
+
+    def finding(self, finding: str, sentence: tuple[int, int], knowledge: Knowledge) -> str:
+        """The finding its sentence's wording makes more specific, if the knowledge has it."""
+        refined = self.findings.get((finding, sentence))
+        if refined is None:
+            target = refine_finding(finding, self.text, sentence)
+            refined = target if target in knowledge.symptoms else finding
+            self.findings[(finding, sentence)] = refined
         return refined
 
 
