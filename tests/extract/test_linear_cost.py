@@ -150,3 +150,14 @@ def test_an_ordinary_note_is_its_own_baseline() -> None:
     short = cpu_cost(partial(quadratic, ordinary(PROBE)))
     long = cpu_cost(partial(quadratic, ordinary(SIZE)))
     assert long > 2 * (SIZE / PROBE) * short
+
+
+def test_qualify_targets_reaching_past_their_sentence_cost_linear_time() -> None:
+    """Targets from every 100th character to the end of the note cost what short ones do
+    (each used to have its own stretch of text resolved: time quadratic in the note)."""
+    text = ordinary(SIZE)
+    short = [(at, at + 5) for at in range(0, SIZE - 5, SPAN_EVERY)]
+    long = [(at, SIZE) for at in range(0, SIZE - 5, SPAN_EVERY)]
+    base = cpu_cost(partial(qualify, text, short), runs=5)
+    spent = cpu_cost(partial(qualify, text, long), give_up=10 * FACTOR * base)
+    assert spent <= FACTOR * base, f"{spent / base:.1f}x the time of short targets"

@@ -231,6 +231,7 @@ class ContextEngine:
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
         self._results: dict[tuple[int, int], QualifierResult] = {}
+        self._crossing: dict[int, bool] = {}
 
     @property
     def words(self) -> WordIndex:
@@ -264,7 +265,10 @@ class ContextEngine:
         starts = self._starts  # sentence_of, inlined: it runs for every target
         following = bisect_right(starts, start)
         last = starts[following] if following < len(starts) else self._length
-        sentence = (starts[following - 1], last if last > end else end)
+        if last < end and not self._crossed(starts[following - 1], last):
+            sentence = (starts[following - 1], last)  # see _crossed
+        else:
+            sentence = (starts[following - 1], last if last > end else end)
         cues = self._cues.get(sentence)
         if cues is None:
             cues = self._resolve(*sentence)
@@ -299,6 +303,24 @@ class ContextEngine:
             uncertain="uncertain" in found,
             triggers=tuple([found[c] for c in CATEGORIES if c in found]),
         )
+
+    def _crossed(self, first: int, last: int) -> bool:
+        """True when a trigger phrase starting in the sentence ``[first, last)`` ends after it.
+
+        A target running past its sentence's end is read in the sentence extended to cover it,
+        yet only cues ending before the target can reach it (none can start after it inside
+        that span). Unless a phrase crosses ``last`` and so joins the cues beyond it in one
+        overlap cluster, those cues are exactly the sentence's own: reading them keeps one cue
+        list per sentence instead of one per target end (many targets reaching far past their
+        sentence each resolved the whole stretch again, time quadratic in the text).
+        """
+        crossed = self._crossing.get(first)
+        if crossed is None:
+            low = bisect_left(self._hit_starts, first)
+            high = bisect_left(self._hit_starts, last)
+            crossed = any(hit[1] > last for hit in self._hits[low:high])
+            self._crossing[first] = crossed
+        return crossed
 
     def _indexed(
         self, index: CueIndex, start: int, end: int, found: dict[Category, Trigger]
