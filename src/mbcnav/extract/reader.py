@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from mbcnav.errors import InputError
+from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
 from mbcnav.extract.labs import value_after
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
@@ -36,7 +37,7 @@ from mbcnav.extract.sites import (
     states_result,
 )
 from mbcnav.knowledge import Knowledge
-from mbcnav.types import Finding, SiteMention
+from mbcnav.types import Finding, SiteMention, Trigger
 
 ALGORITHM = "extract.context_ac.v1"
 """Stamped into provenance so a changed reader is visible in every assessment."""
@@ -44,6 +45,7 @@ ALGORITHM = "extract.context_ac.v1"
 _NEW_FINDING = Finding.__pydantic_validator__.validate_python
 """``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
 by the model's own validator, a third faster (one call per finding of every note)."""
+_NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class _Hits:
     tests: list[tuple[int, int, str]] = field(default_factory=list)
     results: list[tuple[int, int]] = field(default_factory=list)
     positives: list[tuple[int, int]] = field(default_factory=list)
+    heads: list[AnchorHit] = field(default_factory=list)
+    parts: list[AnchorHit] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -108,6 +112,9 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             _add_labs(out, entry, text, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
+        if entry.anchors:
+            for anchor in entry.anchors:
+                (out.heads if anchor.kind == "head" else out.parts).append((start, end, anchor))
     return out
 
 
@@ -184,12 +191,16 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
         hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
-    if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
+    concepts = hits.heads and hits.parts
+    if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
+        hits.anatomy and hits.spread
+    ):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
-    for start, end, terms in _longest(hits.symptoms):
+    symptoms = _longest(hits.symptoms)
+    for start, end, terms in symptoms:
         result = engine.qualify(start, end)
         surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
         findings.extend(
@@ -208,6 +219,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             for term in terms
             if term.kind == "symptom"
         )
+    if concepts:
+        findings.extend(_concepts(text, hits, symptoms, engine, knowledge))
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
@@ -215,6 +228,48 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
     mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
     return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
+
+
+def _concepts(
+    text: str, hits: _Hits, symptoms: list[_TermHit], engine: ContextEngine, knowledge: Knowledge
+) -> list[Finding]:
+    """Findings composed from a head and a body part (``extract.concepts``), unless a term
+    already read that head or part; context as for a term, over the union of the two."""
+    taken = [(start, end) for start, end, _ in symptoms]
+    composer = Composer(text, concept_rules(knowledge), list(hits.cues), engine.sentence, taken)
+    out: list[Finding] = []
+    seen: set[tuple[int, int, str]] = set()
+    for concept in composer.compose(hits.heads, hits.parts):
+        start, end, ident, negated_between, negation = concept
+        if (start, end, ident) in seen:
+            continue
+        seen.add((start, end, ident))
+        out.append(_concept_finding(text, concept, engine.qualify(start, end)))
+    return out
+
+
+def _concept_finding(text: str, concept: Concept, result: QualifierResult) -> Finding:
+    start, end, ident, negated_between, negation = concept
+    triggers = result.triggers
+    negated = result.negated
+    if negated_between and negation is not None and not negated:
+        negated = True
+        trigger = {"category": "negated", "text": text[negation[0] : negation[1]]}
+        triggers = (*triggers, _NEW_TRIGGER({**trigger, "start": negation[0], "end": negation[1]}))
+    qualifiers = replace(result, negated=negated).qualifiers()
+    finding: Finding = _NEW_FINDING(
+        {
+            "id": ident,
+            "present": not negated,
+            "source": "text",
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "qualifiers": qualifiers,
+            "triggers": triggers,
+        }
+    )
+    return finding
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mbcnav.knowledge.schema import (
+    Concepts,
     Meta,
     Network,
     PriorTherapyTerm,
@@ -37,6 +38,7 @@ class Knowledge:
     prior_therapies: Mapping[str, PriorTherapyTerm] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    concepts: Concepts = field(default_factory=Concepts)
 
     def is_therapy(self, ident: str) -> bool:
         """Whether ``ident`` may appear in Patient.prior_therapies (a row or a prior term)."""

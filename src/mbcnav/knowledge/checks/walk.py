@@ -81,6 +81,9 @@ def cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimat
     ):
         for record in getattr(records, name):
             yield f"{name}.yaml", record.id, record.sources, None
+    if records.concepts is not None:
+        for rule in records.concepts.rules:
+            yield "concepts.yaml", f"rule {rule.head} -> {rule.finding}", rule.sources, None
     network = records.network
     if network is None:
         return
