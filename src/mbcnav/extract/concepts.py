@@ -223,6 +223,8 @@ class Composer:
             if check is None:
                 break
             content, negation = check
+            if part[1] <= head[0] and "," in self.text[gap[0] : gap[1]]:
+                break  # "breathe, unable to eat": the head opens the next item
             if previous is not None:
                 link_span = _between(previous, part)
                 link = self._gap(*link_span)
