@@ -111,9 +111,7 @@ def edits(word: str) -> set[str]:
 
 def build() -> str:
     words, concept_words = vocabulary()
-    forms = {
-        word: sorted(inflections(word, verbs=word in concept_words)) for word in sorted(words)
-    }
+    forms = {word: sorted(inflections(word, verbs=word in concept_words)) for word in sorted(words)}
     taken = set(words).union(*map(set, forms.values()))
     owners: dict[str, set[str]] = {}
     for word in sorted(concept_words):

@@ -8,9 +8,12 @@ and misspelling of a vocabulary word comes from a generated table (``data/word_f
 ``scripts/build_word_forms.py``), so the note is never lemmatised word by word and the
 automaton's single pass stays the only per-character work.
 
-Joining (``compose``) is linear in the hits: each head looks at the body parts within
-``max_gap_chars`` on either side (a bounded number), nearest first, and pairs with the nearest
-one its rules accept, then with parts coordinated with it ("hip and back"). A pair never
+A term the knowledge writes out ("bone pain", "pain in my hip") wins over a concept using its
+words; a term that is the head word alone ("numbness") still lets the head pair ("numbness in
+the saddle area" reads both). Joining (``compose``) is linear in the hits: each head looks at
+the body parts within ``max_gap_chars`` on either side (a bounded number), nearest first, and
+pairs with the nearest one its rules accept, then with parts coordinated with it ("hip and
+back"). A pair never
 crosses a sentence, a break character or word, or a context trigger other than a negation; a
 negation between the two negates the pair ("legs are not weak").
 """
@@ -23,8 +26,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from importlib import resources
+from operator import itemgetter
 from typing import Literal
 
 import yaml
@@ -198,7 +201,7 @@ class Composer:
         for head in _longest(heads):
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
             high = bisect_right(part_starts, head[1] + limit)
-            if low == high or _inside(self.taken, head[0], head[1]):
+            if low == high or _inside(self.taken, head[0], head[1], strictly=True):
                 continue
             near = parts[low:high]
             before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
@@ -233,7 +236,8 @@ class Composer:
                     break
             elif content > self.spec.max_content_words:
                 break
-            if not self._stands(head, part, gap) or _inside(self.taken, *part[:2]):
+            stands = previous is not None or self._stands(head, part, gap)
+            if not stands or _inside(self.taken, part[0], part[1]):
                 if previous is None:
                     continue
                 break
@@ -296,10 +300,15 @@ def _between(first: AnchorHit, second: AnchorHit) -> tuple[int, int]:
     return (first[1], second[0]) if first[1] <= second[0] else (second[1], first[0])
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) lies within one of the sorted, non-overlapping ``spans``."""
+def _inside(spans: list[tuple[int, int]], start: int, end: int, *, strictly: bool = False) -> bool:
+    """Whether [start, end) lies within one of the sorted, non-overlapping ``spans`` (one
+    larger than it, when ``strictly``: a term that is the head word alone leaves it free)."""
     index = bisect_right(spans, (start, 1 << 62)) - 1
-    return index >= 0 and spans[index][0] <= start and end <= spans[index][1]
+    if index < 0:
+        return False
+    span_start, span_end = spans[index]
+    inside = span_start <= start and end <= span_end
+    return inside and not (strictly and (span_start, span_end) == (start, end))
 
 
 def _longest(hits: Iterable[AnchorHit]) -> list[AnchorHit]:

@@ -240,7 +240,7 @@ def _concepts(
     out: list[Finding] = []
     seen: set[tuple[int, int, str]] = set()
     for concept in composer.compose(hits.heads, hits.parts):
-        start, end, ident, negated_between, negation = concept
+        start, end, ident, _negated_between, _negation = concept
         if (start, end, ident) in seen:
             continue
         seen.add((start, end, ident))

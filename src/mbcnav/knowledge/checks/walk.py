@@ -82,8 +82,9 @@ def cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimat
         for record in getattr(records, name):
             yield f"{name}.yaml", record.id, record.sources, None
     if records.concepts is not None:
-        for rule in records.concepts.rules:
-            yield "concepts.yaml", f"rule {rule.head} -> {rule.finding}", rule.sources, None
+        for concept in records.concepts.rules:
+            name = f"rule {concept.head} -> {concept.finding}"
+            yield "concepts.yaml", name, concept.sources, None
     network = records.network
     if network is None:
         return
