@@ -30,6 +30,8 @@ OUT = ROOT / "src" / "mbcnav" / "extract" / "data" / "word_forms.json"
 WORD = re.compile(r"[a-z]+")
 MIN_INFLECT = 3
 MIN_MISSPELT = 6
+STEM = 2
+"""A term word's forms share its first letters (concept words, curated, keep irregular ones)."""
 VOWELS = "aeiou"
 SPELLING = (("oe", "e"), ("ae", "e"), ("our", "or"), ("ise", "ize"), ("yse", "yze"), ("tre", "ter"))
 """British -> American rewrites tried on every word; a rewrite is kept when lemminflect knows the
@@ -79,6 +81,8 @@ def inflections(word: str, *, verbs: bool) -> set[str]:
                     continue
                 forms.update(found)
             forms.add(lemma)
+    if not verbs:  # an irregular form of another word ("winded" -> "wound") is no variant
+        forms = {form for form in forms if form[:STEM] == word[:STEM]}
     forms.update(_american(word))
     forms.discard(word)
     return {form for form in forms if WORD.fullmatch(form)}

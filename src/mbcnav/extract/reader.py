@@ -234,14 +234,19 @@ def _concepts(
     text: str, hits: _Hits, symptoms: list[_TermHit], engine: ContextEngine, knowledge: Knowledge
 ) -> list[Finding]:
     """Findings composed from a head and a body part (``extract.concepts``), unless a term
-    already read that head or part; context as for a term, over the union of the two."""
+    already read that head or part, or the same finding over an overlapping span ("numbness in
+    her toes" where the term "numbness" was read); context as for a term, over the union."""
     taken = [(start, end) for start, end, _ in symptoms]
     composer = Composer(text, concept_rules(knowledge), list(hits.cues), engine.sentence, taken)
+    read: dict[str, list[tuple[int, int]]] = {}
+    for start, end, terms in symptoms:
+        for term in terms:
+            read.setdefault(term.id, []).append((start, end))
     out: list[Finding] = []
     seen: set[tuple[int, int, str]] = set()
     for concept in composer.compose(hits.heads, hits.parts):
-        start, end, ident, _negated_between, _negation = concept
-        if (start, end, ident) in seen:
+        start, end, ident = concept[:3]
+        if (start, end, ident) in seen or _overlaps(read.get(ident, []), start, end):
             continue
         seen.add((start, end, ident))
         out.append(_concept_finding(text, concept, engine.qualify(start, end)))
