@@ -13,9 +13,9 @@ words; a term that is the head word alone ("numbness") still lets the head pair 
 the saddle area" reads both). Joining (``compose``) is linear in the hits: each head looks at
 the body parts within ``max_gap_chars`` on either side (a bounded number), nearest first, and
 pairs with the nearest one its rules accept, then with parts coordinated with it ("hip and
-back"). A pair never
-crosses a sentence, a break character or word, or a context trigger other than a negation; a
-negation between the two negates the pair ("legs are not weak").
+back"). A pair never crosses a break character (sentence punctuation) or word, or a context
+trigger other than a negation; a negation between the two negates the pair ("legs are not
+weak"). The reader drops a pair that spans two sentences.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -87,12 +87,12 @@ class WordForms:
 
     def variants(self, phrase: str, *, misspelt: bool = False) -> set[str]:
         """``phrase`` (folded) with one word at a time replaced by another of its forms, or
-        (``misspelt``) by a misspelling of it or of one of its forms."""
+        (``misspelt``, one-word phrases) by a misspelling of it or of one of its forms."""
         words = fold_phrase(phrase).split()
         out: set[str] = set()
         for index, word in enumerate(words):
             options = list(self.forms.get(word, ()))
-            if misspelt:
+            if misspelt and len(words) == 1:
                 for form in (word, *options):
                     options.extend(self.misspellings.get(form, ()))
             for option in options:
@@ -188,7 +188,6 @@ class Composer:
     text: str
     rules: ConceptRules
     cues: list[tuple[int, int, TriggerRules]]
-    sentence: Callable[[int, int], tuple[int, int]]
     taken: list[tuple[int, int]]
     spec: _Grammar = field(default_factory=grammar)
     _cue_starts: list[int] | None = None
@@ -242,8 +241,6 @@ class Composer:
                     continue
                 break
             start, end = min(head[0], part[0]), max(head[1], part[1])
-            if self.sentence(start, start + 1)[1] < end:
-                break
             found.extend((start, end, ident, negation is not None, negation) for ident in ids)
             if previous is None:
                 words = content

@@ -74,7 +74,8 @@ class Entry:
 
     ``exact`` is True when some term matches only as written (checked per hit); ``symptom``
     and ``site`` say whether some term names a symptom or a site; ``only_trigger`` that the
-    phrase is a context trigger and nothing else (most hits in a note).
+    phrase is a context trigger and nothing else (most hits in a note), ``only_anchor`` that it
+    is a concept's head or body part and nothing else.
     """
 
     trigger: TriggerRules | None = None
@@ -83,6 +84,7 @@ class Entry:
     spread: tuple[SiteCue, ...] = ()
     anchors: tuple[Anchor, ...] = ()
     exact: bool = False
+    only_anchor: bool = False
     symptom: bool = False
     site: bool = False
     only_trigger: bool = False
@@ -113,6 +115,8 @@ class Entry:
             site=any(term.kind == "site" for term in unique_terms),
             only_trigger=bool(unique_rules)
             and not (unique_terms or unique_labs or unique_spread or unique_anchors),
+            only_anchor=bool(unique_anchors)
+            and not (unique_rules or unique_terms or unique_labs or unique_spread),
         )
 
 

@@ -86,6 +86,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
+    heads, parts = out.heads, out.parts
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
     for last, (length, (entry,)) in matcher.raw(folded):
@@ -96,6 +97,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             shift = shifts[index]
             end += shift
             start += shift if breaks[index] <= start else shifts[bisect_right(breaks, start) - 1]
+        if entry.only_anchor:
+            for anchor in entry.anchors:
+                (heads if anchor.kind == "head" else parts).append((start, end, anchor))
+            continue
         if entry.trigger is not None:
             cues.append((start, end, entry.trigger))
             if entry.only_trigger:
@@ -112,9 +117,8 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             _add_labs(out, entry, text, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
-        if entry.anchors:
-            for anchor in entry.anchors:
-                (out.heads if anchor.kind == "head" else out.parts).append((start, end, anchor))
+        for anchor in entry.anchors:
+            (heads if anchor.kind == "head" else parts).append((start, end, anchor))
     return out
 
 
@@ -191,7 +195,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
         hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
-    concepts = hits.heads and hits.parts
+    symptoms = _longest(hits.symptoms)
+    concepts = _concepts(text, hits, symptoms, knowledge) if hits.heads and hits.parts else []
     if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
         hits.anatomy and hits.spread
     ):
@@ -199,7 +204,6 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
-    symptoms = _longest(hits.symptoms)
     for start, end, terms in symptoms:
         result = engine.qualify(start, end)
         surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
@@ -219,8 +223,11 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             for term in terms
             if term.kind == "symptom"
         )
-    if concepts:
-        findings.extend(_concepts(text, hits, symptoms, engine, knowledge))
+    findings.extend(
+        _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
+        for concept in concepts
+        if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
+    )
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
@@ -231,25 +238,27 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
 
 
 def _concepts(
-    text: str, hits: _Hits, symptoms: list[_TermHit], engine: ContextEngine, knowledge: Knowledge
-) -> list[Finding]:
-    """Findings composed from a head and a body part (``extract.concepts``), unless a term
+    text: str, hits: _Hits, symptoms: list[_TermHit], knowledge: Knowledge
+) -> list[Concept]:
+    """Concepts composed from a head and a body part (``extract.concepts``), unless a term
     already read that head or part, or the same finding over an overlapping span ("numbness in
-    her toes" where the term "numbness" was read); context as for a term, over the union."""
+    her toes" where the term "numbness" was read). They are composed before the sentences are
+    found (the gap checks catch sentence punctuation), so a note whose only anchors pair with
+    nothing costs no sentence and section pass; the caller drops any crossing a sentence."""
     taken = [(start, end) for start, end, _ in symptoms]
-    composer = Composer(text, concept_rules(knowledge), list(hits.cues), engine.sentence, taken)
+    composer = Composer(text, concept_rules(knowledge), list(hits.cues), taken)
     read: dict[str, list[tuple[int, int]]] = {}
     for start, end, terms in symptoms:
         for term in terms:
             read.setdefault(term.id, []).append((start, end))
-    out: list[Finding] = []
+    out: list[Concept] = []
     seen: set[tuple[int, int, str]] = set()
     for concept in composer.compose(hits.heads, hits.parts):
         start, end, ident = concept[:3]
         if (start, end, ident) in seen or _overlaps(read.get(ident, []), start, end):
             continue
         seen.add((start, end, ident))
-        out.append(_concept_finding(text, concept, engine.qualify(start, end)))
+        out.append(concept)
     return out
 
 
