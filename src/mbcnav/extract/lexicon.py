@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,7 @@ from mbcnav.extract.sites import SiteCue, derived_phrases, spread_phrases
 from mbcnav.knowledge import Knowledge
 
 TargetKind = Literal["symptom", "site"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +100,11 @@ class Entry:
         anchors: Iterable[Anchor] = (),
     ) -> Entry:
         """An entry from its parts, duplicates dropped, the trigger rules compiled."""
-        unique_rules = tuple(dict.fromkeys(rules))
-        unique_terms = tuple(dict.fromkeys(terms))
-        unique_labs = tuple(dict.fromkeys(labs))
-        unique_spread = tuple(dict.fromkeys(spread))
-        unique_anchors = tuple(dict.fromkeys(anchors))
+        unique_rules = _unique(rules)
+        unique_terms = _unique(terms)
+        unique_labs = _unique(labs)
+        unique_spread = _unique(spread)
+        unique_anchors = _unique(anchors)
         return cls(
             trigger=TriggerRules.of(unique_rules) if unique_rules else None,
             terms=unique_terms,
@@ -118,6 +119,13 @@ class Entry:
             only_anchor=bool(unique_anchors)
             and not (unique_rules or unique_terms or unique_labs or unique_spread),
         )
+
+
+def _unique(items: Iterable[T]) -> tuple[T, ...]:
+    """Items in order, duplicates dropped; most phrases have at most one of each kind, which
+    needs no hashing (the lexicon has tens of thousands of phrases)."""
+    found = tuple(items)
+    return found if len(found) < 2 else tuple(dict.fromkeys(found))
 
 
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
