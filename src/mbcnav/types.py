@@ -97,7 +97,7 @@ class Patient(_Frozen):
     setting: Setting = "suspected"
     known_sites: tuple[str, ...] = ()
     prior_therapies: tuple[str, ...] = ()
-    age: int | None = Field(default=None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130, strict=True)
     sex: Literal["female", "male", "other", "unknown"] | None = None
 
 

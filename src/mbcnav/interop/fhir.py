@@ -55,7 +55,8 @@ def iter_resources(data: Any) -> Iterator[Resource]:
         return
     kind = data.get("resourceType")
     if kind == "Bundle":
-        for entry in data.get("entry") or ():
+        entries = data.get("entry")
+        for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, Mapping):
                 yield from iter_resources(entry.get("resource"))
         return
@@ -543,11 +544,25 @@ def bundle_to_patient(bundle: Any, *, knowledge: Knowledge | None = None) -> Pat
     """A FHIR Bundle (or single resource) as an mbcnav Patient; lenient about profiles."""
     if not isinstance(bundle, Mapping) or not isinstance(bundle.get("resourceType"), str):
         raise InteropError(
-            "The body must be a FHIR resource with a 'resourceType'",
+            "The body",
             code="MBC-E300",
-            allowed="a Bundle",
+            allowed="a FHIR resource (a Bundle) with a 'resourceType'",
         )
-    summary = summarise(iter_resources(bundle), knowledge=knowledge)
+    entries = bundle.get("entry")
+    if bundle["resourceType"] == "Bundle" and entries is not None and not isinstance(entries, list):
+        raise InteropError(
+            "The Bundle's 'entry'", code="MBC-E300", allowed="a list", got=type(entries).__name__
+        )
+    try:
+        summary = summarise(iter_resources(bundle), knowledge=knowledge)
+    except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
+        # a field of a shape FHIR does not allow (a number where an object belongs, ...): the
+        # mapping is lenient about profiles, not about JSON types, and says so with a code
+        raise InteropError(
+            "A resource in the Bundle has a field of the wrong JSON type",
+            code="MBC-E300",
+            got=type(exc).__name__,
+        ) from exc
     if summary.note_errors:
         raise InteropError(
             "A DocumentReference attachment must be base64 text in the charset it names",

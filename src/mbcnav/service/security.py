@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -259,9 +260,21 @@ async def verify_cds_jwt(
     except jwt.PyJWTError as exc:
         raise _refuse(f"The token was refused: {type(exc).__name__}") from exc
     await anyio.to_thread.run_sync(
-        replay.check_and_remember, issuer, str(claims["jti"]), float(claims["exp"])
+        replay.check_and_remember, issuer, str(claims["jti"]), _expiry(claims["exp"])
     )
     return Caller(id=issuer, kind="cds", tenant=_tenant(claims.get("tenant")))
+
+
+def _expiry(value: Any) -> float:
+    """``exp`` as seconds since the epoch; a number no clock can reach (``10**400``) is refused
+    with the other token errors, not left to overflow."""
+    try:
+        expiry = float(value)
+    except (TypeError, ValueError, OverflowError):
+        expiry = math.inf
+    if not math.isfinite(expiry):
+        raise _refuse("The token's expiry ('exp') is not a usable time")
+    return expiry
 
 
 def _text(value: Any) -> str | None:
