@@ -133,6 +133,7 @@ def test_coordinated_body_parts_each_pair(kb: Knowledge) -> None:
 
 def test_an_ambiguous_body_part_needs_a_determiner_or_its_head_beside_it(kb: Knowledge) -> None:
     assert _ids("The pain came back after a week.", kb) == []
+    assert _ids("pain at the back of the thigh", kb) == [("sym:bone_pain", True)]
     assert _ids("pain in her back", kb) == [("sym:back_pain", True)]
     assert _ids("back hurts", kb) == [("sym:back_pain", True)]
 
@@ -160,6 +161,10 @@ def test_other_context_applies_as_to_terms(kb: Knowledge) -> None:
 
 def test_a_term_covering_the_head_wins(kb: Knowledge) -> None:
     assert _ids("bone pain in the hip", kb) == [("sym:bone_pain", True)]
+
+
+def test_no_pair_across_a_term(kb: Knowledge) -> None:
+    assert _ids("painful fever in the hip", kb) == [("sym:fever", True)]
 
 
 # ---------------------------------------------------------------- the packaged table

@@ -70,6 +70,7 @@ class _Grammar(BaseModel):
     fillers: frozenset[str]
     ambiguous_parts: frozenset[str]
     ambiguous_after: frozenset[str]
+    ambiguous_not_before: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -179,6 +180,7 @@ def gap_effect(rules: TriggerRules) -> _GapEffect:
 _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
 _LAST_WORD = re.compile(r"([^\W_]+)[^\w]*$")
+_NEXT_WORD = re.compile(r"[^\w]*([^\W_]+)")
 
 
 @dataclass(slots=True)
@@ -256,6 +258,9 @@ class Composer:
         raw = self.text[start:end]
         if _breaks(spec.break_chars).search(raw) or "\n\n" in raw:
             return None
+        index = bisect_left(self.taken, (start, -1))
+        if index < len(self.taken) and self.taken[index][1] <= end:
+            return None  # a term between them: the head describes that finding
         content = raw.count(",")
         for word in fold(raw).split():
             if word in spec.break_words:
@@ -284,6 +289,9 @@ class Composer:
             return True
         if not self.text[gap[0] : gap[1]].strip(" -/"):
             return True
+        after = _NEXT_WORD.match(self.text, part[1], part[1] + 24)
+        if after is not None and fold(after.group(1)) in self.spec.ambiguous_not_before:
+            return False  # "the back of my head": a position, not the back
         found = _LAST_WORD.search(self.text, max(0, part[0] - 24), part[0])
         return found is not None and fold(found.group(1)) in self.spec.ambiguous_after
 
