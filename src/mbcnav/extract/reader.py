@@ -29,6 +29,8 @@ from mbcnav.extract.sites import (
     names_complication,
     names_primary,
     positive_test_status,
+    refinable_findings,
+    refine_finding,
     refine_site,
     result_gap,
     site_status,
@@ -204,13 +206,18 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
+    refinable = refinable_findings()
     for start, end, terms in symptoms:
         result = engine.qualify(start, end)
         surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
         findings.extend(
             _NEW_FINDING(
                 {
-                    "id": term.id,
+                    "id": (
+                        _refined(term.id, text, engine.sentence(start, end), knowledge)
+                        if term.id in refinable
+                        else term.id
+                    ),
                     "present": present,
                     "source": "text",
                     "text": surface,
@@ -284,6 +291,12 @@ def _concept_finding(text: str, concept: Concept, result: QualifierResult) -> Fi
         }
     )
     return finding
+
+
+def _refined(finding: str, text: str, sentence: tuple[int, int], knowledge: Knowledge) -> str:
+    """The finding its sentence's wording makes more specific, if the knowledge has that one."""
+    target = refine_finding(finding, text, sentence)
+    return target if target in knowledge.symptoms else finding
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -37,6 +37,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -49,6 +50,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "workup": Workup,
     "treatments": Treatment,
     "prior_therapies": PriorTherapyTerm,
+    "treatment_gates": TreatmentGate,
 }
 HASHED_FILES = (
     "sources",
@@ -61,6 +63,7 @@ HASHED_FILES = (
     "treatments",
     "prior_therapies",
     "concepts",
+    "treatment_gates",
 )
 
 ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network, "concepts": Concepts}
@@ -287,6 +290,7 @@ def compile_records(
         treatments=_by_id(records.treatments),
         prior_therapies=_by_id(records.prior_therapies),
         concepts=records.concepts or Concepts(),
+        treatment_gates=_by_id(records.treatment_gates),
     )
 
 

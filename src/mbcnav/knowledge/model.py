@@ -17,6 +17,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -39,6 +40,9 @@ class Knowledge:
         default_factory=lambda: MappingProxyType({})
     )
     concepts: Concepts = field(default_factory=Concepts)
+    treatment_gates: Mapping[str, TreatmentGate] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def is_therapy(self, ident: str) -> bool:
         """Whether ``ident`` may appear in Patient.prior_therapies (a row or a prior term)."""

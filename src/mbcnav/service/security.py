@@ -217,9 +217,29 @@ def _check_header(header: dict[str, Any], settings: Settings) -> str:
     if alg in _SYMMETRIC_OR_NONE or alg not in settings.cds_algorithms:
         allowed = ", ".join(settings.cds_algorithms)
         raise _refuse(f"The JWT algorithm {alg!r} is refused; allowed: {allowed}")
-    if str(header.get("typ", "JWT")).upper() not in ("JWT", "APPLICATION/JWT"):
-        raise _refuse("The JWT header 'typ' must be 'JWT'")
+    # CDS Hooks 2.0 §Trusting CDS Clients: the header MUST carry typ ("JWT") and kid.
+    if str(header.get("typ", "")).upper() not in ("JWT", "APPLICATION/JWT"):
+        raise _refuse("The JWT header 'typ' must be 'JWT' (CDS Hooks 2.0 requires it)")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _refuse("The JWT header needs a 'kid' naming the signing key (CDS Hooks 2.0)")
     return alg
+
+
+def require_service_url(settings: Settings) -> None:
+    """Refuse to serve CDS Hooks without a configured service URL (``MBCNAV_PUBLIC_URL``)
+    outside ``--dev``: a token's ``aud`` must name this service, and a URL built from the
+    request's Host header is the caller's to choose."""
+    trusts_cds = bool(settings.cds_issuers or settings.cds_issuer_keys)
+    if trusts_cds and not settings.dev and not settings.public_url:
+        raise ServiceError(
+            "MBCNAV_PUBLIC_URL must be set to this service's base URL when CDS Hooks callers "
+            "are trusted: JWT 'aud' is checked against it, never against the Host header "
+            "(only --dev may leave it unset)",
+            code="MBC-E504",
+            allowed="an https URL such as https://mbcnav.example.org",
+            got="unset",
+        )
 
 
 async def verify_cds_jwt(
@@ -309,6 +329,7 @@ __all__ = [
     "StoreReplayGuard",
     "bearer_token",
     "check_api_token",
+    "require_service_url",
     "token_fingerprint",
     "verify_cds_jwt",
 ]

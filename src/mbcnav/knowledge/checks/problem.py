@@ -16,6 +16,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -51,6 +52,7 @@ class Records:
     workup: tuple[Workup, ...] = ()
     treatments: tuple[Treatment, ...] = ()
     prior_therapies: tuple[PriorTherapyTerm, ...] = ()
+    treatment_gates: tuple[TreatmentGate, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
     concepts: Concepts | None = None
