@@ -119,6 +119,10 @@ def test_nothing_pairs_across_a_clause(kb: Knowledge, text: str) -> None:
     assert _ids(text, kb) == []
 
 
+def test_a_context_trigger_between_them_breaks_the_pair(kb: Knowledge) -> None:
+    assert _ids("pain and a history of hip surgery", kb) == []
+
+
 def test_a_head_pairs_with_its_nearest_body_part(kb: Knowledge) -> None:
     assert _ids("back pain and leg weakness", kb) == [
         ("sym:back_pain", True),
