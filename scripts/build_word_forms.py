@@ -9,8 +9,9 @@ Vocabulary: the heads and body parts of ``knowledge/data/concepts.yaml`` and the
 lay terms of ``symptoms.yaml``. Inflections come from lemminflect (its own lookup tables, no
 model); only the word's own parts of speech are inflected (a noun gets its number, a verb its
 forms). Misspellings are edit-distance-1 variants (a letter dropped, doubled, two swapped, a
-vowel replaced) of long concept words, kept only when the variant is no English word lemminflect
-knows and no other vocabulary form, so a misspelling never hides a real word.
+vowel replaced) of long concept words and long one-word symptom terms, kept only when the
+variant is no English word lemminflect knows and no other vocabulary form, so a misspelling
+never hides a real word.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ OUT = ROOT / "src" / "mbcnav" / "extract" / "data" / "word_forms.json"
 WORD = re.compile(r"[a-z]+")
 MIN_INFLECT = 3
 MIN_MISSPELT = 6
+MIN_MISSPELT_TERM = 8
 STEM = 2
 """A term word's forms share its first letters (concept words, curated, keep irregular ones)."""
 VOWELS = "aeiou"
@@ -42,8 +44,9 @@ def _words(phrases: list[str]) -> set[str]:
     return {word for phrase in phrases for word in WORD.findall(phrase.lower())}
 
 
-def vocabulary() -> tuple[set[str], set[str]]:
-    """(every vocabulary word, the concept words that also get misspellings)."""
+def vocabulary() -> tuple[set[str], set[str], set[str]]:
+    """(every vocabulary word, the concept words, the words that also get misspellings: long
+    concept words and long one-word symptom terms such as "dyspnoea")."""
     concepts = yaml.safe_load((DATA / "concepts.yaml").read_text("utf-8"))
     symptoms = yaml.safe_load((DATA / "symptoms.yaml").read_text("utf-8"))["symptoms"]
     concept_phrases = [w for head in concepts["heads"] for w in head["words"]]
@@ -56,7 +59,10 @@ def vocabulary() -> tuple[set[str], set[str]]:
         for phrase in symptom.get("terms", {}).get(field, [])
     ]
     concept_words = _words(concept_phrases)
-    return concept_words | _words(term_phrases), concept_words
+    single = {p.lower() for p in term_phrases if WORD.fullmatch(p.lower())}
+    misspelt = {w for w in concept_words if len(w) >= MIN_MISSPELT}
+    misspelt |= {w for w in single if len(w) >= MIN_MISSPELT_TERM}
+    return concept_words | _words(term_phrases), concept_words, misspelt
 
 
 def _known(word: str) -> bool:
@@ -114,13 +120,11 @@ def edits(word: str) -> set[str]:
 
 
 def build() -> str:
-    words, concept_words = vocabulary()
+    words, concept_words, misspelt = vocabulary()
     forms = {word: sorted(inflections(word, verbs=word in concept_words)) for word in sorted(words)}
     taken = set(words).union(*map(set, forms.values()))
     owners: dict[str, set[str]] = {}
-    for word in sorted(concept_words):
-        if len(word) < MIN_MISSPELT:
-            continue
+    for word in sorted(misspelt):
         for form in {word, *(f for f in forms[word] if len(f) <= len(word) + 2)}:
             if len(form) < MIN_MISSPELT:
                 continue
