@@ -155,14 +155,14 @@ def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
 
 
 def inflected_terms(knowledge: Knowledge, written: set[str]) -> list[tuple[str, Term]]:
-    """Symptom terms with one word in another form ("bone pains", "my rib hurts"), and one-word
-    terms misspelt ("dyspnea" as "dypsnea"): a form no written phrase has and only one symptom
-    yields (two symptoms' forms colliding name neither)."""
+    """Symptom terms with one word in another form ("bone pains", "my rib hurts"): a form no
+    written phrase has and only one symptom yields (two symptoms' forms colliding name
+    neither)."""
     forms = word_forms()
     owners: dict[str, set[str]] = {}
     for symptom in knowledge.symptoms.values():
         for phrase in (*symptom.terms.clinical, *symptom.terms.lay):
-            for variant in forms.variants(phrase, misspelt=True):
+            for variant in forms.variants(phrase):
                 if variant not in written:
                     owners.setdefault(variant, set()).add(symptom.id)
     return [
