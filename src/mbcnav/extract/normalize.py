@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, count
 from operator import add, sub
 
@@ -110,8 +111,10 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_phrase(phrase: str) -> str:
-    """Fold a lexicon or trigger phrase the way texts are folded, with single spaces."""
+    """Fold a lexicon or trigger phrase the way texts are folded, with single spaces (cached:
+    compiling the lexicon folds each of its tens of thousands of phrases several times)."""
     return " ".join(fold(phrase).split())
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from mbcnav.errors import InputError
+from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
 from mbcnav.extract.labs import value_after
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
@@ -45,7 +46,7 @@ from mbcnav.extract.sites import (
 )
 from mbcnav.extract.spans import SpanSet, Taken
 from mbcnav.knowledge import Knowledge
-from mbcnav.types import Finding, SiteMention
+from mbcnav.types import Finding, SiteMention, Trigger
 
 ALGORITHM = "extract.context_ac.v1"
 """Stamped into provenance so a changed reader is visible in every assessment."""
@@ -53,6 +54,7 @@ ALGORITHM = "extract.context_ac.v1"
 _NEW_FINDING = Finding.__pydantic_validator__.validate_python
 """``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
 by the model's own validator, a third faster (one call per finding of every note)."""
+_NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class _Hits:
     tests: list[tuple[int, int, str]] = field(default_factory=list)
     results: list[tuple[int, int]] = field(default_factory=list)
     positives: list[tuple[int, int]] = field(default_factory=list)
+    heads: list[AnchorHit] = field(default_factory=list)
+    parts: list[AnchorHit] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -91,6 +95,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
+    heads, parts = out.heads, out.parts
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
     for last, (length, (entry,)) in matcher.raw(folded):
@@ -101,6 +106,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             shift = shifts[index]
             end += shift
             start += shift if breaks[index] <= start else shifts[bisect_right(breaks, start) - 1]
+        if entry.only_anchor:
+            for anchor in entry.anchors:
+                (heads if anchor.kind == "head" else parts).append((start, end, anchor))
+            continue
         if entry.trigger is not None:
             cues.append((start, end, entry.trigger))
             if entry.only_trigger:
@@ -117,6 +126,8 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             _add_labs(out, entry, text, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
+        for anchor in entry.anchors:
+            (heads if anchor.kind == "head" else parts).append((start, end, anchor))
     return out
 
 
@@ -194,14 +205,18 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
         blocked = SpanSet(hits.blocks)
         hits.spread = [cue for cue in hits.spread if not blocked.overlaps(*cue)]
-    if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
+    symptoms = _longest(hits.symptoms)
+    concepts = _concepts(text, hits, symptoms, knowledge) if hits.heads and hits.parts else []
+    if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
+        hits.anatomy and hits.spread
+    ):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
     refinable = refinable_findings()
     refined = _Refined(text)
-    for start, end, terms in _longest(hits.symptoms):
+    for start, end, terms in symptoms:
         result = engine.qualify(start, end)
         surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
         findings.extend(
@@ -224,6 +239,11 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             for term in terms
             if term.kind == "symptom"
         )
+    findings.extend(
+        _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
+        for concept in concepts
+        if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
+    )
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
@@ -256,6 +276,55 @@ class _Refined:
             refined = target if target in knowledge.symptoms else finding
             self.findings[(finding, sentence)] = refined
         return refined
+
+
+def _concepts(
+    text: str, hits: _Hits, symptoms: list[_TermHit], knowledge: Knowledge
+) -> list[Concept]:
+    """Concepts composed from a head and a body part (``extract.concepts``), unless a term
+    already read that head or part, or the same finding over an overlapping span ("numbness in
+    her toes" where the term "numbness" was read). They are composed before the sentences are
+    found (the gap checks catch sentence punctuation), so a note whose only anchors pair with
+    nothing costs no sentence and section pass; the caller drops any crossing a sentence."""
+    taken = [(start, end) for start, end, _ in symptoms]
+    composer = Composer(text, concept_rules(knowledge), list(hits.cues), taken)
+    read = Taken()
+    for start, end, terms in symptoms:
+        for term in terms:
+            read.add(term.id, start, end)
+    out: list[Concept] = []
+    seen: set[tuple[int, int, str]] = set()
+    for concept in composer.compose(hits.heads, hits.parts):
+        start, end, ident = concept[:3]
+        if (start, end, ident) in seen or read.overlaps(ident, start, end):
+            continue
+        seen.add((start, end, ident))
+        out.append(concept)
+    return out
+
+
+def _concept_finding(text: str, concept: Concept, result: QualifierResult) -> Finding:
+    start, end, ident, negated_between, negation = concept
+    triggers = result.triggers
+    negated = result.negated
+    if negated_between and negation is not None and not negated:
+        negated = True
+        trigger = {"category": "negated", "text": text[negation[0] : negation[1]]}
+        triggers = (*triggers, _NEW_TRIGGER({**trigger, "start": negation[0], "end": negation[1]}))
+    qualifiers = replace(result, negated=negated).qualifiers()
+    finding: Finding = _NEW_FINDING(
+        {
+            "id": ident,
+            "present": not negated,
+            "source": "text",
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "qualifiers": qualifiers,
+            "triggers": triggers,
+        }
+    )
+    return finding
 
 
 def _taken(found: list[SiteMention]) -> Taken:
