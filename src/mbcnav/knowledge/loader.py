@@ -33,6 +33,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -63,7 +64,11 @@ HASHED_FILES = (
     "treatment_gates",
 )
 
-ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network}
+ONE_FILES: dict[str, type[BaseModel]] = {
+    "meta": Meta,
+    "network": Network,
+    "source_rules": SourceRules,
+}
 FILES = (*LIST_FILES, *ONE_FILES)
 
 M = TypeVar("M", bound=BaseModel)
@@ -194,6 +199,7 @@ def assemble(parts: Mapping[str, Part]) -> tuple[Records, list[Problem]]:
     records = Records(
         meta=parts["meta"].value,
         network=parts["network"].value,
+        source_rules=parts["source_rules"].value,
         declared=MappingProxyType({name: parts[name].declared for name in LIST_FILES}),
         **{name: parts[name].value for name in LIST_FILES},
     )

@@ -13,6 +13,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -54,6 +55,7 @@ class Records:
     treatment_gates: tuple[TreatmentGate, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
+    source_rules: SourceRules | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def ids(self, name: str) -> frozenset[str]:
