@@ -17,7 +17,8 @@ def host_of(url: str | None) -> str:
     """The lower-case host of ``url`` without a leading ``www.``; '' when there is none."""
     if not url:
         return ""
-    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    with_netloc = url if "://" in url or url.startswith("//") else f"//{url}"
+    host = (urlsplit(with_netloc).hostname or "").lower()
     return host.removeprefix("www.")
 
 
