@@ -375,6 +375,13 @@ class Symptom(Model):
     codes: Codes = Codes()
     derive_from: Condition | None = None
     article: bool = Field(default=False, description="Named in the patient article")
+    lasting: bool = Field(
+        default=False,
+        description=(
+            "A trait that does not pass (the tumour's histology): a statement of it in the "
+            "history still describes the patient now, so a historical mention counts as present."
+        ),
+    )
     sources: tuple[IdSource, ...]
 
     @property
