@@ -35,6 +35,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -66,7 +67,12 @@ HASHED_FILES = (
     "treatment_gates",
 )
 
-ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network, "concepts": Concepts}
+ONE_FILES: dict[str, type[BaseModel]] = {
+    "meta": Meta,
+    "network": Network,
+    "concepts": Concepts,
+    "source_rules": SourceRules,
+}
 FILES = (*LIST_FILES, *ONE_FILES)
 
 M = TypeVar("M", bound=BaseModel)
@@ -198,6 +204,7 @@ def assemble(parts: Mapping[str, Part]) -> tuple[Records, list[Problem]]:
         meta=parts["meta"].value,
         network=parts["network"].value,
         concepts=parts["concepts"].value,
+        source_rules=parts["source_rules"].value,
         declared=MappingProxyType({name: parts[name].declared for name in LIST_FILES}),
         **{name: parts[name].value for name in LIST_FILES},
     )
