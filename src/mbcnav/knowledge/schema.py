@@ -113,14 +113,50 @@ class Estimate(Model):
     nearest_source: IdSource
 
 
+SourceKind = Literal["guideline", "trial", "study", "label", "review", "other"]
+# Kinds written before knowledge 1.1.0: still parsed, so that an old file reads, but
+# ``kb check`` (MBC-E211) asks for one of ``SourceKind`` instead.
+LegacySourceKind = Literal["primary", "secondary", "derived", "regulator"]
+SOURCE_KINDS: tuple[str, ...] = ("guideline", "trial", "study", "label", "review", "other")
+
+
 class Source(Model):
+    """Where a fact was read. ``publisher`` is the journal or the body that issued it (NICE,
+    ESMO, FDA...), so a reader can judge it before opening the link; ``kind`` says what it is:
+    a guideline or consensus, a trial report, another study (cohort, series), a drug label or
+    regulator's notice, a review or textbook, or other (vocabularies, data sets)."""
+
     id: IdSource
     citation: str
+    publisher: str | None = None
     url: str | None = None
     doi: str | None = None
+    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
     accessed: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    kind: Literal["primary", "secondary", "derived", "guideline", "regulator"] = "primary"
+    kind: SourceKind | LegacySourceKind = "other"
     note: str | None = None
+
+
+class DeniedDomain(Model):
+    """A web domain no source may be served from, and why (SEO spam, AI summariser...)."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    reason: str = Field(min_length=1)
+
+
+class AuthoritativeDomain(Model):
+    """A domain whose pages are primary or authoritative: a guideline body, a regulator, a
+    journal or its index (PubMed, PMC, doi.org). Only the source report reads this list."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    body: Literal["guideline body", "regulator", "journal", "index", "label"]
+
+
+class SourceRules(Model):
+    """What ``kb check`` asks of every source (``source_rules.yaml``): data, not code."""
+
+    denied: tuple[DeniedDomain, ...] = ()
+    authoritative: tuple[AuthoritativeDomain, ...] = ()
 
 
 class Lexicon(Model):
@@ -281,6 +317,56 @@ Condition = Annotated[
 
 for _model in (AllOf, AnyOf, Not, AtLeast):
     _model.model_rebuild()
+
+
+# ---------------------------------------------------------------- concepts (reading)
+
+IdConceptPart = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Head(Model):
+    """A complaint word family the reader composes with body parts ("pain", "weakness").
+
+    ``words`` are lemmas (base forms): the reader adds their inflections, British/American
+    spellings and misspellings from a generated table, so "hurts", "aching" and "weakened"
+    need no entry of their own.
+    """
+
+    id: IdConceptPart
+    words: tuple[str, ...] = Field(min_length=1)
+
+
+class BodyPart(Model):
+    """A body part with its clinical and lay words, the region rules name, and the sites it
+    lies over (documentation for reviewers; sites are reached through the findings)."""
+
+    id: IdConceptPart
+    region: IdConceptPart
+    clinical: tuple[str, ...] = ()
+    lay: tuple[str, ...] = ()
+    sites: tuple[IdSite, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        return self.clinical + self.lay
+
+
+class ConceptRule(Model):
+    """(head × region) → finding: a complaint word and a body part of one of ``regions`` in
+    one clause read as ``finding`` ("my ribs hurt" → bone pain)."""
+
+    head: IdConceptPart
+    regions: tuple[IdConceptPart, ...] = Field(min_length=1)
+    finding: IdSymptom
+    sources: tuple[IdSource, ...] = Field(min_length=1)
+    note: str | None = None
+
+
+class Concepts(Model):
+    """``concepts.yaml``: heads, the anatomy table and the rules composing them."""
+
+    heads: tuple[Head, ...] = ()
+    anatomy: tuple[BodyPart, ...] = ()
+    rules: tuple[ConceptRule, ...] = ()
 
 
 # ---------------------------------------------------------------- records
@@ -609,7 +695,10 @@ __all__ = [
     "Approval",
     "AtLeast",
     "BiomarkerCompare",
+    "BodyPart",
     "Codes",
+    "ConceptRule",
+    "Concepts",
     "Condition",
     "Escalation",
     "Estimate",
@@ -617,6 +706,7 @@ __all__ = [
     "FindingPresent",
     "FlagRaised",
     "GateScope",
+    "Head",
     "LabCompare",
     "Leak",
     "Lexicon",
