@@ -55,6 +55,36 @@ def test_the_presenting_words_of_rare_sites_are_read(
     assert _read(text, knowledge).get(finding) is True
 
 
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Redness in her right eye for ten days.", "sym:red_eye"),
+        ("Inflammation inside the front of the left eye.", "sym:red_eye"),
+        ("Red bumps spreading across her chest.", "sym:skin_lesion"),
+        ("A raised rash over the skin of the chest wall.", "sym:skin_lesion"),
+        ("A thickened, discoloured patch on the mastectomy scar.", "sym:skin_lesion"),
+    ],
+)
+def test_rare_site_concepts_are_read_in_any_wording(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    assert _read(text, knowledge).get(finding) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chest x-ray showed inflammation.",
+        "Red cell count low; chest clear.",
+        "Lungs inflamed on the chest film.",
+    ],
+)
+def test_inflammation_or_red_cells_near_the_chest_are_not_a_skin_lesion(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert "sym:skin_lesion" not in _read(text, knowledge)
+
+
 def test_iron_deficiency_anaemia_is_read_as_both_findings(knowledge: Knowledge) -> None:
     read = _read("Admitted with iron deficiency anaemia.", knowledge)
     assert read.get("sym:iron_deficiency_anaemia") is True
