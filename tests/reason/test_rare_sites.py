@@ -77,12 +77,17 @@ def test_rare_site_concepts_are_read_in_any_wording(
         "Chest x-ray showed inflammation.",
         "Red cell count low; chest clear.",
         "Lungs inflamed on the chest film.",
+        "She stopped the drug because of a skin rash.",
     ],
 )
 def test_inflammation_or_red_cells_near_the_chest_are_not_a_skin_lesion(
     text: str, knowledge: Knowledge
 ) -> None:
     assert "sym:skin_lesion" not in _read(text, knowledge)
+
+
+def test_an_eye_patch_is_not_a_red_eye(knowledge: Knowledge) -> None:
+    assert "sym:red_eye" not in _read("I am wearing an eye patch so I can see single.", knowledge)
 
 
 def test_iron_deficiency_anaemia_is_read_as_both_findings(knowledge: Knowledge) -> None:
