@@ -72,6 +72,11 @@ POSITIVES = [
     ("They told me there are fractures in my spine.", FRACTURE, "urgent"),
     # a breathless patient with a pericardial effusion; tamponade signs
     (
+        "A pericardial effusion was seen; she has central chest pain.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    (
         "Increasingly short of breath; echo showed a moderate pericardial effusion.",
         "flag:respiratory_compromise",
         "urgent",
@@ -141,3 +146,16 @@ def test_liver_failure_fires_without_known_liver_metastases(knowledge: Knowledge
     """The ABC branch needs liver metastases; the liver-failure branch does not."""
     flags = _flags("Jaundiced and drowsy.", knowledge, setting="suspected")
     assert flags.get(HEPATIC) == "emergency"
+
+
+def test_pericardial_effusion_with_tamponade_signs_is_one_problem(knowledge: Knowledge) -> None:
+    """Breathless with a pericardial effusion is respiratory compromise; with a raised JVP and
+    a low blood pressure it is tamponade, and only tamponade."""
+    breathless = _flags("Breathless; a pericardial effusion on echo.", knowledge)
+    assert breathless.get("flag:respiratory_compromise") == "urgent"
+    assert "flag:cardiac_tamponade" not in breathless
+    shocked = _flags(
+        "Breathless and hypotensive with a raised JVP; a pericardial effusion on echo.", knowledge
+    )
+    assert shocked.get("flag:cardiac_tamponade") == "emergency"
+    assert "flag:respiratory_compromise" not in shocked
