@@ -15,6 +15,7 @@ with exactly one leading key::
     {receptor: er, in: [positive]}
     {biomarker: esr1, in: [mutated]} / {biomarker: pd_l1_cps, ge: 10}
     {setting: [metastatic, suspected]}
+    {menopausal_status: [premenopausal, perimenopausal]}
     {site: site:liver, status: known_or_suspected}
     {flag: flag:hepatic_visceral_crisis}
     {prior_therapy: tx:ai_cdk46i} / {prior_modality: chemotherapy}
@@ -112,14 +113,50 @@ class Estimate(Model):
     nearest_source: IdSource
 
 
+SourceKind = Literal["guideline", "trial", "study", "label", "review", "other"]
+# Kinds written before knowledge 1.1.0: still parsed, so that an old file reads, but
+# ``kb check`` (MBC-E211) asks for one of ``SourceKind`` instead.
+LegacySourceKind = Literal["primary", "secondary", "derived", "regulator"]
+SOURCE_KINDS: tuple[str, ...] = ("guideline", "trial", "study", "label", "review", "other")
+
+
 class Source(Model):
+    """Where a fact was read. ``publisher`` is the journal or the body that issued it (NICE,
+    ESMO, FDA...), so a reader can judge it before opening the link; ``kind`` says what it is:
+    a guideline or consensus, a trial report, another study (cohort, series), a drug label or
+    regulator's notice, a review or textbook, or other (vocabularies, data sets)."""
+
     id: IdSource
     citation: str
+    publisher: str | None = None
     url: str | None = None
     doi: str | None = None
+    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
     accessed: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    kind: Literal["primary", "secondary", "derived", "guideline", "regulator"] = "primary"
+    kind: SourceKind | LegacySourceKind = "other"
     note: str | None = None
+
+
+class DeniedDomain(Model):
+    """A web domain no source may be served from, and why (SEO spam, AI summariser...)."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    reason: str = Field(min_length=1)
+
+
+class AuthoritativeDomain(Model):
+    """A domain whose pages are primary or authoritative: a guideline body, a regulator, a
+    journal or its index (PubMed, PMC, doi.org). Only the source report reads this list."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    body: Literal["guideline body", "regulator", "journal", "index", "label"]
+
+
+class SourceRules(Model):
+    """What ``kb check`` asks of every source (``source_rules.yaml``): data, not code."""
+
+    denied: tuple[DeniedDomain, ...] = ()
+    authoritative: tuple[AuthoritativeDomain, ...] = ()
 
 
 class Lexicon(Model):
@@ -188,12 +225,18 @@ class ReceptorIn(Model):
 
 class BiomarkerCompare(_Compare):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    biomarker: Literal["esr1", "pik3ca_akt1_pten", "gbrca", "pd_l1_cps"]
+    biomarker: Literal["esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca", "pd_l1_cps"]
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
 
 
 class SettingIn(Model):
     setting: tuple[Literal["surveillance", "suspected", "metastatic"], ...]
+
+
+class MenopausalIn(Model):
+    menopausal_status: tuple[
+        Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"], ...
+    ]
 
 
 class SiteStatus(Model):
@@ -228,6 +271,7 @@ _CONDITION_KEYS = (
     "receptor",
     "biomarker",
     "setting",
+    "menopausal_status",
     "site",
     "flag",
     "prior_therapy",
@@ -261,6 +305,7 @@ Condition = Annotated[
         Annotated[ReceptorIn, Tag("receptor")],
         Annotated[BiomarkerCompare, Tag("biomarker")],
         Annotated[SettingIn, Tag("setting")],
+        Annotated[MenopausalIn, Tag("menopausal_status")],
         Annotated[SiteStatus, Tag("site")],
         Annotated[FlagRaised, Tag("flag")],
         Annotated[PriorTherapy, Tag("prior_therapy")],
@@ -272,6 +317,56 @@ Condition = Annotated[
 
 for _model in (AllOf, AnyOf, Not, AtLeast):
     _model.model_rebuild()
+
+
+# ---------------------------------------------------------------- concepts (reading)
+
+IdConceptPart = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Head(Model):
+    """A complaint word family the reader composes with body parts ("pain", "weakness").
+
+    ``words`` are lemmas (base forms): the reader adds their inflections, British/American
+    spellings and misspellings from a generated table, so "hurts", "aching" and "weakened"
+    need no entry of their own.
+    """
+
+    id: IdConceptPart
+    words: tuple[str, ...] = Field(min_length=1)
+
+
+class BodyPart(Model):
+    """A body part with its clinical and lay words, the region rules name, and the sites it
+    lies over (documentation for reviewers; sites are reached through the findings)."""
+
+    id: IdConceptPart
+    region: IdConceptPart
+    clinical: tuple[str, ...] = ()
+    lay: tuple[str, ...] = ()
+    sites: tuple[IdSite, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        return self.clinical + self.lay
+
+
+class ConceptRule(Model):
+    """(head × region) → finding: a complaint word and a body part of one of ``regions`` in
+    one clause read as ``finding`` ("my ribs hurt" → bone pain)."""
+
+    head: IdConceptPart
+    regions: tuple[IdConceptPart, ...] = Field(min_length=1)
+    finding: IdSymptom
+    sources: tuple[IdSource, ...] = Field(min_length=1)
+    note: str | None = None
+
+
+class Concepts(Model):
+    """``concepts.yaml``: heads, the anatomy table and the rules composing them."""
+
+    heads: tuple[Head, ...] = ()
+    anatomy: tuple[BodyPart, ...] = ()
+    rules: tuple[ConceptRule, ...] = ()
 
 
 # ---------------------------------------------------------------- records
@@ -600,7 +695,10 @@ __all__ = [
     "Approval",
     "AtLeast",
     "BiomarkerCompare",
+    "BodyPart",
     "Codes",
+    "ConceptRule",
+    "Concepts",
     "Condition",
     "Escalation",
     "Estimate",
@@ -608,6 +706,7 @@ __all__ = [
     "FindingPresent",
     "FlagRaised",
     "GateScope",
+    "Head",
     "LabCompare",
     "Leak",
     "Lexicon",

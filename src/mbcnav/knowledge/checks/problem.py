@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mbcnav.knowledge.schema import (
+    Concepts,
     Meta,
     Network,
     PriorTherapyTerm,
@@ -13,6 +14,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -54,6 +56,8 @@ class Records:
     treatment_gates: tuple[TreatmentGate, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
+    concepts: Concepts | None = None
+    source_rules: SourceRules | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def ids(self, name: str) -> frozenset[str]:

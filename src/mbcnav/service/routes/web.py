@@ -38,7 +38,7 @@ from mbcnav.service.deps import ServiceState, State, rest_caller
 from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.problems import status_for
 from mbcnav.service.security import Caller
-from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
+from mbcnav.types import Assessment, Biomarkers, Her2Status, Patient, ReceptorStatus
 
 HERE = Path(__file__).resolve().parent.parent
 TEXT_LIMIT = 20_000
@@ -60,14 +60,13 @@ SETTING_LABEL: dict[str, str] = {
     "surveillance": "Surveillance after curative treatment",
     "metastatic": "Known metastatic disease",
 }
+BIOMARKER_CHOICES = ("esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "er": get_args(ReceptorStatus),
     "pr": get_args(ReceptorStatus),
     "her2": get_args(Her2Status),
-    **{
-        name: get_args(Biomarkers.model_fields[name].annotation)
-        for name in ("esr1", "pik3ca_akt1_pten", "gbrca")
-    },
+    **{name: get_args(Biomarkers.model_fields[name].annotation) for name in BIOMARKER_CHOICES},
+    "menopausal_status": get_args(Patient.model_fields["menopausal_status"].annotation),
 }
 NUMBER_FIELDS = {
     "pd_l1_cps": "biomarkers",
@@ -79,6 +78,19 @@ STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
 PRIVATE = {"Cache-Control": "no-store"}
+# Results and handout pages answer a POST (a patient's words never go in a URL). With
+# ``no-store`` the browser keeps no copy, so Back gives ERR_CACHE_MISS (field test). Kept by this
+# browser only (``private``: never a shared cache) and revalidated on every ordinary load
+# (``no-cache``); history navigation shows the kept copy again. A GET is simply fetched again
+# on Back, so GET pages (an audited assessment's link) and files stay ``no-store``.
+PAGE_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+def _page_cache(request: Request) -> dict[str, str]:
+    return PAGE_CACHE if request.method == "POST" else PRIVATE
+
+
+PERSON_FIELDS = frozenset({"setting", "age", "menopausal_status"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
 
@@ -160,7 +172,10 @@ class FormState:
 
     @property
     def has_input(self) -> bool:
-        return any(value.strip() for _, value in self.pairs)
+        """Anything clinical known (CONTRACTS.md, the engine's own rule): text, a symptom, a
+        known site, a receptor, a biomarker or a lab. The setting, the age and the menopausal
+        status describe the person, not the disease, so they alone leave the form empty."""
+        return any(value.strip() for name, value in self.pairs if name not in PERSON_FIELDS)
 
 
 def _keep(name: str, value: str, knowledge: Knowledge) -> bool:
@@ -199,9 +214,7 @@ def patient_dict(state: FormState) -> dict[str, Any]:
             {"id": k, "present": v == "present"} for k, v in state.pairs if k.startswith("sym:")
         ],
         "receptors": {k: state.get(k) for k in ("er", "pr", "her2") if state.get(k)},
-        "biomarkers": {
-            k: state.get(k) for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if state.get(k)
-        },
+        "biomarkers": {k: state.get(k) for k in BIOMARKER_CHOICES if state.get(k)},
         "labs": {},
         "known_sites": state.all("known_site"),
     }
@@ -209,6 +222,8 @@ def patient_dict(state: FormState) -> dict[str, Any]:
         patient["text"] = text
     if state.get("setting"):
         patient["setting"] = state.get("setting")
+    if state.get("menopausal_status"):
+        patient["menopausal_status"] = state.get("menopausal_status")
     for name, group in NUMBER_FIELDS.items():
         if state.get(name):
             value = _number(name, state.get(name))
@@ -300,7 +315,8 @@ async def _assess(
         raise InputError(
             "The form is empty",
             code="MBC-E101",
-            allowed="given some text, a symptom or a lab value",
+            allowed="something clinical: text, a symptom, a known site, a receptor, "
+            "a biomarker or a lab value",
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
@@ -337,7 +353,7 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
         **extra,
     }
     status = 422 if extra.get("error") else 200
-    headers = PRIVATE if extra.get("assessment") else None
+    headers = _page_cache(request) if extra.get("assessment") else None
     return _templates().TemplateResponse(
         request, "index.html", context, status_code=status, headers=headers
     )
@@ -386,7 +402,9 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=PRIVATE)
+    return _templates().TemplateResponse(
+        request, "handout.html", context, headers=_page_cache(request)
+    )
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
