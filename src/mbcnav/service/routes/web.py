@@ -34,11 +34,13 @@ from starlette.concurrency import run_in_threadpool
 from mbcnav.errors import InputError, MbcnavError, ServiceError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.render import build_handout, handout_html, handout_pdf, results_html
+from mbcnav.service.assessing import dump
+from mbcnav.service.audit import AssessmentEntry, input_hash
 from mbcnav.service.deps import ServiceState, State, rest_caller
 from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.problems import status_for
 from mbcnav.service.security import Caller
-from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
+from mbcnav.types import Assessment, Biomarkers, Her2Status, Patient, ReceptorStatus
 
 HERE = Path(__file__).resolve().parent.parent
 TEXT_LIMIT = 20_000
@@ -77,7 +79,12 @@ NUMBER_FIELDS = {
 }
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
-CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
+CHANNEL_LABEL = {
+    "cds": "a CDS Hooks card",
+    "rest": "the REST API",
+    "fhir": "the FHIR API",
+    "page": "the web page",
+}
 PRIVATE = {"Cache-Control": "no-store"}
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
@@ -290,11 +297,17 @@ class Answer:
     state: FormState
     assessment: Assessment
     stored: Stored | None = None
+    audit_id: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``X-Audit-Id`` of a new assessment (as the REST API sends it), and no caching."""
+        return {**PRIVATE, **({"X-Audit-Id": self.audit_id} if self.audit_id else {})}
 
 
 async def _assess(
     request: Request, knowledge: Knowledge, assessor: Assessor
-) -> tuple[FormState, Assessment]:
+) -> tuple[FormState, Assessment, str | None]:
     state = await _state(request, knowledge)
     if not state.has_input:
         raise InputError(
@@ -304,17 +317,49 @@ async def _assess(
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
-    return state, assessment
+    audit_id = await _record(request, patient, assessment)
+    return state, assessment, audit_id
+
+
+def _audit_entry(
+    request: Request, patient: dict[str, Any], assessment: Assessment
+) -> AssessmentEntry:
+    caller: Caller = request.state.caller
+    return AssessmentEntry(
+        request_id=str(getattr(request.state, "request_id", "") or "-"),
+        channel="page",
+        caller=caller.audit_name,
+        knowledge_version=assessment.provenance.knowledge_version,
+        knowledge_hash=assessment.provenance.knowledge_hash,
+        input_hash=input_hash(Patient.model_validate(patient).model_dump(mode="json")),
+        output=dump(assessment),
+    )
+
+
+async def _record(request: Request, patient: dict[str, Any], assessment: Assessment) -> str | None:
+    """Write the page's assessment to the audit trail as every channel does (who, when,
+    channel ``page``); an assessment that cannot be audited is not shown. None only when the
+    page runs without the service (no audit store)."""
+    state: ServiceState | None = getattr(request.app.state, "mbcnav", None)
+    if state is None:
+        return None
+    entry = _audit_entry(request, patient, assessment)
+    try:
+        return await run_in_threadpool(state.audit.record_assessment, entry)
+    except SQLAlchemyError as exc:
+        error = ServiceError("The audit database is not reachable", code="MBC-E504")
+        raise PageError(error) from exc
 
 
 async def _answer(request: Request, knowledge: Knowledge, assessor: Assessor) -> Answer:
-    """The audited assessment when ``assessment=`` names one, else the form's assessment."""
+    """The audited assessment when ``assessment=`` names one, else the form's assessment,
+    written to the audit trail."""
     audit_id = await _stored_id(request)
     if audit_id is not None:
         stored = await _stored(request, audit_id)
         return Answer(FormState([]), stored.assessment, stored)
-    state, assessment = await _assess(request, knowledge, assessor)
-    return Answer(state, assessment)
+    state, assessment, recorded = await _assess(request, knowledge, assessor)
+    return Answer(state, assessment, audit_id=recorded)
 
 
 def _symptom_groups(knowledge: Knowledge) -> list[tuple[str, str, list[Any]]]:
@@ -355,7 +400,7 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
         answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return _page(request, knowledge, state, error=exc)
-    return _page(
+    page = _page(
         request,
         knowledge,
         answer.state,
@@ -364,6 +409,8 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
         stored=answer.stored,
         channels=CHANNEL_LABEL,
     )
+    page.headers.update(answer.headers)
+    return page
 
 
 async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) -> HTMLResponse:
@@ -386,17 +433,14 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=PRIVATE)
+    return _templates().TemplateResponse(request, "handout.html", context, headers=answer.headers)
 
 
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+def _attachment(body: bytes, media_type: str, filename: str, answer: Answer) -> Response:
     return Response(
         body,
         media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **answer.headers},
     )
 
 
@@ -411,7 +455,7 @@ async def handout_pdf_download(
     except MbcnavError as exc:
         return await _error_page(request, knowledge, exc)
     pdf = await run_in_threadpool(handout_pdf, build_handout(answer.assessment, knowledge))
-    return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
+    return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf", answer)
 
 
 @router.get("/assessment.json", name="web_json")
@@ -432,7 +476,7 @@ async def assessment_json(
         else answer.assessment.model_dump(mode="json", by_alias=True)
     )
     body = json.dumps(data, indent=2)
-    return _attachment(body.encode(), "application/json", "mbcnav-assessment.json")
+    return _attachment(body.encode(), "application/json", "mbcnav-assessment.json", answer)
 
 
 def fhir_export() -> Callable[..., Any] | None:
@@ -465,9 +509,8 @@ async def assessment_fhir(
     except PageError as exc:
         return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
     data = resource if isinstance(resource, dict) else json.loads(resource.model_dump_json())
-    return _attachment(
-        json.dumps(data, indent=2).encode(), "application/fhir+json", "mbcnav-assessment.fhir.json"
-    )
+    body = json.dumps(data, indent=2).encode()
+    return _attachment(body, "application/fhir+json", "mbcnav-assessment.fhir.json", answer)
 
 
 @lru_cache(maxsize=16)
