@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _openapi_url(request: Request) -> str:
-    return request.scope.get("root_path", "") + OPENAPI_URL
+    return str(request.scope.get("root_path", "")) + OPENAPI_URL
 
 
 @router.get(OPENAPI_URL)
