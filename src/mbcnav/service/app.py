@@ -27,6 +27,7 @@ from mbcnav.service.middleware import (
     TrailingSlash,
     TrustGate,
 )
+from mbcnav.service.openapi import complete
 from mbcnav.service.problems import install_problem_handlers
 from mbcnav.service.routes import assess, cds_hooks, docs
 from mbcnav.service.settings import Settings
@@ -59,7 +60,7 @@ def _openapi_with_problem(app: FastAPI) -> Any:
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = assess.Problem.model_json_schema()
-        app.openapi_schema = schema
+        app.openapi_schema = complete(schema)
         return schema
 
     return openapi

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -38,7 +38,17 @@ from mbcnav.service.assessing import dump
 from mbcnav.service.audit import AssessmentEntry, input_hash
 from mbcnav.service.deps import ServiceState, State, rest_caller
 from mbcnav.service.json_body import StrictJSONRoute
-from mbcnav.service.problems import status_for
+from mbcnav.service.problems import problem_response, status_for
+from mbcnav.service.routes.web_doc import (
+    ASSESSMENT_JSON,
+    FHIR_JSON,
+    FHIR_UNAVAILABLE,
+    HTML,
+    PDF,
+    FhirResponse,
+    PdfResponse,
+    page_doc,
+)
 from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Biomarkers, Her2Status, Patient, ReceptorStatus
 
@@ -388,8 +398,8 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
     )
 
 
-@router.get("/", response_class=HTMLResponse, name="web_index")
-@router.post("/", response_class=HTMLResponse, name="web_index")
+@router.get("/", response_class=HTMLResponse, name="web_index", **page_doc("get", HTML))
+@router.post("/", response_class=HTMLResponse, name="web_index", **page_doc("post", HTML))
 async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
     """The form; with input (posted, or in the query string) the results beside it; with
     ``assessment=<audit id>`` (a card's link) the audited assessment's results."""
@@ -418,8 +428,8 @@ async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) 
     return _page(request, knowledge, await _state(request, knowledge), error=exc)
 
 
-@router.get("/handout", response_class=HTMLResponse, name="web_handout")
-@router.post("/handout", response_class=HTMLResponse, name="web_handout")
+@router.get("/handout", response_class=HTMLResponse, name="web_handout", **page_doc("get", HTML))
+@router.post("/handout", response_class=HTMLResponse, name="web_handout", **page_doc("post", HTML))
 async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
     """The same assessment (or the audited one) in plain language, printable."""
     try:
@@ -444,8 +454,12 @@ def _attachment(body: bytes, media_type: str, filename: str, answer: Answer) -> 
     )
 
 
-@router.get("/handout.pdf", name="web_handout_pdf")
-@router.post("/handout.pdf", name="web_handout_pdf")
+@router.get(
+    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc("get", PDF)
+)
+@router.post(
+    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc("post", PDF)
+)
 async def handout_pdf_download(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -458,8 +472,12 @@ async def handout_pdf_download(
     return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf", answer)
 
 
-@router.get("/assessment.json", name="web_json")
-@router.post("/assessment.json", name="web_json")
+@router.get(
+    "/assessment.json", name="web_json", **page_doc("get", ASSESSMENT_JSON, json_download=True)
+)
+@router.post(
+    "/assessment.json", name="web_json", **page_doc("post", ASSESSMENT_JSON, json_download=True)
+)
 async def assessment_json(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -467,9 +485,9 @@ async def assessment_json(
     try:
         answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
-        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+        return _problem(exc)
     except PageError as exc:
-        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
+        return _problem(exc.error)
     data = (
         answer.stored.record["output"]
         if answer.stored
@@ -477,6 +495,12 @@ async def assessment_json(
     )
     body = json.dumps(data, indent=2)
     return _attachment(body.encode(), "application/json", "mbcnav-assessment.json", answer)
+
+
+def _problem(error: MbcnavError) -> Response:
+    """A download's error as problem JSON, as the REST API answers it (a page shows HTML)."""
+    status = status_for(error.code)
+    return problem_response(error.code, error.detail, status, headers=PRIVATE, field=error.field)
 
 
 def fhir_export() -> Callable[..., Any] | None:
@@ -489,25 +513,32 @@ def fhir_export() -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-@router.get("/assessment.fhir.json", name="web_fhir")
-@router.post("/assessment.fhir.json", name="web_fhir")
+@router.get(
+    "/assessment.fhir.json",
+    response_class=FhirResponse,
+    name="web_fhir",
+    **page_doc("get", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+)
+@router.post(
+    "/assessment.fhir.json",
+    response_class=FhirResponse,
+    name="web_fhir",
+    **page_doc("post", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+)
 async def assessment_fhir(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
     """The assessment as FHIR (RiskAssessment and DetectedIssues), as a file."""
     export = fhir_export()
     if export is None:
-        return JSONResponse(
-            {"error": {"code": "MBC-E301", "message": "FHIR export is not available."}},
-            status_code=501,
-        )
+        return problem_response("MBC-E301", "FHIR export is not available.", 501)
     try:
         answer = await _answer(request, knowledge, assessor)
         resource = export(answer.assessment, knowledge=knowledge)
     except MbcnavError as exc:
-        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+        return _problem(exc)
     except PageError as exc:
-        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
+        return _problem(exc.error)
     data = resource if isinstance(resource, dict) else json.loads(resource.model_dump_json())
     body = json.dumps(data, indent=2).encode()
     return _attachment(body, "application/fhir+json", "mbcnav-assessment.fhir.json", answer)
