@@ -43,7 +43,7 @@ def cds_discovery(caller: CdsCaller) -> JSONResponse:
 def _known_service(service_id: str) -> None:
     if service_id != SERVICE_ID:
         raise ServiceError(
-            "No CDS service has this id", code="MBC-E503", allowed=SERVICE_ID, got=service_id
+            "The CDS service id", code="MBC-E503", allowed=SERVICE_ID, got=service_id
         )
 
 
