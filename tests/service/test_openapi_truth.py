@@ -154,3 +154,20 @@ def test_fhir_body_messages_read_well(dev_client: TestClient, body: dict[str, An
     detail = dev_client.post("/v1/fhir/assess", json=body).json()["detail"]
     assert "must be a Bundle" not in detail and not detail.startswith("The body with")
     assert " must be " in detail
+
+
+@pytest.mark.parametrize("expires_in", ["300", 300.5, True])
+def test_cds_token_lifetime_is_an_integer(dev_client: TestClient, expires_in: Any) -> None:
+    hook = {
+        "hook": "patient-view",
+        "hookInstance": "h-2",
+        "context": {"patientId": "p1", "userId": "Practitioner/1"},
+        "fhirAuthorization": {
+            "access_token": "t",
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+        },
+        "prefetch": {},
+    }
+    response = dev_client.post("/cds-services/mbcnav-patient-view", json=hook)
+    assert response.status_code == 422 and response.json()["code"] == "MBC-E103"

@@ -48,7 +48,7 @@ class _Open(BaseModel):
 class FhirAuthorization(_Open):
     access_token: str
     token_type: str = "Bearer"
-    expires_in: int | None = None
+    expires_in: int | None = Field(default=None, strict=True)
     scope: str | None = None
     subject: str | None = None
     patient: str | None = None
