@@ -58,8 +58,8 @@ class FindingInput(_Frozen):
 
 
 class Labs(_Frozen):
-    """Laboratory values; either unit of a pair may be given, SI wins when both are. Numbers
-    only (strict): ``true`` or ``"2.9"`` is refused, as the schema says, never guessed."""
+    """Laboratory values; either unit of a pair may be given, SI wins when both are. JSON
+    numbers only: true or "2.9" is refused, never guessed."""
 
     calcium_corrected_mmol_l: float | None = Field(default=None, strict=True, gt=0, lt=10)
     calcium_mg_dl: float | None = Field(default=None, strict=True, gt=0, lt=40)
