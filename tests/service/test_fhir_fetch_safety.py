@@ -126,6 +126,7 @@ def _hook(base: str, notes: list[dict[str, Any]], **prefetch: Any) -> HookReques
         "https://fhir.example.org/r4/./Patient",
         "https://fhir.example.org/r4/..\\admin",
         "https://fhir.example.org:notaport/r4",
+        "http://[::1/r4",
     ],
 )
 def test_dot_segments_are_not_under_the_base(url: str) -> None:
@@ -133,6 +134,16 @@ def test_dot_segments_are_not_under_the_base(url: str) -> None:
     assert not under(url, "https://fhir.example.org/r4")
     assert not server_allowed(url, settings)
     assert not server_allowed(url, Settings(dev=True, data_dir="/nonexistent"))
+
+
+def test_a_fhir_server_that_is_not_a_url_is_a_coded_answer(
+    make_client: Callable[..., Any], tmp_path: Any
+) -> None:
+    client = make_client(Settings(dev=True, data_dir=tmp_path))
+    hook = _hook("http://[::1/fhir", []).model_dump()
+    del hook["prefetch"]["conditions"]
+    response = client.post("/cds-services/mbcnav-patient-view", json=hook)
+    assert response.status_code == 412 and response.json()["code"] == "MBC-E303"
 
 
 def test_fhir_server_with_dot_segments_is_never_called(fhir: tuple[Server, str]) -> None:

@@ -47,7 +47,16 @@ CHECKS = [
 ]
 JSON_BODIES = [(p, m) for p, m in OPERATIONS if m == "POST" and p.startswith(("/v1", "/cds"))]
 FIXED = {"service_id": "mbcnav-patient-view"}
-HOSTILE_TEXT = ["\ud800", "a\udfffb", "\x00", "nul\x00in the middle", "\u2028#\x1b[2J", "x" * 5_000]
+HOSTILE_TEXT = [
+    "\ud800",
+    "a\udfffb",
+    "\x00",
+    "nul\x00in the middle",
+    "\u2028#\x1b[2J",
+    "x" * 5_000,
+    "http://[::1/fhir",
+    "../../admin",
+]
 HOSTILE_NUMBERS = [float("nan"), float("inf"), -float("inf"), 10**4000, -(10**4000), 1e308, -0.0]
 WRONG_SHAPES: list[Any] = [None, True, 5, "x", [], {}, [[]], {"": {}}, {"resourceType": 5}]
 DEEP: Any = []

@@ -74,7 +74,10 @@ def under(url: str, base: str) -> bool:
 
 
 def server_allowed(url: str, settings: Settings) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1/fhir": not a URL at all
+        return False
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
         return False
     if _escapes(parts.path):
