@@ -91,6 +91,7 @@ def test_unknown_cds_service_is_a_documented_404(
     "patient",
     [
         {"age": True},
+        {"age": False},
         {"findings": [{"id": "sym:back_pain", "present": 1}]},
         {"findings": [{"id": "sym:back_pain", "present": "yes"}]},
         {"labs": {"calcium_corrected_mmol_l": True}},
