@@ -22,7 +22,7 @@ from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.render.text import confirm_first, reason_label
+from mbcnav.render.text import confirm_first, readable, reason_label
 from mbcnav.types import MODALITIES, Assessment
 
 BATCH_CHUNK = 2000
@@ -53,6 +53,15 @@ def _lab(value: str) -> tuple[str, float]:
         raise typer.BadParameter(f"expected NAME=NUMBER, got {value!r}") from exc
 
 
+def _pik3ca_options(pik3ca: str | None, pooled: str | None) -> dict[str, str | None]:
+    """``--pik3ca`` once took the pooled PIK3CA/AKT1/PTEN result (altered|not_altered); those
+    values still mean that, so old command lines keep their answer, while mutated|wildtype name
+    the PIK3CA gene itself."""
+    if pik3ca in ("altered", "not_altered"):
+        return {"pik3ca": None, "pik3ca_akt1_pten": pooled or pik3ca}
+    return {"pik3ca": pik3ca, "pik3ca_akt1_pten": pooled}
+
+
 def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
     """Build a Patient dict from the command-line options (only what was given)."""
     patient: dict[str, Any] = {}
@@ -63,12 +72,13 @@ def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
     receptors = {k: options[k] for k in ("er", "pr", "her2") if options.get(k)}
     if receptors:
         patient["receptors"] = receptors
-    biomarkers = {k: options[k] for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if options.get(k)}
+    names = ("esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca")
+    biomarkers = {k: options[k] for k in names if options.get(k)}
     if options.get("pd_l1_cps") is not None:
         biomarkers["pd_l1_cps"] = options["pd_l1_cps"]
     if biomarkers:
         patient["biomarkers"] = biomarkers
-    for key in ("setting", "age", "sex"):
+    for key in ("setting", "age", "sex", "menopausal_status"):
         if options.get(key) is not None:
             patient[key] = options[key]
     if options.get("known_site"):
@@ -172,14 +182,15 @@ def _name(knowledge: Knowledge, ident: str) -> str:
     return ident
 
 
-def _flags(console: Console, assessment: Assessment) -> None:
+def _flags(console: Console, assessment: Assessment, knowledge: Knowledge) -> None:
     console.print(Text("RED FLAGS", style="bold"))
     if not assessment.red_flags:
         console.print("  none raised")
     for flag in assessment.red_flags:
         _headline(console, flag.urgency, flag.label or flag.id)
         if flag.because:
-            _say(console, 12, f"because: {', '.join(flag.because)}", "dim")
+            reasons = ", ".join(readable(knowledge, b) for b in flag.because)
+            _say(console, 12, f"because: {reasons}", "dim")
         for action in flag.actions:
             _say(console, 12, f"→ {action}")
 
@@ -216,7 +227,7 @@ def _workup(console: Console, assessment: Assessment) -> None:
             _say(console, 12, f"for: {', '.join(item.for_)}", "dim")
 
 
-def _treatment(console: Console, assessment: Assessment) -> None:
+def _treatment(console: Console, assessment: Assessment, knowledge: Knowledge) -> None:
     console.print(Text("\nTREATMENT OPTIONS (by modality)", style="bold"))
     waiting = confirm_first(assessment)
     if waiting:
@@ -234,7 +245,8 @@ def _treatment(console: Console, assessment: Assessment) -> None:
             _say(console, 4, f"• {option.label or option.id}{mark}")
             _say(console, 6, f"{line}{option.intent.replace('_', ' ')}", "dim")
             if option.because:
-                _say(console, 6, f"because: {', '.join(option.because)}", "dim")
+                reasons = ", ".join(readable(knowledge, b) for b in option.because)
+                _say(console, 6, f"because: {reasons}", "dim")
     if assessment.after_confirmation:
         console.print("  To consider once confirmed", style="bold cyan")
     by_reason: dict[str, list[str]] = {}
@@ -250,10 +262,10 @@ def render_human(assessment: Assessment, knowledge: Knowledge, console: Console)
     """Print the human view: flags, sites, workup, treatment options, notice."""
     title = f"mbcnav assessment{f' {assessment.id}' if assessment.id else ''}"
     console.print(Text(title, style="bold underline"))
-    _flags(console, assessment)
+    _flags(console, assessment, knowledge)
     _sites(console, assessment, knowledge)
     _workup(console, assessment)
-    _treatment(console, assessment)
+    _treatment(console, assessment, knowledge)
     version = assessment.provenance.knowledge_version
     console.print(f"\n{assessment.notice}\nknowledge {version}", style="dim")
 
@@ -305,7 +317,18 @@ def assess(
     pd_l1_cps: Annotated[float | None, typer.Option("--pd-l1-cps")] = None,
     esr1: Annotated[str | None, typer.Option("--esr1", help="mutated|wildtype")] = None,
     pik3ca: Annotated[
-        str | None, typer.Option("--pik3ca", help="altered|not_altered (PIK3CA/AKT1/PTEN)")
+        str | None,
+        typer.Option(
+            "--pik3ca",
+            help="mutated|wildtype (PIK3CA gene); altered|not_altered still means the pooled "
+            "PIK3CA/AKT1/PTEN result",
+        ),
+    ] = None,
+    akt1: Annotated[str | None, typer.Option("--akt1", help="mutated|wildtype")] = None,
+    pten: Annotated[str | None, typer.Option("--pten", help="altered|not_altered")] = None,
+    pik3ca_akt1_pten: Annotated[
+        str | None,
+        typer.Option("--pik3ca-akt1-pten", help="altered|not_altered (pooled; gene not named)"),
     ] = None,
     gbrca: Annotated[str | None, typer.Option("--gbrca", help="mutated|negative")] = None,
     prior_therapy: Annotated[
@@ -313,6 +336,12 @@ def assess(
     ] = None,
     age: Annotated[int | None, typer.Option("--age")] = None,
     sex: Annotated[str | None, typer.Option("--sex")] = None,
+    menopausal_status: Annotated[
+        str | None,
+        typer.Option(
+            "--menopausal-status", help="premenopausal|perimenopausal|postmenopausal|unknown"
+        ),
+    ] = None,
 ) -> None:
     """Assess one patient (or a JSONL batch): sites, red flags, workup, treatment options."""
     sources = sum(x is not None for x in (patient_file, batch)) + bool(text or finding or lab)
@@ -345,11 +374,14 @@ def assess(
                 lab=lab,
                 pd_l1_cps=pd_l1_cps,
                 esr1=esr1,
-                pik3ca_akt1_pten=pik3ca,
+                **_pik3ca_options(pik3ca, pik3ca_akt1_pten),
+                akt1=akt1,
+                pten=pten,
                 gbrca=gbrca,
                 prior_therapy=prior_therapy,
                 age=age,
                 sex=sex,
+                menopausal_status=menopausal_status,
             )
         )
         result = assess_patient(data, knowledge=knowledge)

@@ -21,6 +21,11 @@ from mbcnav.errors import InputError
 MAX_CHARS = 2_000_000
 """Largest text read in one call (about 600 pages); bigger inputs are split by the caller."""
 
+MAX_QUALIFY_CHARS = 100_000
+"""Largest text ``qualify`` takes: one note, the same limit ``assess`` sets on a patient's text
+(``mbcnav._api.MAX_TEXT_CHARS``; a test keeps the two equal), so a caller cannot make one call
+of either cost more than the other."""
+
 MAX_CONTROL_SHARE = 0.10
 """Above this share of C0 control characters a 'text' is binary data, not a note."""
 

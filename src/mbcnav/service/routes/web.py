@@ -47,6 +47,7 @@ from mbcnav.service.routes.web_doc import (
     PDF,
     FhirResponse,
     PdfResponse,
+    form_fields,
     page_doc,
 )
 from mbcnav.service.security import Caller
@@ -72,14 +73,13 @@ SETTING_LABEL: dict[str, str] = {
     "surveillance": "Surveillance after curative treatment",
     "metastatic": "Known metastatic disease",
 }
+BIOMARKER_CHOICES = ("esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "er": get_args(ReceptorStatus),
     "pr": get_args(ReceptorStatus),
     "her2": get_args(Her2Status),
-    **{
-        name: get_args(Biomarkers.model_fields[name].annotation)
-        for name in ("esr1", "pik3ca_akt1_pten", "gbrca")
-    },
+    **{name: get_args(Biomarkers.model_fields[name].annotation) for name in BIOMARKER_CHOICES},
+    "menopausal_status": get_args(Patient.model_fields["menopausal_status"].annotation),
 }
 NUMBER_FIELDS = {
     "pd_l1_cps": "biomarkers",
@@ -87,6 +87,7 @@ NUMBER_FIELDS = {
     "bilirubin_umol_l": "labs",
     "age": "",
 }
+FORM = form_fields(CHOICE_FIELDS, NUMBER_FIELDS)
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 CHANNEL_LABEL = {
@@ -96,6 +97,19 @@ CHANNEL_LABEL = {
     "page": "the web page",
 }
 PRIVATE = {"Cache-Control": "no-store"}
+# Results and handout pages answer a POST (a patient's words never go in a URL). With
+# ``no-store`` the browser keeps no copy, so Back gives ERR_CACHE_MISS (field test). Kept by this
+# browser only (``private``: never a shared cache) and revalidated on every ordinary load
+# (``no-cache``); history navigation shows the kept copy again. A GET is simply fetched again
+# on Back, so GET pages (an audited assessment's link) and files stay ``no-store``.
+PAGE_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+def _page_cache(request: Request) -> dict[str, str]:
+    return PAGE_CACHE if request.method == "POST" else PRIVATE
+
+
+PERSON_FIELDS = frozenset({"setting", "age", "menopausal_status"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
 
@@ -177,7 +191,10 @@ class FormState:
 
     @property
     def has_input(self) -> bool:
-        return any(value.strip() for _, value in self.pairs)
+        """Anything clinical known (CONTRACTS.md, the engine's own rule): text, a symptom, a
+        known site, a receptor, a biomarker or a lab. The setting, the age and the menopausal
+        status describe the person, not the disease, so they alone leave the form empty."""
+        return any(value.strip() for name, value in self.pairs if name not in PERSON_FIELDS)
 
 
 def _keep(name: str, value: str, knowledge: Knowledge) -> bool:
@@ -216,9 +233,7 @@ def patient_dict(state: FormState) -> dict[str, Any]:
             {"id": k, "present": v == "present"} for k, v in state.pairs if k.startswith("sym:")
         ],
         "receptors": {k: state.get(k) for k in ("er", "pr", "her2") if state.get(k)},
-        "biomarkers": {
-            k: state.get(k) for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if state.get(k)
-        },
+        "biomarkers": {k: state.get(k) for k in BIOMARKER_CHOICES if state.get(k)},
         "labs": {},
         "known_sites": state.all("known_site"),
     }
@@ -226,6 +241,8 @@ def patient_dict(state: FormState) -> dict[str, Any]:
         patient["text"] = text
     if state.get("setting"):
         patient["setting"] = state.get("setting")
+    if state.get("menopausal_status"):
+        patient["menopausal_status"] = state.get("menopausal_status")
     for name, group in NUMBER_FIELDS.items():
         if state.get(name):
             value = _number(name, state.get(name))
@@ -310,9 +327,9 @@ class Answer:
     audit_id: str | None = None
 
     @property
-    def headers(self) -> dict[str, str]:
-        """``X-Audit-Id`` of a new assessment (as the REST API sends it), and no caching."""
-        return {**PRIVATE, **({"X-Audit-Id": self.audit_id} if self.audit_id else {})}
+    def audit_headers(self) -> dict[str, str]:
+        """``X-Audit-Id`` of a new assessment, as the REST API sends it."""
+        return {"X-Audit-Id": self.audit_id} if self.audit_id else {}
 
 
 async def _assess(
@@ -323,7 +340,8 @@ async def _assess(
         raise InputError(
             "The form is empty",
             code="MBC-E101",
-            allowed="given some text, a symptom or a lab value",
+            allowed="something clinical: text, a symptom, a known site, a receptor, "
+            "a biomarker or a lab value",
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
@@ -392,14 +410,14 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
         **extra,
     }
     status = 422 if extra.get("error") else 200
-    headers = PRIVATE if extra.get("assessment") else None
+    headers = _page_cache(request) if extra.get("assessment") else None
     return _templates().TemplateResponse(
         request, "index.html", context, status_code=status, headers=headers
     )
 
 
-@router.get("/", response_class=HTMLResponse, name="web_index", **page_doc("get", HTML))
-@router.post("/", response_class=HTMLResponse, name="web_index", **page_doc("post", HTML))
+@router.get("/", response_class=HTMLResponse, name="web_index", **page_doc(FORM, "get", HTML))
+@router.post("/", response_class=HTMLResponse, name="web_index", **page_doc(FORM, "post", HTML))
 async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
     """The form; with input (posted, or in the query string) the results beside it; with
     ``assessment=<audit id>`` (a card's link) the audited assessment's results."""
@@ -419,7 +437,7 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
         stored=answer.stored,
         channels=CHANNEL_LABEL,
     )
-    page.headers.update(answer.headers)
+    page.headers.update(answer.audit_headers)
     return page
 
 
@@ -428,8 +446,12 @@ async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) 
     return _page(request, knowledge, await _state(request, knowledge), error=exc)
 
 
-@router.get("/handout", response_class=HTMLResponse, name="web_handout", **page_doc("get", HTML))
-@router.post("/handout", response_class=HTMLResponse, name="web_handout", **page_doc("post", HTML))
+@router.get(
+    "/handout", response_class=HTMLResponse, name="web_handout", **page_doc(FORM, "get", HTML)
+)
+@router.post(
+    "/handout", response_class=HTMLResponse, name="web_handout", **page_doc(FORM, "post", HTML)
+)
 async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
     """The same assessment (or the audited one) in plain language, printable."""
     try:
@@ -443,22 +465,30 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=answer.headers)
+    headers = {**_page_cache(request), **answer.audit_headers}
+    return _templates().TemplateResponse(request, "handout.html", context, headers=headers)
 
 
 def _attachment(body: bytes, media_type: str, filename: str, answer: Answer) -> Response:
     return Response(
         body,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', **answer.headers},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            **PRIVATE,
+            **answer.audit_headers,
+        },
     )
 
 
 @router.get(
-    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc("get", PDF)
+    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc(FORM, "get", PDF)
 )
 @router.post(
-    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc("post", PDF)
+    "/handout.pdf",
+    response_class=PdfResponse,
+    name="web_handout_pdf",
+    **page_doc(FORM, "post", PDF),
 )
 async def handout_pdf_download(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
@@ -473,10 +503,14 @@ async def handout_pdf_download(
 
 
 @router.get(
-    "/assessment.json", name="web_json", **page_doc("get", ASSESSMENT_JSON, json_download=True)
+    "/assessment.json",
+    name="web_json",
+    **page_doc(FORM, "get", ASSESSMENT_JSON, json_download=True),
 )
 @router.post(
-    "/assessment.json", name="web_json", **page_doc("post", ASSESSMENT_JSON, json_download=True)
+    "/assessment.json",
+    name="web_json",
+    **page_doc(FORM, "post", ASSESSMENT_JSON, json_download=True),
 )
 async def assessment_json(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
@@ -517,13 +551,13 @@ def fhir_export() -> Callable[..., Any] | None:
     "/assessment.fhir.json",
     response_class=FhirResponse,
     name="web_fhir",
-    **page_doc("get", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+    **page_doc(FORM, "get", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
 )
 @router.post(
     "/assessment.fhir.json",
     response_class=FhirResponse,
     name="web_fhir",
-    **page_doc("post", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+    **page_doc(FORM, "post", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
 )
 async def assessment_fhir(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor

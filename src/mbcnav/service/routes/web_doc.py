@@ -9,50 +9,46 @@ problem JSON everywhere.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 from fastapi.responses import JSONResponse, Response
 
 from mbcnav.service.problems import PROBLEM_TYPE
-from mbcnav.types import Biomarkers, Her2Status, ReceptorStatus
 
 HTML: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}
 PROBLEM: dict[str, Any] = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 FORM_TYPE = "application/x-www-form-urlencoded"
 
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "setting": ("surveillance", "suspected", "metastatic"),
-    "er": get_args(ReceptorStatus),
-    "pr": get_args(ReceptorStatus),
-    "her2": get_args(Her2Status),
-    **{
-        name: get_args(Biomarkers.model_fields[name].annotation)
-        for name in ("esr1", "pik3ca_akt1_pten", "gbrca")
-    },
-}
-_NUMBERS = ("age", "pd_l1_cps", "calcium_corrected_mmol_l", "bilirubin_umol_l")
-_FIELDS: dict[str, dict[str, Any]] = {
-    "text": {"type": "string", "description": "The clinic note (at most 20,000 characters)."},
-    **{name: {"type": "string", "enum": list(values)} for name, values in _CHOICES.items()},
-    **{name: {"type": "string", "description": "A finite number."} for name in _NUMBERS},
-    "known_site": {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": "Known metastatic sites (knowledge ids such as site:bone).",
-    },
-    "assessment": {
-        "type": "string",
-        "description": "An audit id: show that audited assessment instead of the form's.",
-    },
-}
-FORM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": _FIELDS,
-    "additionalProperties": {
-        "type": "string",
-        "description": "sym:<id> = present | absent: a symptom from the knowledge base.",
-    },
-}
+
+def form_fields(choices: Mapping[str, Sequence[str]], numbers: Iterable[str]) -> dict[str, Any]:
+    """The page's form fields as schema properties (all sent as text)."""
+    return {
+        "text": {"type": "string", "description": "The clinic note (at most 20,000 characters)."},
+        "setting": {"type": "string", "enum": ["surveillance", "suspected", "metastatic"]},
+        **{name: {"type": "string", "enum": list(values)} for name, values in choices.items()},
+        **{name: {"type": "string", "description": "A finite number."} for name in numbers},
+        "known_site": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Known metastatic sites (knowledge ids such as site:bone).",
+        },
+        "assessment": {
+            "type": "string",
+            "description": "An audit id: show that audited assessment instead of the form's.",
+        },
+    }
+
+
+def _form_schema(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": fields,
+        "additionalProperties": {
+            "type": "string",
+            "description": "sym:<id> = present | absent: a symptom from the knowledge base.",
+        },
+    }
 
 
 def _errors(json_downloads: bool) -> dict[int | str, dict[str, Any]]:
@@ -70,17 +66,18 @@ def _errors(json_downloads: bool) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _input(method: Literal["get", "post"]) -> dict[str, Any]:
+def _input(fields: dict[str, Any], method: Literal["get", "post"]) -> dict[str, Any]:
     if method == "post":
-        return {"requestBody": {"content": {FORM_TYPE: {"schema": FORM_SCHEMA}}}}
+        return {"requestBody": {"content": {FORM_TYPE: {"schema": _form_schema(fields)}}}}
     parameters = [
         {"name": name, "in": "query", "required": False, "schema": schema}
-        for name, schema in _FIELDS.items()
+        for name, schema in fields.items()
     ]
     return {"parameters": parameters}
 
 
 def page_doc(
+    fields: dict[str, Any],
     method: Literal["get", "post"],
     ok: dict[str, Any],
     *,
@@ -90,7 +87,7 @@ def page_doc(
     """``responses`` and ``openapi_extra`` for a page route: what it answers, and its form."""
     responses = {200: {"description": "OK", "content": ok}, **_errors(json_download)}
     responses.update(more or {})
-    return {"responses": responses, "openapi_extra": _input(method)}
+    return {"responses": responses, "openapi_extra": _input(fields, method)}
 
 
 PDF: dict[str, Any] = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
@@ -119,11 +116,11 @@ __all__ = [
     "ASSESSMENT_JSON",
     "FHIR_JSON",
     "FHIR_UNAVAILABLE",
-    "FORM_SCHEMA",
     "HTML",
     "PDF",
     "PROBLEM",
     "FhirResponse",
     "PdfResponse",
+    "form_fields",
     "page_doc",
 ]
