@@ -127,7 +127,7 @@ class Entry:
         )
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)
 def _term_entry(term: Term) -> Entry:
     """The entry of a phrase that is one term and nothing else, shared by every such phrase of
     that term (tens of thousands of phrases name a few hundred terms)."""
@@ -139,7 +139,7 @@ def _term_entry(term: Term) -> Entry:
     )
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)
 def _anchor_entry(anchors: tuple[Anchor, ...]) -> Entry:
     return Entry(anchors=anchors, only_anchor=True)
 
