@@ -90,3 +90,19 @@ def test_utf16_stream_is_read_as_text_and_a_broken_line_is_one_error() -> None:
     values = [v for _, v in read]
     assert values[0] == {"id": "a"} and values[1] == {"id": "Zoë"} and values[3] == {"id": "c"}
     assert isinstance(values[2], InputError) and values[2].code == "MBC-E403"
+
+
+def _nesting(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_nesting(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_nesting(v) for v in value.values()), default=0)
+    return 0
+
+
+@given(JSON_VALUES)
+def test_depth_counts_only_brackets_outside_strings(value: Any) -> None:
+    from mbcnav.jsonin import _depth
+
+    assert _depth(json.dumps(value)) == _nesting(value)
+    assert _depth(json.dumps(value, ensure_ascii=False)) == _nesting(value)

@@ -134,3 +134,27 @@ def test_rules_reject_bad_marks(pattern: str, source: str) -> None:
     with pytest.raises(KnowledgeError) as caught:
         parse_rules(raw)
     assert caught.value.code == "MBC-E202"
+
+
+@pytest.mark.parametrize(
+    ("mark", "valid"),
+    [
+        ({"direction": "terminate", "terminates": ["negated"]}, True),
+        ({"direction": "terminate"}, False),  # ends nothing
+        ({"direction": "forward"}, False),  # sets nothing
+        ({"direction": "forward", "category": "uncertain"}, True),
+    ],
+)
+def test_marks_either_set_a_category_or_end_scopes(mark: dict[str, object], valid: bool) -> None:
+    raw = {
+        "sources": [{"id": "x", "citation": "y"}],
+        "groups": [],
+        "marks": [{"name": "m", "pattern": ";", "sources": ["x"], **mark}],
+        "sections": {"sources": ["x"], "kinds": []},
+    }
+    if valid:
+        assert parse_rules(raw).marks[0].direction == mark["direction"]
+    else:
+        with pytest.raises(KnowledgeError) as caught:
+            parse_rules(raw)
+        assert caught.value.code == "MBC-E202"

@@ -58,6 +58,31 @@ CASES = [
     ("Menstrual History: Post-menopausal.", "Post-menopausal", {"historical"}, set()),
     ("Healed rib fracture on the left.", "rib fracture", {"historical"}, set()),
     ("She formerly smoked cigarettes.", "smoked", {"historical"}, set()),
+    # A semicolon ends a clause, and with it every scope, as a full stop does.
+    ("She can no longer stand; hip pain since May.", "hip pain", set(), {"negated"}),
+    ("She can no longer stand; hip pain since May.", "stand", {"negated"}, set()),
+    ("Past history of asthma; breathless at rest.", "breathless", set(), {"historical"}),
+    ("No fever, chills or sweats.", "sweats", {"negated"}, set()),
+    # A new clause in a patient's words, with its own subject, is out of an earlier "without".
+    ("I tripped without noticing and my hip is killing me.", "hip", set(), {"negated"}),
+    ("Walking without pain in my hip.", "pain", {"negated"}, set()),
+    # A finite "had" starts the predicate after a negated or historical noun phrase.
+    ("A woman with no history of smoking had a cough.", "cough", set(), {"negated"}),
+    ("With no past medical history, had been jaundiced.", "jaundiced", set(), {"historical"}),
+    ("She had no cough.", "cough", {"negated"}, set()),
+    ("She previously had a mastectomy.", "mastectomy", {"historical"}, set()),
+    # Coming or being referred with a finding makes it the present problem.
+    ("No past history; came in breathless.", "breathless", set(), {"negated", "historical"}),
+    (
+        "Past history of angina, referred for a raised calcium.",
+        "raised calcium",
+        set(),
+        {"historical"},
+    ),
+    ("A woman with no medical history attended with jaundice.", "jaundice", set(), {"negated"}),
+    ("Past history of angina and asthma.", "asthma", {"historical"}, set()),
+    ("Increasing breathlessness after a history of asthma.", "asthma", {"historical"}, set()),
+    ("History of gallstones, progressive jaundice.", "jaundice", set(), {"historical"}),
 ]
 
 

@@ -16,11 +16,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_text
+from mbcnav.knowledge.loader import yaml_text
 from mbcnav.types import Labs
 
 
@@ -80,7 +80,7 @@ def _compile(spec: LabSpec) -> _Compiled:
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, _Compiled]:
     raw = (resources.files("mbcnav.extract") / "data" / "labs.yaml").read_text("utf-8")
-    specs = LabRules.model_validate(yaml.safe_load(raw)).labs
+    specs = LabRules.model_validate(yaml_text(raw)).labs
     return {spec.field: _compile(spec) for spec in specs}
 
 

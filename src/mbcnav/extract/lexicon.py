@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.concepts import Anchor, concept_phrases, word_forms
@@ -27,6 +26,7 @@ from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
 from mbcnav.extract.sites import SiteCue, derived_phrases, spread_phrases
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.loader import yaml_text
 
 TargetKind = Literal["symptom", "site"]
 T = TypeVar("T")
@@ -59,7 +59,7 @@ class _LexiconRules(BaseModel):
 @lru_cache(maxsize=1)
 def _case_rule() -> _CaseRule:
     raw = (resources.files("mbcnav.extract") / "data" / "lexicon_rules.yaml").read_text("utf-8")
-    return _LexiconRules.model_validate(yaml.safe_load(raw)).case_sensitive_abbreviations
+    return _LexiconRules.model_validate(yaml_text(raw)).case_sensitive_abbreviations
 
 
 def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]:
@@ -101,6 +101,11 @@ class Entry:
         anchors: Iterable[Anchor] = (),
     ) -> Entry:
         """An entry from its parts, duplicates dropped, the trigger rules compiled."""
+        if not (rules or labs or spread):  # most phrases: one term, or anchors only
+            if isinstance(terms, list) and len(terms) == 1 and not anchors:
+                return _term_entry(terms[0])
+            if not terms and isinstance(anchors, list) and anchors:
+                return _anchor_entry(_unique(anchors))
         unique_rules = _unique(rules)
         unique_terms = _unique(terms)
         unique_labs = _unique(labs)
@@ -120,6 +125,23 @@ class Entry:
             only_anchor=bool(unique_anchors)
             and not (unique_rules or unique_terms or unique_labs or unique_spread),
         )
+
+
+@lru_cache(maxsize=4096)
+def _term_entry(term: Term) -> Entry:
+    """The entry of a phrase that is one term and nothing else, shared by every such phrase of
+    that term (tens of thousands of phrases name a few hundred terms)."""
+    return Entry(
+        terms=(term,),
+        exact=term.exact is not None,
+        symptom=term.kind == "symptom",
+        site=term.kind == "site",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _anchor_entry(anchors: tuple[Anchor, ...]) -> Entry:
+    return Entry(anchors=anchors, only_anchor=True)
 
 
 def _unique(items: Iterable[T]) -> tuple[T, ...]:
@@ -187,7 +209,11 @@ def build_matcher(
     grouped: dict[str, _Parts] = {}
 
     def bucket(phrase: str) -> _Parts:
-        return grouped.setdefault(fold_phrase(phrase), ([], [], [], [], []))
+        key = fold_phrase(phrase)
+        parts = grouped.get(key)
+        if parts is None:
+            parts = grouped[key] = ([], [], [], [], [])
+        return parts
 
     for phrase, rule in rule_phrases(rules or default_rules()):
         bucket(phrase)[0].append(rule)
@@ -199,7 +225,7 @@ def build_matcher(
         bucket(phrase)[3].append(cue)
     for phrase, anchor in anchors:
         bucket(phrase)[4].append(anchor)
-    return PhraseMatcher((key, Entry.of(*parts)) for key, parts in grouped.items())
+    return PhraseMatcher.folded({key: (Entry.of(*parts),) for key, parts in grouped.items()})
 
 
 def matcher_for(knowledge: Knowledge) -> PhraseMatcher[Entry]:

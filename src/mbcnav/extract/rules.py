@@ -13,11 +13,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mbcnav.errors import KnowledgeError
 from mbcnav.extract.normalize import fold_phrase
+from mbcnav.knowledge.loader import yaml_text
 
 Category = Literal["negated", "historical", "hypothetical", "family", "uncertain"]
 Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
@@ -54,21 +54,26 @@ class RuleGroup(_Model):
 
 
 class MarkGroup(_Model):
-    """A punctuation trigger the word automaton cannot see ("?liver mets"), as a regex.
+    """A punctuation trigger the word automaton cannot see ("?liver mets", a semicolon), as a regex.
 
-    It sets ``category`` in ``direction`` and also ends the scope of ``terminates``.
+    It sets ``category`` in ``direction`` and also ends the scope of ``terminates``; a
+    ``terminate`` mark (a clause break the folding turns into a space) only ends scopes.
     """
 
     name: str
     pattern: str
-    direction: Literal["forward", "backward"]
-    category: Category
+    direction: Literal["forward", "backward", "terminate"]
+    category: Category | None = None
     terminates: tuple[Category, ...] = ()
     max_tokens: int | None = Field(default=None, ge=0)
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _pattern_compiles(self) -> MarkGroup:
+        if self.direction == "terminate" and not self.terminates:
+            raise ValueError(f"terminate mark {self.name} must list what it terminates")
+        if self.direction != "terminate" and self.category is None:
+            raise ValueError(f"mark {self.name} needs a category")
         try:
             re.compile(self.pattern)
         except re.error as exc:
@@ -130,7 +135,7 @@ def parse_rules(raw: object) -> ContextRules:
 def default_rules() -> ContextRules:
     """The packaged rules, read and validated once per process."""
     text = (resources.files("mbcnav.extract") / "data" / "context_rules.yaml").read_text("utf-8")
-    return parse_rules(yaml.safe_load(text))
+    return parse_rules(yaml_text(text))
 
 
 def rule_phrases(rules: ContextRules) -> list[tuple[str, Rule]]:
@@ -152,9 +157,11 @@ def mark_rules(rules: ContextRules) -> tuple[tuple[re.Pattern[str], tuple[Rule, 
     """(compiled pattern, its trigger Rule and, if it ends scopes, a terminator Rule)."""
     out: list[tuple[re.Pattern[str], tuple[Rule, ...]]] = []
     for mark in rules.marks:
-        found = [
-            Rule(mark.name, mark.direction, mark.category, frozenset(), mark.max_tokens),
-        ]
+        found = []
+        if mark.direction != "terminate":
+            found.append(
+                Rule(mark.name, mark.direction, mark.category, frozenset(), mark.max_tokens)
+            )
         if mark.terminates:
             found.append(Rule(mark.name, "terminate", None, frozenset(mark.terminates), None))
         out.append((re.compile(mark.pattern), tuple(found)))

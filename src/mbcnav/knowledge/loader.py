@@ -80,6 +80,12 @@ M = TypeVar("M", bound=BaseModel)
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def yaml_text(text: str) -> Any:
+    """Safe YAML with libyaml's parser where installed: every data file the package reads at
+    start-up goes through here (the HPO vocabulary alone took half a second in pure Python)."""
+    return yaml.load(text, Loader=_YamlLoader)
+
+
 def default_data_dir() -> Path:
     return Path(str(resources.files("mbcnav.knowledge") / "data"))
 
@@ -133,7 +139,7 @@ def parse_yaml(file: str, text: str | None, problems: list[Problem]) -> Any:
         problems.append(Problem("MBC-E201", file, "", "", "The knowledge file is missing"))
         return None
     try:
-        return yaml.load(text, Loader=_YamlLoader)
+        return yaml_text(text)
     except yaml.YAMLError as exc:
         problems.append(
             Problem("MBC-E201", file, "", "", f"The knowledge file is not valid YAML: {exc}")
