@@ -7,6 +7,9 @@ the CPU milliseconds of ``read_text``, ``qualify`` (a target every 100 character
 length; then the worst text. Issue 13's target: every ratio at most 3x, and cost linear in the
 length (``--scaling`` also prints each text's time per character at half and double length).
 
+With ``MBCNAV_BENCH_SERVICE_HEAP=1`` the heap is frozen after the warm-up, as the service's
+processes do (``runtime.freeze_heap``), so the collector no longer walks the knowledge.
+
 ``--before SRC`` measures another source tree (e.g. ``/work/main/src``) in a child process,
 ``assess`` only, best of three, each text given at most ``--budget`` seconds (wall clock, child
 start-up included), and prints the figures side by side. Seconds are the process's CPU
@@ -38,6 +41,10 @@ def _readers() -> dict[str, Callable[[str], object]]:
 
     knowledge = load_knowledge()
     assess({"text": "back pain"}, knowledge=knowledge)  # warm-up: compiles the automaton
+    if os.environ.get("MBCNAV_BENCH_SERVICE_HEAP"):
+        from mbcnav.runtime import freeze_heap
+
+        freeze_heap()  # as the service's processes do after their warm-up
 
     def spans(text: str) -> list[tuple[int, int]]:
         return [(at, min(at + 5, len(text))) for at in range(0, len(text), SPAN_EVERY)]
