@@ -1,8 +1,10 @@
-"""Numeric labs written in text ("corrected calcium 3.1 mmol/L", "bilirubin 2.3 mg/dL").
+"""Labs written in text: numbers ("corrected calcium 3.1 mmol/L", "bilirubin 2.3 mg/dL") and
+words ("her calcium was high", "deranged LFTs", "bilirubin climbing", "LFTs normal").
 
-Names, units and factors come from ``data/labs.yaml``. The names are phrases in the shared
-automaton; only where a name is found does one anchored regular expression read
-``… value [unit]`` after it. Values are converted to the ``mbcnav.types.Labs`` field's
+Names, units, factors and direction words come from ``data/labs.yaml``. The names are phrases
+in the shared automaton; only where a name is found does one anchored regular expression read
+``… value [unit]`` or ``… direction word`` after it (or a direction word in a bounded window
+before it). Values are converted to the ``mbcnav.types.Labs`` field's
 unit; a value whose unit is not written is read only if its size says which unit it is, and a
 value outside the Labs field's allowed range is dropped rather than clipped. The last value
 written in the note wins (notes usually end with the latest result).
@@ -14,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -43,12 +45,39 @@ class LabSpec(_Model):
     names: tuple[str, ...] = Field(min_length=1)
     units: tuple[UnitRule, ...]
     unitless: tuple[UnitlessRule, ...] = ()
+    plausible: tuple[float, float] | None = None
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+Direction = Literal["high", "low", "abnormal", "normal"]
+FindingId = Annotated[str, Field(pattern=r"^sym:[a-z0-9_]+$")]
+
+
+class WordLab(_Model):
+    """A lab read in words: a numeric lab's ``field`` (its names) or ``names`` of its own, and
+    the finding each direction word names."""
+
+    field: str | None = None
+    names: tuple[str, ...] = ()
+    high: FindingId | None = None
+    low: FindingId | None = None
+    abnormal: FindingId | None = None
+    normal: FindingId | None = None
+
+    def finding(self, direction: Direction) -> str | None:
+        found: str | None = getattr(self, direction)
+        return found
+
+
+class Words(_Model):
+    directions: dict[Direction, tuple[str, ...]]
+    labs: tuple[WordLab, ...]
 
 
 class LabRules(_Model):
     sources: tuple[dict[str, str], ...]
     labs: tuple[LabSpec, ...]
+    words: Words
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +102,28 @@ def _compile(spec: LabSpec) -> _Compiled:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, _Compiled]:
+def _all_rules() -> LabRules:
     raw = (resources.files("mbcnav.extract") / "data" / "labs.yaml").read_text("utf-8")
-    specs = LabRules.model_validate(yaml.safe_load(raw)).labs
-    return {spec.field: _compile(spec) for spec in specs}
+    return LabRules.model_validate(yaml.safe_load(raw))
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, _Compiled]:
+    return {spec.field: _compile(spec) for spec in _all_rules().labs}
+
+
+WORDS = "words:"
+"""Payloads of lab names read in words start with this, then the index of the word lab."""
 
 
 def lab_phrases() -> list[tuple[str, str]]:
-    """(name, Labs field) for every way a lab is named, for the shared automaton."""
-    return [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
+    """(name, payload) for every way a lab is named, for the shared automaton: the Labs field
+    for a numeric lab, ``words:<n>`` for the n-th lab read in words."""
+    out = [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
+    for index, lab in enumerate(_word_rules().labs):
+        names = lab.names or (_rules()[lab.field].spec.names if lab.field else ())
+        out += [(name, f"{WORDS}{index}") for name in names]
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -92,6 +134,9 @@ def _field_validator(field: str) -> TypeAdapter[float | None]:
 
 
 def _in_range(field: str, value: float) -> bool:
+    if field not in Labs.model_fields:
+        plausible = _rules()[field].spec.plausible
+        return plausible is not None and plausible[0] <= value <= plausible[1]
     try:
         _field_validator(field).validate_python(value)
     except ValueError:
@@ -139,7 +184,95 @@ def read_labs(text: str) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _name_matcher() -> PhraseMatcher[str]:
-    return PhraseMatcher(lab_phrases())
+    return PhraseMatcher((name, p) for name, p in lab_phrases() if not p.startswith(WORDS))
 
 
-__all__ = ["lab_phrases", "read_labs", "value_after"]
+# ---------------------------------------------------------------- labs in words
+
+_WINDOW = 40
+"""Characters looked at before a lab's name for a direction word ("raised serum calcium")."""
+
+_GAP = (
+    r"(?:\s*(?:levels?|values?|results?|counts?|tests?|was|were|is|are|has|have|had|been|being"
+    r"|be|became|become|remained|remains|now|still|further|again|also|found\s+to\s+be"
+    r"|noted\s+to\s+be|markedly|significantly|very|slightly|mildly|moderately|severely"
+    r"|persistently|progressively|steadily|rapidly|quite|a\s+bit|a\s+little|all|both|her|his"
+    r"|my|the|serum|blood|plasma|total|corrected|:|,|-))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WordReading:
+    """A lab named in words: the finding, whether stated present, and the words' span."""
+
+    finding: str
+    present: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _WordRules:
+    labs: tuple[WordLab, ...]
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    direction_of: dict[str, Direction]
+
+
+def _alternation(words: list[str]) -> str:
+    ordered = sorted({w.casefold() for w in words}, key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+@lru_cache(maxsize=1)
+def _word_rules() -> _WordRules:
+    words = _all_rules().words
+    direction_of = {
+        " ".join(word.casefold().split()): direction
+        for direction, listed in words.directions.items()
+        for word in listed
+    }
+    every = _alternation(list(direction_of))
+    after = re.compile(
+        rf"{_GAP}{{0,4}}(?P<neg>\s*(?:not|n't|never|no\s+longer))?{_GAP}{{0,2}}"
+        rf"\s*(?P<word>{every})(?![a-z0-9])",
+        re.IGNORECASE,
+    )
+    leading = _alternation([w for w, d in direction_of.items() if d != "normal"])
+    before = re.compile(
+        rf"(?<![a-z])(?P<word>{leading})(?:\s+(?:serum|blood|plasma|total|corrected))?\s*$",
+        re.IGNORECASE,
+    )
+    return _WordRules(words.labs, after, before, direction_of)
+
+
+def _direction(rules: _WordRules, word: str) -> Direction:
+    return rules.direction_of[" ".join(word.casefold().split())]
+
+
+def words_around(payload: str, text: str, start: int, end: int) -> list[WordReading]:
+    """Findings a lab named in words at ``text[start:end]`` states, with where the words end:
+    a direction word after the name ("calcium was high", "LFTs not normal") or before it
+    ("raised serum calcium")."""
+    rules = _word_rules()
+    lab = rules.labs[int(payload.removeprefix(WORDS))]
+    out: list[WordReading] = []
+    match = rules.after.match(text, end)
+    if match is not None:
+        direction = _direction(rules, match.group("word"))
+        present = match.group("neg") is None
+        if direction == "normal":  # "LFTs normal": absent; "LFTs not normal": abnormal
+            direction = "abnormal" if not present else "normal"
+            present = not present
+        finding = lab.finding(direction)
+        if finding is not None:
+            out.append(WordReading(finding, present, start, match.end()))
+    match = rules.before.search(text, max(0, start - _WINDOW), start)
+    if match is not None:
+        finding = lab.finding(_direction(rules, match.group("word")))
+        if finding is not None:
+            out.append(WordReading(finding, True, match.start(), end))
+    return out
+
+
+__all__ = ["WORDS", "WordReading", "lab_phrases", "read_labs", "value_after", "words_around"]

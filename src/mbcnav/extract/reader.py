@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from mbcnav.errors import InputError
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
-from mbcnav.extract.labs import value_after
+from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
@@ -35,6 +35,8 @@ from mbcnav.extract.sites import (
     states_purpose,
     states_result,
 )
+from mbcnav.extract.vitals import PREFIX as VITAL
+from mbcnav.extract.vitals import keep_worst, read_vital
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention
 
@@ -67,6 +69,7 @@ class _Hits:
     symptoms: list[_TermHit] = field(default_factory=list)
     sites: list[_TermHit] = field(default_factory=list)
     labs: dict[str, float] = field(default_factory=dict)
+    lab_words: list[WordReading] = field(default_factory=list)
     anatomy: list[tuple[int, int, str]] = field(default_factory=list)
     spread: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[tuple[int, int]] = field(default_factory=list)
@@ -105,7 +108,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             if entry.site:
                 sites.append(hit)
         if entry.labs:
-            _add_labs(out, entry, text, end)
+            _add_labs(out, entry, text, start, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
     return out
@@ -121,11 +124,29 @@ def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> Non
         out.sites.append(hit)
 
 
-def _add_labs(out: _Hits, entry: Entry, text: str, end: int) -> None:
+def _add_labs(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
+    """Lab values, vital signs (the most abnormal kept) and labs named in words."""
     for lab in entry.labs:
-        value = value_after(lab, text, end)
-        if value is not None:
-            out.labs[lab] = value
+        if lab.startswith(VITAL):
+            keep_worst(out.labs, read_vital(lab, text, start, end))
+        elif lab.startswith(WORDS):
+            out.lab_words.extend(words_around(lab, text, start, end))
+        else:
+            value = value_after(lab, text, end)
+            if value is not None:
+                out.labs[lab] = value
+
+
+def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
+    """Labs named in words join the symptom hits (findings the knowledge has); the spans
+    stated normal or not abnormal ("LFTs normal", "calcium was not high") are returned."""
+    absent: set[tuple[int, int]] = set()
+    for word in hits.lab_words:
+        if word.finding in knowledge.symptoms:
+            hits.symptoms.append((word.start, word.end, (Term("symptom", word.finding),)))
+            if not word.present:
+                absent.add((word.start, word.end))
+    return absent
 
 
 def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
@@ -184,6 +205,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
         hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
+    absent = _word_findings(hits, knowledge) if hits.lab_words else set()
     if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
         return TextReading(labs=hits.labs)
     engine, sections = _engine(text, hits.cues)
@@ -191,7 +213,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     mentions: list[SiteMention] = []
     for start, end, terms in _longest(hits.symptoms):
         result = engine.qualify(start, end)
-        surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
+        surface, qualifiers = text[start:end], result.qualifiers()
+        present = not result.negated and (start, end) not in absent
         findings.extend(
             _NEW_FINDING(
                 {
