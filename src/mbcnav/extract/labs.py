@@ -194,7 +194,8 @@ _WINDOW = 40
 
 _GAP = (
     r"(?:\s*(?:levels?|values?|results?|counts?|tests?|was|were|is|are|has|have|had|been|being"
-    r"|be|became|become|remained|remains|now|still|further|again|also|found\s+to\s+be"
+    r"|be|became|become|remained|remains|kept|keeps|continued\s+to|continues\s+to|began\s+to"
+    r"|started|now|still|further|again|also|found\s+to\s+be"
     r"|noted\s+to\s+be|markedly|significantly|very|slightly|mildly|moderately|severely"
     r"|persistently|progressively|steadily|rapidly|quite|a\s+bit|a\s+little|all|both|her|his"
     r"|my|the|serum|blood|plasma|total|corrected|:|,|-))"
