@@ -61,6 +61,7 @@ ERROR_TITLES: dict[str, str] = {
     "MBC-E406": "unsupported format",
     "MBC-E407": "cannot resume",
     "MBC-E408": "row failed in the engine",
+    "MBC-E409": "cannot write output",
     "MBC-E500": "not authenticated",
     "MBC-E501": "invalid token",
     "MBC-E502": "request too large",

@@ -8,7 +8,11 @@ in the BLAS spin than in the engine itself.
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
+import signal
+import sys
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -36,4 +40,22 @@ def freeze_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-__all__ = ["GC_THRESHOLDS", "freeze_heap", "single_threaded_native_libraries"]
+def die_with_parent(parent: int) -> None:
+    """End this worker process when ``parent`` dies, even by ``kill -9`` (which runs no clean-up
+    in the parent): Linux delivers SIGTERM on the parent's death (``PR_SET_PDEATHSIG``). Elsewhere
+    it does nothing. The check after it closes the race with a parent that died first."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+__all__ = ["GC_THRESHOLDS", "die_with_parent", "freeze_heap", "single_threaded_native_libraries"]

@@ -72,3 +72,23 @@ def test_spark_and_local_agree_on_jsonl_with_bad_lines(spark: Any, tmp_path: Pat
     local, remote = _both(source, tmp_path, "jsonl", spark)
     assert local == remote
     assert [r["error_code"] for r in remote[-2:]] == ["MBC-E403", "MBC-E400"]
+
+
+def test_spark_and_local_agree_on_hostile_lines_and_nested_columns(
+    spark: Any, tmp_path: Path
+) -> None:
+    hostile = (
+        b'{"id": "lone", "text": "back pain \\ud800 at night"}',
+        b'{"id": "deep", "text": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+        b'{"id": "nan", "text": NaN}',
+    )
+    source = write_jsonl(tmp_path / "notes.jsonl", good_rows(10), hostile)
+    local, remote = _both(source, tmp_path, "jsonl", spark)
+    assert local == remote
+    assert [r["error_code"] for r in remote[-3:]] == [None, "MBC-E400", "MBC-E400"]
+    nested = pa.table({"id": ["a", "b"], "text": [["back pain"], ["headache"]]})
+    parquet = tmp_path / "nested.parquet"
+    pq.write_table(nested, str(parquet))
+    local, remote = _both(parquet, tmp_path / "n", "parquet", spark)
+    assert local == remote
+    assert [r["error_code"] for r in remote] == ["MBC-E400", "MBC-E400"]

@@ -8,6 +8,8 @@ lets ``--resume`` skip the chunks already done. Memory stays bounded by a few ba
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,8 +22,9 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from mbcnav import jsonin
 from mbcnav.batch._fhir import fhir_record
-from mbcnav.errors import BatchError
+from mbcnav.errors import BatchError, InputError
 
 FORMATS = ("jsonl", "csv", "parquet", "fhir")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
@@ -127,17 +130,40 @@ def _is_binary(kind: pa.DataType) -> bool:
 
 
 def normalise_table(batch: pa.RecordBatch, columns: Columns, first_row: int) -> pa.RecordBatch:
-    """Rename and cast a batch of source columns to :data:`INPUT_SCHEMA`, numbering its rows."""
+    """Rename and cast a batch of source columns to :data:`INPUT_SCHEMA`, numbering its rows.
+
+    A column holding lists, structs or maps cannot be a note's text or id: each row with such a
+    value gets a coded read error (MBC-E400) instead of the run stopping at the cast."""
     n = batch.num_rows
     names = set(batch.schema.names)
     arrays: list[pa.Array] = [pa.array(range(first_row, first_row + n), pa.int64())]
+    errors: list[str | None] = [None] * n
     for name in FIELDS:
         source = columns.source(name)
-        if source in names:
+        if source in names and pa.types.is_nested(batch.schema.field(source).type):
+            column = batch.column(source)
+            for index, valid in enumerate(column.is_valid().to_pylist()):
+                if valid and errors[index] is None:
+                    errors[index] = f"The column {source!r} holds a list or record, not text."
+            arrays.append(pa.nulls(n, INPUT_SCHEMA.field(name).type))
+        elif source in names:
             arrays.append(_normalise_column(batch.column(source), name))
         else:
             arrays.append(pa.nulls(n, INPUT_SCHEMA.field(name).type))
-    arrays += [pa.nulls(n, pa.string()), pa.nulls(n, pa.string())]
+    codes = [None if message is None else "MBC-E400" for message in errors]
+    arrays += [pa.array(codes, pa.string()), pa.array(errors, pa.string())]
+    return pa.RecordBatch.from_arrays(arrays, schema=INPUT_SCHEMA)
+
+
+def _rejected_batch(rejected: list[tuple[str | None, str]]) -> pa.RecordBatch:
+    """Rows the CSV parser could not split into the header's columns, as coded error rows."""
+    n = len(rejected)
+    arrays: list[pa.Array] = [pa.nulls(n, pa.int64())]
+    for name in FIELDS:
+        values = [ident for ident, _ in rejected] if name == "id" else [None] * n
+        arrays.append(pa.array(values, INPUT_SCHEMA.field(name).type))
+    arrays.append(pa.array(["MBC-E400"] * n, pa.string()))
+    arrays.append(pa.array([message for _, message in rejected], pa.string()))
     return pa.RecordBatch.from_arrays(arrays, schema=INPUT_SCHEMA)
 
 
@@ -174,18 +200,41 @@ def _parquet_batches(path: Path, columns: Columns, rows: int) -> Iterator[pa.Rec
     )
 
 
-def _csv_batches(path: Path, columns: Columns, rows: int) -> Iterator[pa.RecordBatch]:
+def _csv_batches(
+    path: Path, columns: Columns, rows: int, rejected: list[tuple[str | None, str]]
+) -> Iterator[pa.RecordBatch]:
+    """CSV batches; a row with the wrong number of fields is set aside in ``rejected`` (its id,
+    if its first fields hold one, and why) rather than refusing the whole file."""
     with path.open("rb") as handle:
         header = pacsv.open_csv(
-            handle, parse_options=pacsv.ParseOptions(newlines_in_values=True)
+            handle,
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=lambda _: "skip"
+            ),
         ).schema.names
     wanted = _check_columns(header, columns, path)
     types = {name: pa.string() for name in wanted}
     types[columns.text] = pa.binary()
+    id_index = header.index(columns.id) if columns.id in header else None
+
+    def reject(row: Any) -> str:
+        ident = None
+        if id_index is not None:
+            fields = next(csv.reader([row.text or ""]), [])
+            ident = fields[id_index][:200] if id_index < len(fields) else None
+        rejected.append(
+            (
+                ident,
+                f"The CSV row has {row.actual_columns} fields where the header has "
+                f"{row.expected_columns}.",
+            )
+        )
+        return "skip"
+
     reader = pacsv.open_csv(
         str(path),
         read_options=pacsv.ReadOptions(block_size=READ_BLOCK),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=reject),
         convert_options=pacsv.ConvertOptions(
             include_columns=wanted, column_types=types, strings_can_be_null=False
         ),
@@ -199,11 +248,14 @@ LINES_SCHEMA = pa.schema([("row", pa.int64()), ("line", pa.binary())])
 
 
 def _json_value(line: bytes) -> tuple[Any, str | None]:
-    """Parse one line; on bad UTF-8 keep the bytes (surrogate-escaped) so the row says E403."""
+    """Parse one line strictly (``mbcnav.jsonin``); a line that is not UTF-8 is read once more
+    with its bad bytes escaped, so that its error row (MBC-E403) still names its id."""
     try:
-        return json.loads(line), None
-    except UnicodeDecodeError:
-        return json.loads(line.decode("utf-8", "surrogateescape")), "MBC-E403"
+        return jsonin.loads(line, "The line"), None
+    except InputError as error:
+        if error.code != "MBC-E403":
+            raise
+    return jsonin.loads(line.decode("utf-8", "surrogateescape"), "The line"), "MBC-E403"
 
 
 def _to_bytes(value: Any) -> bytes | None:
@@ -226,8 +278,8 @@ def _to_str(value: Any) -> str | None:
 def _parse_line(line: bytes, fmt: str, columns: Columns) -> dict[str, Any]:
     try:
         value, encoding_error = _json_value(line)
-    except (ValueError, RecursionError) as exc:
-        return {"read_error": "MBC-E400", "read_message": f"The line is not valid JSON: {exc}."}
+    except InputError as exc:
+        return {"read_error": "MBC-E400", "read_message": exc.detail}
     if fmt == "fhir":
         record = fhir_record(value)
     elif isinstance(value, dict):
@@ -311,18 +363,34 @@ def read_batches(
         for lines in _line_batches(path, batch_rows):
             yield lines_to_input(lines, fmt, columns)
         return
+    rejected: list[tuple[str | None, str]] = []
     source = _parquet_batches(path, columns, batch_rows) if fmt == "parquet" else None
     if fmt == "csv":
-        source = _csv_batches(path, columns, batch_rows)
+        source = _csv_batches(path, columns, batch_rows, rejected)
     if source is None:
         raise BatchError("The input format is not supported", code="MBC-E406", got=fmt)
     first = 0
     try:
-        for batch in rebatch(source, batch_rows):
-            yield normalise_table(batch, columns, first)
+        for batch in rebatch(_normalised(source, columns, rejected), batch_rows):
+            numbers = pa.array(range(first, first + batch.num_rows), pa.int64())
+            yield batch.set_column(0, INPUT_SCHEMA.field("row"), numbers)
             first += batch.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
         raise BatchError(f"The input {path.name} cannot be read: {exc}", code="MBC-E400") from exc
+
+
+def _normalised(
+    source: Iterable[pa.RecordBatch], columns: Columns, rejected: list[tuple[str | None, str]]
+) -> Iterator[pa.RecordBatch]:
+    """Source batches in :data:`INPUT_SCHEMA`, each followed by the rows its parse rejected
+    (numbered later, once re-cut: the order is the same on every run, so ``--resume`` holds)."""
+    for batch in source:
+        yield normalise_table(batch, columns, 0)
+        if rejected:
+            yield _rejected_batch(rejected)
+            rejected.clear()
+    if rejected:
+        yield _rejected_batch(rejected)
 
 
 def count_rows(path: Path, fmt: str, columns: Columns) -> int:
@@ -331,61 +399,108 @@ def count_rows(path: Path, fmt: str, columns: Columns) -> int:
     if fmt == "parquet":
         return int(pads.dataset(str(path), format="parquet").count_rows())
     if fmt == "csv":
-        return sum(b.num_rows for b in _csv_batches(path, columns, 1 << 16))
+        rejected: list[tuple[str | None, str]] = []
+        rows = sum(b.num_rows for b in _csv_batches(path, columns, 1 << 16, rejected))
+        return int(rows) + len(rejected)
     return sum(1 for _ in iter_lines(path))
 
 
 # --------------------------------------------------------------------------- writers
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell a spreadsheet would run as a formula (OWASP, CSV injection): such cells are
+written with a leading apostrophe, which spreadsheets show as text and do not run."""
+
+
+def neutralise_cell(value: str) -> str:
+    """``value`` safe to open in a spreadsheet."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _jsonable_table(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Nested columns as JSON strings: CSV has no lists."""
+    """Nested columns as JSON strings (CSV has no lists); every text cell neutralised."""
     arrays: list[pa.Array] = []
     for column, field_ in zip(batch.columns, batch.schema, strict=True):
         if pa.types.is_nested(field_.type):
             values = [None if v is None else json.dumps(v) for v in column.to_pylist()]
-            arrays.append(pa.array(values, pa.string()))
+            arrays.append(pa.array([_safe(v) for v in values], pa.string()))
+        elif pa.types.is_string(field_.type) or pa.types.is_large_string(field_.type):
+            arrays.append(pa.array([_safe(v) for v in column.to_pylist()], field_.type))
         else:
             arrays.append(column)
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
+def _safe(value: str | None) -> str | None:
+    return None if value is None else neutralise_cell(value)
+
+
+def _write_failed(path: Path, exc: OSError) -> BatchError:
+    """Disk full, quota, permissions: one coded error naming the file and the system's reason."""
+    return BatchError(
+        f"The results could not be written to {path.name} ({exc.strerror or exc}); "
+        "nothing partial was left behind",
+        code="MBC-E409",
+    )
+
+
 class BatchWriter:
-    """Writes record batches to one file atomically: a temp file renamed on :meth:`close`."""
+    """Writes record batches to one file atomically: a temp file renamed on :meth:`close`.
+
+    If writing fails (disk full, quota), the temp file is removed and a coded MBC-E409 raised:
+    no partial file is ever left where the output or its temp file would be."""
 
     def __init__(self, path: Path, fmt: str, schema: pa.Schema) -> None:
         self.path = path
         self.fmt = fmt
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        self.tmp.parent.mkdir(parents=True, exist_ok=True)
         self._parquet: pq.ParquetWriter | None = None
         self._csv: pacsv.CSVWriter | None = None
-        self._handle = None
-        if fmt == "parquet":
-            self._parquet = pq.ParquetWriter(str(self.tmp), schema, compression="zstd")
-        elif fmt == "jsonl":
-            self._handle = self.tmp.open("w", encoding="utf-8", newline="\n")
-        else:
-            csv_schema = _jsonable_table(pa.RecordBatch.from_pylist([], schema=schema)).schema
-            self._csv = pacsv.CSVWriter(str(self.tmp), csv_schema)
+        self._handle: Any = None
+        try:
+            self.tmp.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "parquet":
+                self._parquet = pq.ParquetWriter(str(self.tmp), schema, compression="zstd")
+            elif fmt == "jsonl":
+                self._handle = self.tmp.open("w", encoding="utf-8", newline="\n")
+            else:
+                csv_schema = _jsonable_table(pa.RecordBatch.from_pylist([], schema=schema)).schema
+                self._csv = pacsv.CSVWriter(str(self.tmp), csv_schema)
+        except OSError as exc:
+            raise self._abandon(exc) from exc
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if self._parquet is not None:
-            self._parquet.write_batch(batch)
-        elif self._csv is not None:
-            self._csv.write_batch(_jsonable_table(batch))
-        elif self._handle is not None:
-            dumps = json.dumps
-            self._handle.writelines(
-                dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
-                for row in batch.to_pylist()
-            )
+        try:
+            if self._parquet is not None:
+                self._parquet.write_batch(batch)
+            elif self._csv is not None:
+                self._csv.write_batch(_jsonable_table(batch))
+            elif self._handle is not None:
+                dumps = json.dumps
+                self._handle.writelines(
+                    dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+                    for row in batch.to_pylist()
+                )
+        except OSError as exc:
+            raise self._abandon(exc) from exc
 
     def close(self) -> None:
+        try:
+            for closable in (self._parquet, self._csv, self._handle):
+                if closable is not None:
+                    closable.close()
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            raise self._abandon(exc) from exc
+
+    def _abandon(self, exc: OSError) -> BatchError:
         for closable in (self._parquet, self._csv, self._handle):
-            if closable is not None:
-                closable.close()
-        os.replace(self.tmp, self.path)
+            with contextlib.suppress(Exception):
+                if closable is not None:
+                    closable.close()
+        self.tmp.unlink(missing_ok=True)
+        return _write_failed(self.path, exc)
 
 
 def write_batches(
@@ -394,9 +509,13 @@ def write_batches(
     """Write all batches to ``path`` in ``fmt``; returns the number of rows written."""
     writer = BatchWriter(path, fmt, schema)
     rows = 0
-    for batch in batches:
-        writer.write(batch)
-        rows += batch.num_rows
+    try:
+        for batch in batches:
+            writer.write(batch)
+            rows += batch.num_rows
+    except BaseException:
+        writer.tmp.unlink(missing_ok=True)
+        raise
     writer.close()
     return rows
 

@@ -10,6 +10,7 @@ without a suffix, left in place as a dataset).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -30,6 +31,7 @@ from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, prepare_worker, scre
 from mbcnav.batch.io import Columns, count_rows, read_batches, write_batches
 from mbcnav.errors import BatchError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.runtime import die_with_parent
 
 MANIFEST = "_manifest.json"
 PART = "part-{:08d}.parquet"
@@ -58,18 +60,37 @@ class ScreenJob:
         return self.out if self.as_dataset else self.out.with_name(self.out.name + ".parts")
 
     def manifest(self, knowledge: Knowledge) -> dict[str, Any]:
-        stat = self.source.stat()
         return {
-            "version": 1,
+            "version": 2,
             "input": str(self.source.resolve()),
-            "input_size": stat.st_size,
-            "input_mtime_ns": stat.st_mtime_ns,
+            "input_files": input_fingerprint(self.source),
             "in_format": self.in_format,
             "columns": self.columns.to_dict(),
             "chunk_rows": self.chunk_rows,
             "options": asdict(self.options),
             "knowledge_hash": knowledge.hash,
         }
+
+
+FOOTER_BYTES = 1 << 16
+"""How much of each input file's end is hashed for ``--resume``: a Parquet file's footer (its
+schema and row-group statistics) lives there, so a file rewritten in place with the same size
+and a restored mtime still shows as changed."""
+
+
+def input_fingerprint(source: Path) -> list[dict[str, Any]]:
+    """Size, mtime and a hash of the last bytes of the input file, or of every file of an
+    input folder (a Parquet dataset rewritten in place keeps its folder's own size and mtime)."""
+    files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+    out: list[dict[str, Any]] = []
+    for path in files:
+        stat = path.stat()
+        with path.open("rb") as handle:
+            handle.seek(max(0, stat.st_size - FOOTER_BYTES))
+            tail = hashlib.sha256(handle.read()).hexdigest()
+        name = str(path.relative_to(source)) if source.is_dir() else path.name
+        out.append({"file": name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "tail": tail})
+    return out
 
 
 @dataclass
@@ -92,8 +113,17 @@ def write_part(parts_dir: Path, index: int, batch: pa.RecordBatch) -> None:
     """Write one part atomically: a reader sees the whole part or none of it."""
     final = parts_dir / PART.format(index)
     tmp = parts_dir / f".{final.name}.tmp"
-    pq.write_table(pa.Table.from_batches([batch], OUTPUT_SCHEMA), str(tmp), compression="zstd")
-    os.replace(tmp, final)
+    try:
+        table = pa.Table.from_batches([batch], OUTPUT_SCHEMA)
+        pq.write_table(table, str(tmp), compression="zstd")
+        os.replace(tmp, final)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BatchError(
+            f"A result part could not be written ({exc.strerror or exc}); the parts written "
+            "so far are kept: free some space and run again with --resume",
+            code="MBC-E409",
+        ) from exc
 
 
 def _done_parts(parts_dir: Path) -> dict[int, int]:
@@ -168,8 +198,13 @@ class _Failure:
     detail: str
 
 
-def _init_worker(knowledge_path: str | None, options: ChunkOptions) -> None:
-    """Runs once per worker process: the knowledge is loaded and compiled once, not per chunk."""
+def _init_worker(
+    knowledge_path: str | None, options: ChunkOptions, parent: int | None = None
+) -> None:
+    """Runs once per worker process: the knowledge is loaded and compiled once, not per chunk;
+    a pool worker ends with the process that started it, even one killed with -9."""
+    if parent is not None:
+        die_with_parent(parent)
     _WORKER.clear()
     try:
         _WORKER["knowledge"] = load_knowledge(knowledge_path)
@@ -276,7 +311,7 @@ def _pool_results(
         workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(job.knowledge_path, job.options),
+        initargs=(job.knowledge_path, job.options, os.getpid()),
     ) as pool:
         pending: set[Future[tuple[int, int, int] | _Failure]] = set()
         for index, batch in todo:

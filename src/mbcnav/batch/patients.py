@@ -60,6 +60,8 @@ PATIENT_SCHEMA = pa.schema(
     ]
 )
 COLUMNS = ["row", "id", "patient", "date", "sites", "red_flags", "findings", "error_code"]
+DATE_ERROR = "MBC-E405"
+"""A row whose date could not be read: its date is not a date, so no summary date comes from it."""
 
 
 @dataclass(order=True)
@@ -88,7 +90,7 @@ def _note(row: dict[str, Any]) -> _Note:
     current = frozenset(
         f["id"] for f in findings if f["present"] and not any(f.get(q) for q in NOT_CURRENT)
     )
-    date = row["date"]
+    date = None if row["error_code"] == DATE_ERROR else row["date"]
     return _Note(
         sort_key=(date is None, date or "", int(row["row"])),
         id=str(row["id"]),

@@ -134,15 +134,30 @@ def _select(frame: DataFrame, columns: Columns, what: str) -> DataFrame:
             code="MBC-E401",
             got=sorted(present),
         )
+    nested = {f.name for f in frame.schema.fields if _is_nested(f.dataType)}
     selected = []
+    problem: Any = F.lit(None).cast("string")
     for name in FIELDS:
         kind = "binary" if name == "text" else "string"
         source = columns.source(name)
         column = F.col(f"`{source}`") if source in present else F.lit(None)
+        if source in nested:  # as the local reader: a coded row, not "[a, b]" read as a note
+            message = f"The column {source!r} holds a list or record, not text."
+            problem = F.when(column.isNotNull() & problem.isNull(), F.lit(message)).otherwise(
+                problem
+            )
+            column = F.lit(None)
         selected.append(column.cast(kind).alias(name))
+    selected.append(problem.alias("read_message"))
     frame = _with_rows(frame.select(*selected))
-    errors = [F.lit(None).cast("string").alias(n) for n in ("read_error", "read_message")]
-    return frame.select("row", *FIELDS, *errors)
+    code = F.when(F.col("read_message").isNotNull(), F.lit("MBC-E400")).cast("string")
+    return frame.select("row", *FIELDS, code.alias("read_error"), "read_message")
+
+
+def _is_nested(kind: Any) -> bool:
+    from pyspark.sql import types as T
+
+    return isinstance(kind, T.ArrayType | T.StructType | T.MapType)
 
 
 def _table_frame(spark: SparkSession, source: str, fmt: str, columns: Columns) -> DataFrame:

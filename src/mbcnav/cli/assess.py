@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from mbcnav import jsonin
 from mbcnav._api import assess as assess_patient
 from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
@@ -84,39 +84,27 @@ def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
 
 def _read_patient(source: str) -> Any:
     try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise InputError("The patient file", allowed="readable", got=source) from exc
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "The patient file", code="MBC-E106", allowed="one JSON object", got=str(exc)
-        ) from exc
-
-
-def _batch_lines(handle: TextIO) -> Iterator[tuple[Any, MbcnavError | None]]:
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line), None
-        except json.JSONDecodeError as exc:
-            yield (
-                {"line": number},
-                InputError(
-                    f"Line {number}", code="MBC-E106", allowed="one JSON object", got=str(exc)
-                ),
-            )
+    return jsonin.loads(raw, "The patient file")
 
 
 def _error_line(data: Any, error: MbcnavError) -> dict[str, Any]:
+    """``{"id", "error"}`` as CONTRACTS.md shows it; a line that could not be read names its
+    ``line`` number instead of an id."""
     ident = data.get("id") if isinstance(data, dict) else None
-    return {"id": ident, "error": {"code": error.code, "message": error.detail}}
+    line: dict[str, Any] = {"id": ident, "error": {"code": error.code, "message": error.detail}}
+    if isinstance(data, dict) and "line" in data and len(data) == 1:
+        line["line"] = data["line"]
+    return line
 
 
-def run_batch(handle: TextIO, out: TextIO, knowledge: Knowledge) -> int:
-    """Assess a JSONL stream chunk by chunk (batched inference); returns the number of errors."""
+def run_batch(handle: IO[bytes], out: TextIO, knowledge: Knowledge) -> int:
+    """Assess a JSONL stream chunk by chunk (batched inference); returns the number of errors.
+
+    A line that cannot be read, parsed or assessed gives one error line; every other line its
+    Assessment, in input order."""
     errors = 0
     chunk: list[tuple[Any, MbcnavError | None]] = []
 
@@ -134,8 +122,11 @@ def run_batch(handle: TextIO, out: TextIO, knowledge: Knowledge) -> int:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         chunk.clear()
 
-    for item in _batch_lines(handle):
-        chunk.append(item)
+    for number, value in jsonin.lines(jsonin.stream_lines(handle)):
+        if isinstance(value, InputError):
+            chunk.append(({"line": number}, value))
+        else:
+            chunk.append((value, None))
         if len(chunk) >= BATCH_CHUNK:
             flush()
     flush()
@@ -321,7 +312,7 @@ def assess(
     knowledge = load_knowledge()
     if batch is not None:
         try:
-            with batch.open(encoding="utf-8") as handle:
+            with batch.open("rb") as handle:
                 errors = run_batch(handle, sys.stdout, knowledge)
         except OSError as exc:
             raise _fail(InputError("The batch file", allowed="readable", got=str(batch))) from exc

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import IO, Annotated, Any, TextIO
 
 import typer
 
+from mbcnav import jsonin
 from mbcnav.cli._app import EXIT_BAD_DATA, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.extract import qualify
@@ -34,16 +35,12 @@ def _spans(raw: Any) -> list[tuple[int, int]]:
     return [(s[0], s[1]) for s in raw]
 
 
-def qualify_line(line: str) -> dict[str, Any]:
-    """One JSONL line in, one result (or coded error) object out."""
+def qualify_line(data: Any) -> dict[str, Any]:
+    """One parsed JSONL value (or the error reading it) in, one result or coded error out."""
     ident: Any = None
     try:
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                "The line", code="MBC-E106", allowed="one JSON object", got=str(exc)
-            ) from exc
+        if isinstance(data, MbcnavError):
+            raise data
         if not isinstance(data, dict):
             raise InputError("The line", code="MBC-E106", allowed="one JSON object", got=data)
         ident = data.get("id")
@@ -56,13 +53,11 @@ def qualify_line(line: str) -> dict[str, Any]:
     return {"id": ident, "qualifiers": [r.to_dict() for r in results]}
 
 
-def run(handle: TextIO, out: TextIO) -> int:
+def run(handle: IO[bytes], out: TextIO) -> int:
     """Qualify every non-empty line; returns the number of lines that failed."""
     errors = 0
-    for line in handle:
-        if not line.strip():
-            continue
-        result = qualify_line(line)
+    for _, value in jsonin.lines(jsonin.stream_lines(handle)):
+        result = qualify_line(value)
         errors += "error" in result
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     return errors
@@ -77,13 +72,12 @@ def qualify_command(
     """Context (negated, historical, hypothetical, family, uncertain) for given spans."""
     try:
         if batch == "-":
-            errors = run(sys.stdin, sys.stdout)
+            errors = run(sys.stdin.buffer, sys.stdout)
         else:
-            with Path(batch).open(encoding="utf-8", errors="strict") as handle:
+            with Path(batch).open("rb") as handle:
                 errors = run(handle, sys.stdout)
-    except (OSError, UnicodeDecodeError) as exc:
-        code = "MBC-E601" if isinstance(exc, UnicodeDecodeError) else "MBC-E100"
-        error = InputError("The batch file", code=code, allowed="readable UTF-8 text", got=batch)
+    except OSError as exc:
+        error = InputError("The batch file", allowed="a readable file", got=batch)
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_BAD_DATA) from exc
     if errors:

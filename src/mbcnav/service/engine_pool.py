@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from mbcnav.errors import ServiceError
 from mbcnav.interop.cds_hooks import HookRequest
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
+from mbcnav.runtime import die_with_parent, freeze_heap, single_threaded_native_libraries
 from mbcnav.service.assessing import WARM_UP_NOTE, assess_and_record, assess_cards
 from mbcnav.service.audit import AuditStore, RawJSON
 from mbcnav.service.security import Caller
@@ -32,8 +33,10 @@ log = logging.getLogger("mbcnav.service")
 _WORKER: dict[str, Any] = {}
 
 
-def _start(settings: Settings) -> None:
-    """Runs once in each engine process: knowledge, database, a warm-up, a frozen heap."""
+def _start(settings: Settings, parent: int) -> None:
+    """Runs once in each engine process: knowledge, database, a warm-up, a frozen heap; the
+    process ends with the HTTP process that started it, even one killed with -9."""
+    die_with_parent(parent)
     single_threaded_native_libraries()
     knowledge = load_knowledge(settings.knowledge_path)
     from mbcnav._api import assess
@@ -73,7 +76,7 @@ class EnginePool:
             max_workers=self._processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(self._settings,),
+            initargs=(self._settings, os.getpid()),
         )
 
     async def run(self, job: Any, *args: Any) -> Any:
