@@ -27,6 +27,11 @@ SIGNS = [
     ("She was tachypnoeic and hypoxic.", "sym:hypoxia"),
     ("She has been hot and shivery with rigors.", "sym:fever"),
     ("Labs showed hyponatraemia.", "sym:hyponatraemia"),
+    ("Firm red plaques with thickened skin over the chest wall.", "sym:skin_erythema_induration"),
+    ("A non-healing lesion on the skin of the left shoulder.", "sym:skin_erythema_induration"),
+    ("Examination showed a left hypoglossal nerve palsy.", "sym:cranial_nerve_palsy"),
+    ("A partial third cranial nerve palsy on the right.", "sym:cranial_nerve_palsy"),
+    ("She had swelling of the eyelid and pain on eye movement.", "sym:proptosis"),
 ]
 
 NEGATED = [
@@ -40,6 +45,7 @@ NEGATED = [
     ("No hepatomegaly.", "sym:hepatomegaly"),
     ("She denies fever or rigors.", "sym:fever"),
     ("Not hypoxic on air.", "sym:hypoxia"),
+    ("No skin thickening or erythematous plaques.", "sym:skin_erythema_induration"),
 ]
 
 
@@ -66,6 +72,7 @@ def test_sign_is_negated(text: str, finding: str, knowledge: Knowledge) -> None:
         ),
         ("Brisk reflexes and a sensory level at T8 with thoracic back pain.", "site:spine"),
         ("Ophthalmoplegia of the left eye with proptosis.", "site:eye_orbit"),
+        ("Firm red plaques and skin induration across the right chest.", "site:skin_chest_wall"),
     ],
 )
 def test_signs_point_to_their_site(text: str, site: str) -> None:
