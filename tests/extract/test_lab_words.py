@@ -32,6 +32,7 @@ def _findings(text: str, knowledge: Knowledge) -> dict[str, bool]:
         ("She was found to have a low serum sodium.", "sym:hyponatraemia"),
         ("Sodium was low at 128.", "sym:hyponatraemia"),
         ("Pancytopenia on the full blood count.", "sym:anaemia"),
+        ("She was hypercalcaemic and confused.", "sym:hypercalcaemia"),
     ],
 )
 def test_a_lab_stated_abnormal_in_words_is_a_present_finding(

@@ -30,6 +30,7 @@ from mbcnav.knowledge import Knowledge
         ("T 38.6", {"temperature_c": 38.6}),
         ("temperature 38.9 °C", {"temperature_c": 38.9}),
         ("febrile to 39.2", {"temperature_c": 39.2}),
+        ("my oxygen level was 88", {"spo2_percent": 88.0}),
     ],
 )
 def test_reads_value_and_unit(text: str, expected: dict[str, float]) -> None:
@@ -64,6 +65,7 @@ def test_a_value_written_before_its_unit_without_a_name() -> None:
         "transferrin saturation 60%",  # not oxygen
         "pulse 38 years ago",  # a duration, not a rate
         "fever of unknown origin",  # no number
+        "on 60% oxygen",  # inspired oxygen, not a saturation
     ],
 )
 def test_impossible_or_other_values_are_dropped(text: str) -> None:

@@ -146,6 +146,7 @@ def vital_phrases() -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
 def fields() -> dict[str, Literal["min", "max"]]:
     """Every field a vital sign is read into, with the direction kept when several are given."""
     out: dict[str, Literal["min", "max"]] = {}
