@@ -151,3 +151,20 @@ def test_a_value_past_its_threshold_raises_respiratory_compromise_with_an_effusi
         {"text": "Right pleural effusion. SpO2 86% on room air, RR 30.", "setting": "metastatic"}
     )
     assert "flag:respiratory_compromise" in {flag.id for flag in result.red_flags}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call us if your temperature is 38.5 or more.",
+        "Her mother had a pulse of 130 when she was ill.",
+    ],
+)
+def test_a_value_no_one_measured_on_the_patient_is_not_kept(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert read_text(text, knowledge).labs == {}
+
+
+def test_a_measured_value_after_a_negated_finding_is_kept(knowledge: Knowledge) -> None:
+    assert read_text("No distress. HR 124.", knowledge).labs == {"heart_rate_per_min": 124.0}

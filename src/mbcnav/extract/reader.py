@@ -70,6 +70,7 @@ class _Hits:
     sites: list[_TermHit] = field(default_factory=list)
     labs: dict[str, float] = field(default_factory=dict)
     lab_words: list[WordReading] = field(default_factory=list)
+    vitals: list[tuple[int, int, dict[str, float]]] = field(default_factory=list)
     anatomy: list[tuple[int, int, str]] = field(default_factory=list)
     spread: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[tuple[int, int]] = field(default_factory=list)
@@ -128,7 +129,9 @@ def _add_labs(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None
     """Lab values, vital signs (the most abnormal kept) and labs named in words."""
     for lab in entry.labs:
         if lab.startswith(VITAL):
-            keep_worst(out.labs, read_vital(lab, text, start, end))
+            values = read_vital(lab, text, start, end)
+            if values:
+                out.vitals.append((start, end, values))
         elif lab.startswith(WORDS):
             out.lab_words.extend(words_around(lab, text, start, end))
         else:
@@ -207,7 +210,9 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
     absent = _word_findings(hits, knowledge) if hits.lab_words else set()
     if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
-        return TextReading(labs=hits.labs)
+        if not hits.vitals:
+            return TextReading(labs=hits.labs)
+        return TextReading(labs=_with_vitals(hits, _engine(text, hits.cues)[0]))
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
@@ -237,7 +242,20 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         mentions.extend(_mentions(text, hit, engine, confirms))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
     mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
-    return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
+    labs = _with_vitals(hits, engine) if hits.vitals else hits.labs
+    return TextReading(tuple(findings), tuple(mentions), labs, sections)
+
+
+def _with_vitals(hits: _Hits, engine: ContextEngine) -> dict[str, float]:
+    """The labs plus the vital signs actually measured, the most abnormal of each kept: a
+    value in a hypothetical ("call if your temperature is 38 or more") or in someone else's
+    account is no measurement of the patient."""
+    labs = dict(hits.labs)
+    for start, end, values in hits.vitals:
+        result = engine.qualify(start, end)
+        if not (result.hypothetical or result.family):
+            keep_worst(labs, values)
+    return labs
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
