@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mbcnav.extract import read_text
 from mbcnav.extract.labs import read_labs
-from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge import Knowledge, load_knowledge
 
 
 def _findings(text: str, knowledge: Knowledge) -> dict[str, bool]:
@@ -130,3 +130,46 @@ def test_lab_reading_never_raises_and_values_are_in_range(text: str) -> None:
             assert 10 <= value <= 250
         if field == "platelets_10e9_l":
             assert value <= 5000
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "her",
+                "calcium",
+                "LFTs",
+                "bilirubin",
+                "was",
+                "were",
+                "not",
+                "high",
+                "normal",
+                "low",
+                "rising",
+                "platelets",
+                "raised",
+                "sodium",
+                "deranged",
+                ".",
+                ",",
+                ";",
+                "no",
+                "denies",
+                "if",
+                "SpO2 88%",
+                "T 38.6",
+                "BP 84/50",
+                "\n",
+            ]
+        ),
+        max_size=25,
+    ).map(" ".join)
+)
+def test_findings_from_lab_words_have_exact_spans(text: str) -> None:
+    for finding in read_text(text, _KNOWLEDGE).findings:
+        assert text[finding.start or 0 : finding.end or 0] == finding.text
+
+
+_KNOWLEDGE = load_knowledge()
