@@ -32,6 +32,8 @@ SIGNS = [
     ("Examination showed a left hypoglossal nerve palsy.", "sym:cranial_nerve_palsy"),
     ("A partial third cranial nerve palsy on the right.", "sym:cranial_nerve_palsy"),
     ("She had swelling of the eyelid and pain on eye movement.", "sym:proptosis"),
+    ("Examination showed a left Horner's syndrome.", "sym:horner_syndrome"),
+    ("She was jaundiced with asterixis.", "sym:asterixis"),
 ]
 
 NEGATED = [
@@ -46,6 +48,7 @@ NEGATED = [
     ("She denies fever or rigors.", "sym:fever"),
     ("Not hypoxic on air.", "sym:hypoxia"),
     ("No skin thickening or erythematous plaques.", "sym:skin_erythema_induration"),
+    ("No asterixis.", "sym:asterixis"),
 ]
 
 
@@ -88,3 +91,15 @@ def test_a_sensory_level_counts_for_cord_compression() -> None:
         {"text": "Back pain for a month; a sensory level at T10.", "setting": "metastatic"}
     )
     assert "flag:spinal_cord_compression" in {flag.id for flag in result.red_flags}
+
+
+def test_asterixis_with_liver_failure_is_an_emergency() -> None:
+    result = assess(
+        {
+            "text": "Deeply jaundiced with asterixis.",
+            "known_sites": ["site:liver"],
+            "setting": "metastatic",
+        }
+    )
+    urgency = {flag.id: flag.urgency for flag in result.red_flags}
+    assert urgency.get("flag:hepatic_visceral_crisis") == "emergency"
