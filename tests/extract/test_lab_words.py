@@ -85,13 +85,17 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("Na 128 mmol/L", "sodium_mmol_l", 128.0),
         ("ALT 98, AST 120", "alt_u_l", 98.0),
         ("ALT 98, AST 120", "ast_u_l", 120.0),
+        ("bilirubin 3 x ULN", "bilirubin_x_uln", 3.0),
+        ("bilirubin was 2.5 times the upper limit of normal", "bilirubin_x_uln", 2.5),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
     assert read_labs(text)[field] == value
 
 
-@pytest.mark.parametrize("text", ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L"])
+@pytest.mark.parametrize(
+    "text", ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN"]
+)
 def test_impossible_lab_values_are_dropped(text: str) -> None:
     assert read_labs(text) == {}
 

@@ -33,6 +33,10 @@ class _Model(BaseModel):
 class UnitRule(_Model):
     pattern: str
     factor: float = Field(gt=0)
+    field: str | None = Field(
+        default=None, description="The value is another field's ('bilirubin 3 x ULN')"
+    )
+    plausible: tuple[float, float] | None = None
 
 
 class UnitlessRule(_Model):
@@ -84,7 +88,7 @@ class LabRules(_Model):
 class _Compiled:
     spec: LabSpec
     tail: re.Pattern[str]
-    units: tuple[tuple[re.Pattern[str], float], ...]
+    units: tuple[tuple[re.Pattern[str], UnitRule], ...]
 
 
 def _compile(spec: LabSpec) -> _Compiled:
@@ -97,7 +101,7 @@ def _compile(spec: LabSpec) -> _Compiled:
         re.IGNORECASE,
     )
     return _Compiled(
-        spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u.factor) for u in spec.units)
+        spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u) for u in spec.units)
     )
 
 
@@ -144,28 +148,38 @@ def _in_range(field: str, value: float) -> bool:
     return True
 
 
-def _convert(lab: _Compiled, value: float, unit: str | None) -> float | None:
+def _convert(lab: _Compiled, value: float, unit: str | None) -> tuple[str, float] | None:
+    """(field, converted value): a unit may say the value is another field's (a multiple of
+    the upper limit of normal), checked against that unit's own plausible range."""
+    field = lab.spec.field
     if unit:
-        for pattern, factor in lab.units:
+        for pattern, rule in lab.units:
             if pattern.fullmatch(unit):
-                return value * factor
+                if rule.field is None:
+                    return field, value * rule.factor
+                low, high = rule.plausible or (0.0, float("inf"))
+                return (rule.field, value * rule.factor) if low <= value <= high else None
         return None
-    for rule in lab.spec.unitless:
-        if value < rule.below:
-            return value * rule.factor
+    for unitless in lab.spec.unitless:
+        if value < unitless.below:
+            return field, value * unitless.factor
     return None
 
 
-def value_after(field: str, text: str, end: int) -> float | None:
-    """The value of lab ``field`` written right after its name ends at ``end``, converted."""
+def value_after(field: str, text: str, end: int) -> tuple[str, float] | None:
+    """The value of lab ``field`` written right after its name ends at ``end``, converted,
+    with the field it is a value of (``field`` itself, or e.g. ``bilirubin_x_uln``)."""
     lab = _rules()[field]
     match = lab.tail.match(text, end)
     if match is None:
         return None
-    value = _convert(lab, float(match.group("value")), match.group("unit"))
-    if value is None or not _in_range(field, value):
+    read = _convert(lab, float(match.group("value")), match.group("unit"))
+    if read is None:
         return None
-    return round(value, 4)
+    name, value = read
+    if name == field and not _in_range(field, value):
+        return None
+    return name, round(value, 4)
 
 
 def read_labs(text: str) -> dict[str, float]:
@@ -176,9 +190,9 @@ def read_labs(text: str) -> dict[str, float]:
     for start, end, fields in sorted(hits):
         _, original_end = folded.span(start, end)
         for field in fields:
-            value = value_after(field, text, original_end)
-            if value is not None:
-                out[field] = value
+            read = value_after(field, text, original_end)
+            if read is not None:
+                out[read[0]] = read[1]
     return out
 
 

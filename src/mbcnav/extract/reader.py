@@ -135,9 +135,9 @@ def _add_labs(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None
         elif lab.startswith(WORDS):
             out.lab_words.extend(words_around(lab, text, start, end))
         else:
-            value = value_after(lab, text, end)
-            if value is not None:
-                out.labs[lab] = value
+            read = value_after(lab, text, end)
+            if read is not None:
+                out.labs[read[0]] = read[1]
 
 
 def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
