@@ -66,6 +66,7 @@ def test_a_value_written_before_its_unit_without_a_name() -> None:
         "pulse 38 years ago",  # a duration, not a rate
         "fever of unknown origin",  # no number
         "on 60% oxygen",  # inspired oxygen, not a saturation
+        "PA systolic pressure is 46-51 mmHg",  # the pulmonary artery's
     ],
 )
 def test_impossible_or_other_values_are_dropped(text: str) -> None:
@@ -75,6 +76,13 @@ def test_impossible_or_other_values_are_dropped(text: str) -> None:
 def test_a_single_letter_name_counts_only_as_written() -> None:
     assert read_vitals("T 38.6") == {"temperature_c": 38.6}
     assert read_vitals("I can't 38.6") == {}
+
+
+def test_a_pair_is_not_read_as_a_single_value() -> None:
+    assert read_vitals("Wt: 185 B/P: 142/70") == {
+        "systolic_bp_mmhg": 142.0,
+        "diastolic_bp_mmhg": 70.0,
+    }
 
 
 def test_the_most_abnormal_value_is_kept() -> None:

@@ -98,8 +98,8 @@ class _Compiled:
 def _compile(spec: VitalSpec) -> _Compiled:
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
     number = r"\d{1,3}(?:\.\d{1,2})?"
-    if spec.second is None:
-        value = rf"(?P<value>{number})"
+    if spec.second is None:  # a single value is not the first half of a pair ("B/P: 142/70")
+        value = rf"(?P<value>{number})(?!\s*/\s*\d)"
         before = rf"(?<![\d./])(?P<value>{number})\s*(?:degrees?\s*|[°º]\s*)?$"
     else:
         value = rf"(?P<value>{number})\s*/\s*(?P<second>{number})"
