@@ -69,6 +69,20 @@ def test_a_direction_word_in_another_clause_does_not_pair(knowledge: Knowledge) 
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Random urine sodium was low at 12.",
+        "People of this age group would have a higher calcium score.",
+        "Her calcium supplements were increased.",
+    ],
+)
+def test_another_measurement_of_the_same_substance_names_no_finding(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert read_text(text, knowledge).findings == ()
+
+
 def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
     text = "Her bilirubin was rising."
     (finding,) = read_text(text, knowledge).findings

@@ -75,6 +75,8 @@ class WordLab(_Model):
 
 class Words(_Model):
     directions: dict[Direction, tuple[str, ...]]
+    not_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
     labs: tuple[WordLab, ...]
 
 
@@ -232,6 +234,8 @@ class _WordRules:
     after: re.Pattern[str]
     before: re.Pattern[str]
     direction_of: dict[str, Direction]
+    other_before: re.Pattern[str]
+    other_after: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -258,7 +262,13 @@ def _word_rules() -> _WordRules:
         rf"(?<![a-z])(?P<word>{leading})(?:\s+(?:serum|blood|plasma|total|corrected))?\s*$",
         re.IGNORECASE,
     )
-    return _WordRules(words.labs, after, before, direction_of)
+    other_before = re.compile(
+        rf"(?<![a-z])(?:{_alternation(list(words.not_after))})\s*$", re.IGNORECASE
+    )
+    other_after = re.compile(
+        rf"\s*(?:{_alternation(list(words.not_before))})(?![a-z])", re.IGNORECASE
+    )
+    return _WordRules(words.labs, after, before, direction_of, other_before, other_after)
 
 
 def _direction(rules: _WordRules, word: str) -> Direction:
@@ -271,6 +281,10 @@ def words_around(payload: str, text: str, start: int, end: int) -> list[WordRead
     ("raised serum calcium")."""
     rules = _word_rules()
     lab = rules.labs[int(payload.removeprefix(WORDS))]
+    if rules.other_after.match(text, end) or rules.other_before.search(
+        text, max(0, start - _WINDOW), start
+    ):
+        return []  # "urine sodium", "calcium score": another measurement
     out: list[WordReading] = []
     match = rules.after.match(text, end)
     if match is not None:
