@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[batch,spark,service,dev]'
+	$(BIN)/python -m pip install -q -e '.[batch,spark,service,dev,vocab]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -53,7 +53,8 @@ def test_assessment_lists_every_site_most_probable_first(knowledge: Knowledge) -
         ({"findings": [BACK_PAIN], "setting": "later"}, "MBC-E103"),
         ({"findings": [BACK_PAIN, {"id": "sym:back_pain", "present": False}]}, "MBC-E104"),
         ({}, "MBC-E101"),
-        ({"text": "   ", "receptors": {"er": "positive"}}, "MBC-E101"),
+        ({"text": "   ", "receptors": {"er": "unknown"}, "age": 60, "sex": "female"}, "MBC-E101"),
+        ({"setting": "metastatic", "biomarkers": {"esr1": "unknown"}}, "MBC-E101"),
         ({"text": "pain " * 30_000}, "MBC-E105"),
         ({"findings": [BACK_PAIN] * 501}, "MBC-E105"),
         ({"findings": [BACK_PAIN], "labs": {"calcium_corrected_mmol_l": -1}}, "MBC-E107"),
@@ -62,6 +63,41 @@ def test_assessment_lists_every_site_most_probable_first(knowledge: Knowledge) -
 )
 def test_bad_input_is_a_coded_error(patient: dict[str, Any], code: str, knowledge) -> None:
     assert _codes(patient, knowledge) == code
+
+
+@pytest.mark.parametrize(
+    "known",
+    [
+        {"known_sites": ["site:bone"]},
+        {"receptors": {"er": "positive"}},
+        {"biomarkers": {"esr1": "mutated"}},
+        {"biomarkers": {"pd_l1_cps": 0}},
+        {"prior_therapies": ["tx:ai_cdk46i"]},
+        {"labs": {"calcium_corrected_mmol_l": 2.4}},
+    ],
+)
+def test_anything_clinical_known_makes_a_patient_assessable(
+    known: dict[str, Any], knowledge: Knowledge
+) -> None:
+    """CONTRACTS.md (changed 2026-12): charts without a note are assessed, not refused."""
+    result = assess(known, knowledge=knowledge)
+    assert isinstance(result, Assessment) and result.sites
+
+
+def test_known_disease_without_symptoms_gets_restaging_and_treatment(
+    knowledge: Knowledge,
+) -> None:
+    """Field test: mCODE charts with known bone metastases, ER+/HER2- and no note were 422."""
+    result = assess(
+        {
+            "known_sites": ["site:bone"],
+            "receptors": {"er": "positive", "pr": "positive", "her2": "negative"},
+        },
+        knowledge=knowledge,
+    )
+    assert not result.red_flags
+    assert "work:restaging" in {item.id for item in result.workup}
+    assert {option.id for option in result.treatment_options} >= {"tx:ai_cdk46i"}
 
 
 def test_error_message_says_what_is_allowed_and_what_we_got(knowledge: Knowledge) -> None:

@@ -28,10 +28,11 @@ from mbcnav.reason.explain import contribution_fields, likely_routes
 from mbcnav.reason.inference import BoolArray, IntArray, infer_batch
 from mbcnav.reason.network import FloatArray, NetworkTables, tables_for
 from mbcnav.reason.red_flags import raised_flags
-from mbcnav.recommend import treatment_options, workup_items
+from mbcnav.recommend import treatment_plan, workup_items
 from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import (
     Assessment,
+    DeferredOption,
     Patient,
     Provenance,
     RedFlag,
@@ -135,14 +136,33 @@ def _check_size(patient: Patient) -> None:
             got=len(patient.findings),
             field="findings",
         )
-    has_labs = any(v is not None for v in patient.labs.model_dump().values())
-    if not text.strip() and not patient.findings and not has_labs:
+    if not _known_anything(patient):
         raise InputError(
             "The patient",
             code="MBC-E101",
-            allowed="non-empty: give text, findings or labs",
+            allowed="something clinical: text, findings, labs, known sites, receptors, "
+            "biomarkers or prior therapies",
             got=patient.model_dump(exclude_defaults=True),
         )
+
+
+def _known_anything(patient: Patient) -> bool:
+    """CONTRACTS.md: a patient is assessable when anything clinical is known. Charts from EHRs
+    often carry known sites, receptors and drugs without a note; known disease with no
+    symptoms still has its restaging and treatment options. Age, sex and setting alone do not
+    count: they describe the person, not the disease."""
+    values = (
+        *patient.labs.model_dump().values(),
+        *patient.receptors.model_dump().values(),
+        *patient.biomarkers.model_dump().values(),
+    )
+    return bool(
+        (patient.text or "").strip()
+        or patient.findings
+        or patient.known_sites
+        or patient.prior_therapies
+        or any(value not in (None, "unknown") for value in values)
+    )
 
 
 def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | None, str | None]:
@@ -320,7 +340,10 @@ def _flags(
 def _provenance(prepared: _Prepared, knowledge: Knowledge) -> Provenance:
     algorithms = {"reason": REASON_ALGORITHM}
     if prepared.extract_algorithm:
+        from mbcnav.extract.hpo import vocabulary_id
+
         algorithms["extract"] = prepared.extract_algorithm
+        algorithms["vocabulary"] = vocabulary_id()
     return Provenance(
         knowledge_version=knowledge.version,
         knowledge_hash=knowledge.hash,
@@ -343,6 +366,7 @@ def _assessment(
     flags: tuple[RedFlag, ...],
     workup: tuple[WorkupItem, ...] = (),
     options: tuple[TreatmentOption, ...] = (),
+    after_confirmation: tuple[DeferredOption, ...] = (),
 ) -> Assessment:
     """The one place an Assessment is put together, for the full and the screening paths."""
     return Assessment(
@@ -353,8 +377,21 @@ def _assessment(
         site_mentions=prepared.evidence.site_mentions,
         workup=workup,
         treatment_options=options,
+        after_confirmation=after_confirmation,
         provenance=_provenance(prepared, knowledge),
     )
+
+
+def _treatment_setting(facts: Facts) -> str:
+    """The setting the treatment table and its gates read. A known site (given, or stated as
+    established in the text) is confirmed spread, which is what "metastatic" means
+    (CONTRACTS.md), even when a form sent its default "suspected": the gates then ask whether the
+    disease is confirmed, not which radio button was left as it was. "surveillance" beside a
+    known site contradicts itself and stays as given (nothing systemic is offered). Priors keep
+    the caller's setting."""
+    if facts.setting == "suspected" and facts.known_sites:
+        return "metastatic"
+    return facts.setting
 
 
 def _finish(
@@ -370,11 +407,15 @@ def _finish(
     # as suspected in text, not a prior that is high because spread is known elsewhere.
     workup_facts = facts.but(suspected_sites=frozenset(mentioned))
     workup = workup_items(knowledge, workup_facts, probability, flags, priors)
-    # Site-directed treatment of an unconfirmed site needs the posterior itself above the
-    # treatment threshold; a hedged mention in text counts only through that posterior.
-    treat_facts = facts.but(suspected_sites=_above(sites, thresholds.treat_suspected_site))
-    options = treatment_options(knowledge, treat_facts)
-    return _assessment(prepared, knowledge, sites, flags, workup, options)
+    # A site that is only suspected never brings site-directed treatment (the treatment gates
+    # withhold it); it lists that treatment as "once confirmed" when named as suspected in the
+    # text or when its posterior reaches thresholds.treat_suspected_site.
+    listed = _above(sites, thresholds.treat_suspected_site) | mentioned
+    treat_facts = facts.but(suspected_sites=frozenset(listed), setting=_treatment_setting(facts))
+    plan = treatment_plan(knowledge, treat_facts)
+    return _assessment(
+        prepared, knowledge, sites, flags, workup, plan.options, plan.after_confirmation
+    )
 
 
 def assess(

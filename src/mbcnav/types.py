@@ -97,7 +97,7 @@ class Patient(_Frozen):
     setting: Setting = "suspected"
     known_sites: tuple[str, ...] = ()
     prior_therapies: tuple[str, ...] = ()
-    age: int | None = Field(default=None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130, strict=True)
     sex: Literal["female", "male", "other", "unknown"] | None = None
 
 
@@ -198,6 +198,31 @@ class TreatmentOption(_Frozen):
     approval: str | None = None
 
 
+class ConfirmingTest(_Frozen):
+    """A test that would confirm the disease an option waits for (a workup row of the knowledge)."""
+
+    id: str
+    label: str = ""
+    plain_label: str = ""
+
+
+class DeferredOption(_Frozen):
+    """A treatment row whose conditions hold but that is not offered yet: a gate of the
+    knowledge (``treatment_gates.yaml``) withholds it until the disease it treats is confirmed.
+    It is never in ``treatment_options``; ``reason`` says what must come first."""
+
+    id: str
+    modality: Modality
+    label: str = ""
+    plain_label: str = ""
+    for_sites: tuple[str, ...] = ()
+    gate: str
+    reason: str
+    plain_reason: str = ""
+    confirm_with: tuple[ConfirmingTest, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
 class Provenance(_Frozen):
     knowledge_version: str
     knowledge_hash: str
@@ -212,6 +237,11 @@ class Assessment(_Frozen):
     site_mentions: tuple[SiteMention, ...] = ()
     workup: tuple[WorkupItem, ...] = ()
     treatment_options: tuple[TreatmentOption, ...] = ()
+    after_confirmation: tuple[DeferredOption, ...] = Field(
+        default=(),
+        description="Options to consider once the spread is confirmed: withheld from "
+        "treatment_options by a treatment gate, each with the reason and the confirming tests",
+    )
     provenance: Provenance
     notice: str = NOTICE
 
@@ -224,6 +254,8 @@ __all__ = [
     "Assessment",
     "Because",
     "Biomarkers",
+    "ConfirmingTest",
+    "DeferredOption",
     "Finding",
     "FindingInput",
     "Her2Status",

@@ -133,7 +133,9 @@ def score(knowledge: Knowledge, directory: Path = GOLD_DIR) -> Score:
                 frozenset(q for q in QUALIFIERS if getattr(f.qualifiers, q)),
             )
             for f in reading.findings
-            if f.id in labelled
+            # Context findings (treatment, onset) are not symptoms; the set labels symptoms,
+            # and only those it was labelled for.
+            if f.id in labelled and knowledge.symptoms[f.id].in_network
         ]
         sites = [(m.site, m.start, m.end, frozenset({m.status})) for m in reading.site_mentions]
         mine = [g for g in gold if g.note_id == note_id]

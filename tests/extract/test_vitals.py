@@ -154,6 +154,10 @@ def test_normal_values_derive_nothing() -> None:
     assert _derived("SpO2 97% on air, RR 16, pulse 78, BP 128/76, temperature 36.8 °C.") == set()
 
 
+def test_a_low_saturation_is_hypoxia_and_so_breathless_at_rest() -> None:
+    assert {"sym:hypoxia", "sym:dyspnoea_at_rest", "sym:dyspnoea"} <= _derived("SpO2 86% on air.")
+
+
 def test_a_value_past_its_threshold_raises_respiratory_compromise_with_an_effusion() -> None:
     result = assess(
         {"text": "Right pleural effusion. SpO2 86% on room air, RR 30.", "setting": "metastatic"}

@@ -1,6 +1,8 @@
 """Golden cases (data in cases.jsonl): built from the patient article's symptom groups and the
 fact sheet (§2.9, red flags §3, treatment by subtype §5). Expectations are ranks, sets and
 probability ranges, never exact floats; a workup urgency of null means the test is not ordered.
+``after_confirmation`` lists options that must wait for the spread to be confirmed (knowledge
+1.1.0: withheld by a treatment gate, never offered).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def test_golden_case(case: dict[str, Any], knowledge: Knowledge) -> None:
     assert set(checks.get("options", [])) <= options
     assert not set(checks.get("options_exclude", [])) & options
     assert set(checks.get("modalities", [])) <= {o.modality for o in result.treatment_options}
+    waiting = {o.id for o in result.after_confirmation}
+    assert set(checks.get("after_confirmation", [])) <= waiting, f"waiting: {sorted(waiting)}"
     workup = {w.id: w.urgency for w in result.workup}
     for ident, urgency in checks.get("workup", {}).items():
         assert workup.get(ident) == urgency, f"{ident}: {workup.get(ident)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from mbcnav import assess
@@ -46,7 +47,11 @@ def test_discovery_lists_one_patient_view_service() -> None:
         "observations",
         "questionnaireResponses",
         "notes",
+        "medicationStatements",
+        "medicationRequests",
+        "medicationAdministrations",
     }
+    assert "_include=MedicationRequest:medication" in service.prefetch["medicationRequests"]
 
 
 def test_cards_for_an_emergency(knowledge: Knowledge) -> None:
@@ -109,3 +114,22 @@ def test_cards_match_the_spec_example_shape(knowledge: Knowledge, shared_dir: Pa
             assert set(link) <= {"label", "url", "type"} and link["type"] == "absolute"
         for reason in card["overrideReasons"]:
             assert set(reason) == {"system", "code", "display"}
+
+
+def test_chart_text_on_the_chart_card_cannot_render(knowledge: Knowledge) -> None:
+    """Field test: chart text injected Markdown/HTML into "Not read from the chart"."""
+    assessment = assess({"known_sites": ["site:bone"]}, knowledge=knowledge)
+    hostile = [
+        "Condition <img src=x onerror=alert(1)> [click](javascript:alert(1))",
+        "Condition x\n# heading\n<javascript:alert(1)> `code` **bold** &lt;",
+        "Condition x\n# heading\n<javascript:alert(1)> `code` **bold** &lt;",
+    ]
+    cards = build_cards(assessment, knowledge, unread=hostile, patient=None)
+    (chart,) = [c for c in cards if c["source"]["topic"]["code"] == "chart"]
+    detail = chart["detail"]
+    assert detail.count("Condition x") == 1  # the same item once
+    items = [line for line in detail.splitlines() if line.startswith("  - Condition")]
+    assert len(items) == 2 and "\n# " not in detail
+    for item in items:  # every character Markdown or HTML would act on is escaped
+        assert not re.search(r"(?<!\\)[<>\[\]`*_#&]", item), item
+    assert "could not be read" in chart["summary"] and chart["indicator"] == "warning"

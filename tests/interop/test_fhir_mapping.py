@@ -277,6 +277,41 @@ def test_assessment_out_as_valid_r4_resources(knowledge: Knowledge) -> None:
     assert issue["patient"] == {"reference": "Patient/p1"}
 
 
+def test_detected_issues_carry_snomed_clean_detail_and_one_evidence_per_item(
+    knowledge: Knowledge,
+) -> None:
+    """Field test (two FHIR validators): flag codes only in urn:mbcnav:flag, detail joined with
+    ".;", ``reference`` packing 7 ids."""
+    assessment = assess(
+        {
+            "text": "Severe back pain, weak legs. Calcium 3.4 mmol/L, confused and thirsty.",
+            "labs": {"calcium_corrected_mmol_l": 3.4},
+            "setting": "metastatic",
+            "known_sites": ["site:bone"],
+        },
+        knowledge=knowledge,
+    )
+    bundle = assessment_to_fhir(assessment, subject="Patient/p1", knowledge=knowledge)
+    Bundle.model_validate(bundle)
+    issues = {
+        entry["resource"]["code"]["coding"][0]["code"]: entry["resource"]
+        for entry in bundle["entry"][1:]
+    }
+    assert {"flag:hypercalcaemia", "flag:spinal_cord_compression"} <= set(issues)
+    calcium = issues["flag:hypercalcaemia"]["code"]["coding"]
+    assert {"system": "http://snomed.info/sct", "code": "66931009"}.items() <= calcium[1].items()
+    assert len(issues["flag:spinal_cord_compression"]["code"]["coding"]) == 1  # none verified
+    for flag in assessment.red_flags:
+        issue = issues[flag.id]
+        assert ".;" not in issue["detail"] and ";." not in issue["detail"]
+        assert "\n" not in issue["detail"] and issue["detail"].endswith(".")
+        assert len(issue["evidence"]) == len(set(flag.because)) + len(set(flag.sources))
+        assert all(len(item.get("code", item.get("detail"))) == 1 for item in issue["evidence"])
+        first = knowledge.sources[flag.sources[0]]
+        assert issue["reference"] == (first.url or f"urn:mbcnav:source:{first.id}")
+        assert "," not in issue["reference"].removeprefix("urn:mbcnav:source:")
+
+
 def test_an_implausible_lab_is_reported_not_fatal(knowledge: Knowledge) -> None:
     calcium = {
         "resourceType": "Observation",

@@ -46,7 +46,7 @@ def test_show_json_exports_every_required_id() -> None:
     data = json.loads(result.stdout)
     assert data["version"] and data["hash"].startswith("sha256:")
     parts = ("sites", "routes", "symptoms", "red_flags", "workup", "treatments", "sources")
-    for part in (*parts, "prior_therapies"):
+    for part in (*parts, "prior_therapies", "treatment_gates"):
         assert data[part], part
     therapies = {tx["id"] for tx in data["treatments"]} | {
         term["id"] for term in data["prior_therapies"]

@@ -219,10 +219,34 @@ def test_dates_only_on_regulator_approvals(knowledge: Knowledge) -> None:
             set(),
             {"flag:hypercalcaemia"},
         ),
-        (Profile(labs={"bilirubin_umol_l": 40.0}), {"flag:hepatic_visceral_crisis"}, set()),
         (
-            Profile(labs={"bilirubin_umol_l": 40.0, "bilirubin_x_uln": 1.2}),
+            Profile(labs={"bilirubin_umol_l": 40.0}, sites={"site:liver": "known"}),
+            {"flag:hepatic_visceral_crisis"},
             set(),
+        ),
+        # ABC: one raised bilirubin with no liver metastases known is not a visceral crisis.
+        (Profile(labs={"bilirubin_umol_l": 40.0}), set(), {"flag:hepatic_visceral_crisis"}),
+        (
+            Profile(labs={"bilirubin_umol_l": 40.0}, sites={"site:liver": "suspected"}),
+            set(),
+            {"flag:hepatic_visceral_crisis"},
+        ),
+        (
+            Profile(
+                labs={"bilirubin_umol_l": 40.0, "bilirubin_x_uln": 1.2},
+                sites={"site:liver": "known"},
+            ),
+            set(),
+            {"flag:hepatic_visceral_crisis"},
+        ),
+        # A cholestatic picture is biliary obstruction until imaging excludes it.
+        (
+            Profile(
+                labs={"bilirubin_x_uln": 3.0},
+                findings=frozenset({"sym:pale_stools"}),
+                sites={"site:liver": "known"},
+            ),
+            {"flag:biliary_obstruction"},
             {"flag:hepatic_visceral_crisis"},
         ),
         (
@@ -267,7 +291,9 @@ def test_hr_positive_first_line_is_endocrine_with_cdk46i(knowledge: Knowledge) -
 
 
 def test_visceral_crisis_brings_chemotherapy_not_endocrine(knowledge: Knowledge) -> None:
-    profile = Profile(receptors=HR_POS_HER2_NEG, labs={"bilirubin_x_uln": 2.5})
+    profile = Profile(
+        receptors=HR_POS_HER2_NEG, labs={"bilirubin_x_uln": 2.5}, sites={"site:liver": "known"}
+    )
     options = options_for(profile, knowledge)
     assert "chemotherapy" in _modalities(options, line=1)
     assert "hormonal_therapy" not in _modalities(options)

@@ -236,8 +236,9 @@ def test_network_covers_every_site_subtype_and_symptom(knowledge: Knowledge) -> 
         "unknown",
     ):
         assert set(table.priors[subtype]) == set(knowledge.sites)
-    assert set(table.leaks) == set(knowledge.symptoms)
-    assert set(table.links_by_symptom) == set(knowledge.symptoms)
+    weighed = {ident for ident, symptom in knowledge.symptoms.items() if symptom.in_network}
+    assert set(table.leaks) == weighed
+    assert set(table.links_by_symptom) == weighed
     assert table.setting_scales["metastatic"] == 1.0
 
 

@@ -92,9 +92,11 @@ def test_stridor_makes_svc_obstruction_an_emergency(
 
 
 def test_hepatic_crisis_with_confusion_is_an_emergency(knowledge: Knowledge) -> None:
-    plain = raised(Profile(labs={"bilirubin_x_uln": 2.0}), knowledge)
+    liver = {"site:liver": "known"}
+    plain = raised(Profile(labs={"bilirubin_x_uln": 2.0}, sites=liver), knowledge)
     confused = raised(
-        Profile(labs={"bilirubin_x_uln": 2.0}, findings=frozenset({"sym:confusion"})), knowledge
+        Profile(labs={"bilirubin_x_uln": 2.0}, findings=frozenset({"sym:confusion"}), sites=liver),
+        knowledge,
     )
     assert plain["flag:hepatic_visceral_crisis"][0] == "urgent"
     assert confused["flag:hepatic_visceral_crisis"][0] == "emergency"

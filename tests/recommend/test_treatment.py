@@ -8,7 +8,7 @@ from typing import Any
 
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge.schema import Treatment
-from mbcnav.recommend.treatment import treatment_options
+from mbcnav.recommend.treatment import treatment_options, treatment_plan
 from mbcnav.rules import Facts
 from mbcnav.types import MODALITIES
 
@@ -51,18 +51,32 @@ def test_rows_are_selected_by_their_conditions_and_grouped_by_modality(knowledge
     assert options[0].because == ("subtype=triple_negative",)
 
 
-def test_site_rows_need_the_site_and_mark_suspected_ones(knowledge) -> None:
+def test_site_rows_need_the_site_and_wait_for_a_suspected_one(knowledge) -> None:
     table = _with_rows(
         knowledge,
         _row("tx:rt", "radiotherapy", {"setting": ["metastatic"]}, for_sites=["site:bone"]),
     )
-    nothing = treatment_options(table, Facts(setting="metastatic"))
+    nothing = treatment_plan(table, Facts(setting="metastatic"))
     known = treatment_options(
         table, Facts(setting="metastatic", known_sites=frozenset({"site:bone"}))
     )
-    suspected = treatment_options(
+    suspected = treatment_plan(
         table, Facts(setting="metastatic", suspected_sites=frozenset({"site:bone"}))
     )
-    assert nothing == ()
+    assert nothing.options == () and nothing.after_confirmation == ()
     assert known[0].for_sites == ("site:bone",) and not known[0].suspected
-    assert suspected[0].suspected
+    assert suspected.options == ()
+    (waiting,) = suspected.after_confirmation
+    assert waiting.id == "tx:rt" and waiting.for_sites == ("site:bone",)
+    assert waiting.reason.startswith("confirm first")
+
+
+def test_a_flag_measure_on_a_suspected_site_is_offered_and_marked(knowledge) -> None:
+    flag = next(iter(knowledge.red_flags))
+    when = {"all": [{"flag": flag}, {"site": "site:bone", "status": "known_or_suspected"}]}
+    table = _with_rows(knowledge, _row("tx:measure", "radiotherapy", when))
+    facts = Facts(
+        setting="suspected", suspected_sites=frozenset({"site:bone"}), flags=frozenset({flag})
+    )
+    (option,) = treatment_options(table, facts)
+    assert option.id == "tx:measure" and option.suspected

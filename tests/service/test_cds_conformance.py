@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mbcnav.interop.cds_hooks import PREFETCH
 from mbcnav.service import Settings
 
 SERVICE = "/cds-services/mbcnav-patient-view"
@@ -109,7 +110,17 @@ def _full_prefetch(notes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         "observations": _searchset(),
         "questionnaireResponses": _searchset(),
         "notes": _searchset(*(notes or [])),
+        "medicationStatements": _searchset(),
+        "medicationRequests": _searchset(),
+        "medicationAdministrations": _searchset(),
     }
+
+
+def _chart_detail(cards: list[dict[str, Any]]) -> str:
+    """The detail of the card that says what was read from the chart and what was not."""
+    (chart,) = [card for card in cards if card["source"]["topic"]["code"] == "chart"]
+    detail: str = chart["detail"]
+    return detail
 
 
 def _cards(client: TestClient, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -236,9 +247,7 @@ def test_spec_example_request_with_extensions_and_unknown_fields(
 def test_null_prefetch_means_no_data_not_a_failure(dev_client: TestClient) -> None:
     """Spec §Prefetch: "If the CDS Client has no data to populate a template prefetch key, the
     prefetch template key MUST have a value of null" — so no 412 and no refetch."""
-    prefetch = dict.fromkeys(
-        ["patient", "conditions", "observations", "questionnaireResponses", "notes"]
-    )
+    prefetch = dict.fromkeys(PREFETCH)
     assert _cards(dev_client, _request(prefetch)) == []
 
 
@@ -327,7 +336,7 @@ def test_a_note_that_cannot_be_read_is_named_not_fatal(dev_client: TestClient) -
     good = _note([_inline(CORD, "text/plain")], "d-good")
     cards = _cards(dev_client, _request(_full_prefetch([broken, good])))
     assert _cord_flagged(cards)
-    assert "DocumentReference d-bad" in cards[0]["detail"]
+    assert "DocumentReference d-bad" in _chart_detail(cards)
 
 
 def test_missing_optional_keys_are_named_on_the_cards(dev_client: TestClient) -> None:
@@ -346,7 +355,7 @@ def test_missing_optional_keys_are_named_on_the_cards(dev_client: TestClient) ->
     )
     cards = _cards(dev_client, _request(prefetch))
     assert cards
-    assert "clinical notes (DocumentReference): not sent by the EHR" in cards[0]["detail"]
+    assert "clinical notes (DocumentReference): not sent by the EHR" in _chart_detail(cards)
 
 
 # ---------------------------------------------------------------- reading from fhirServer
@@ -372,7 +381,7 @@ def test_sandbox_shape_open_server_no_prefetch(
     assert "/fhir/Binary/raw-1" in server.seen
     assert (
         "symptom questionnaires (QuestionnaireResponse): the FHIR server did not answer"
-        in (cards[0]["detail"])
+        in _chart_detail(cards)
     )
 
 
@@ -426,7 +435,7 @@ def test_notes_by_url_are_read_from_their_binary(
     cards = _cards(dev_client, request)
     assert _cord_flagged(cards)
     assert server.seen == ["/fhir/Binary/json-1"] and server.auth == {"Bearer opaque"}
-    assert "DocumentReference d-2 (note text by URL, not fetched)" in cards[0]["detail"]
+    assert "DocumentReference d-2 (note text by URL, not fetched)" in _chart_detail(cards)
 
 
 # ---------------------------------------------------------------- responses, discovery, CORS
@@ -579,6 +588,9 @@ def test_hl7_sandbox_end_to_end_without_dev_mode(
     assert _cord_flagged(response.json()["cards"])
     assert sorted(server.seen) == [
         "/fhir/DocumentReference",
+        "/fhir/MedicationAdministration",
+        "/fhir/MedicationRequest",
+        "/fhir/MedicationStatement",
         "/fhir/Observation",
         "/fhir/QuestionnaireResponse",
     ]

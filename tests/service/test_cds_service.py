@@ -14,6 +14,7 @@ from cdsspec import assert_valid_response
 from fastapi.testclient import TestClient
 from fhirstub import fhir_stub
 
+from mbcnav.interop.cds_hooks import PREFETCH, REQUIRED_PREFETCH
 from mbcnav.knowledge import Knowledge
 from mbcnav.service import Settings
 
@@ -22,6 +23,7 @@ NOTE = (
     "Seen today. Known bone metastases. She reports worsening back pain over two weeks, "
     "now with weak legs and numbness below the waist; she has not passed urine since morning."
 )
+PREFETCH_OPTIONAL = [key for key in PREFETCH if key not in REQUIRED_PREFETCH]
 
 
 def _read(shared_dir: Path, *parts: str) -> dict[str, Any]:
@@ -100,7 +102,15 @@ def test_spec_example_request_fetches_from_the_fhir_server(
     body = response.json()
     assert_valid_response(body)
     fetched = {hit["path"] for hit in stub.state.seen}
-    assert fetched == {"/Condition", "/Observation", "/QuestionnaireResponse", "/DocumentReference"}
+    assert fetched == {
+        "/Condition",
+        "/Observation",
+        "/QuestionnaireResponse",
+        "/DocumentReference",
+        "/MedicationStatement",
+        "/MedicationRequest",
+        "/MedicationAdministration",
+    }
     assert all(hit["auth"] == f"Bearer {token}" for hit in stub.state.seen)
     cards = body["cards"]
     assert cards[0]["indicator"] == "critical"
@@ -152,6 +162,9 @@ def _prefetched(shared_dir: Path, patient_id: str) -> dict[str, Any]:
             "observations": _searchset(chart, "Observation"),
             "questionnaireResponses": _searchset(chart, "QuestionnaireResponse"),
             "notes": _searchset(chart, "DocumentReference"),
+            "medicationStatements": _searchset(chart, "MedicationStatement"),
+            "medicationRequests": _searchset(chart, "MedicationRequest"),
+            "medicationAdministrations": _searchset(chart, "MedicationAdministration"),
         },
     }
 
@@ -163,11 +176,14 @@ def test_full_prefetch_needs_no_server(dev_client: TestClient, shared_dir: Path)
     assert indicators[0] == "critical" and "info" in indicators
     treatment = next(card for card in body["cards"] if card["indicator"] == "info")
     assert "**Sources:**" in treatment["detail"] and "](" in treatment["detail"]
+    chart = body["cards"][-1]
+    assert chart["source"]["topic"]["code"] == "chart"
+    assert (
+        "**Not read from the chart:**\n  - QuestionnaireResponse item proctcae-48"
+        in (chart["detail"])
+    )
     for card in body["cards"]:
         assert "does not replace clinical judgement" in card["detail"]
-        assert (
-            "**Not read from the chart:** QuestionnaireResponse item proctcae-48" in card["detail"]
-        )
         assert card["overrideReasons"][0]["display"]
         assert card["links"][0]["url"].startswith("http://testserver/?patient=p-77")
 
@@ -188,6 +204,7 @@ def test_resources_of_another_patient_are_ignored(dev_client: TestClient, shared
 
 
 def test_empty_chart_gives_no_cards(dev_client: TestClient) -> None:
+    """Every key answered, nothing clinical in it: nothing to say (spec: an empty list)."""
     request = {
         "hook": "patient-view",
         "hookInstance": "x-1",
@@ -196,9 +213,35 @@ def test_empty_chart_gives_no_cards(dev_client: TestClient) -> None:
             "patient": {"resourceType": "Patient", "id": "p"},
             "conditions": {"resourceType": "Bundle", "type": "searchset"},
             "observations": {"resourceType": "Bundle", "type": "searchset"},
+            **dict.fromkeys(PREFETCH_OPTIONAL),
         },
     }
     assert dev_client.post(SERVICE, json=request).json() == {"cards": []}
+
+
+def test_empty_chart_with_keys_not_sent_says_so(dev_client: TestClient) -> None:
+    """Field test: nothing found and part of the chart not read gave ``{"cards": []}``, so the
+    notice disappeared. Never silent: one card names what was not read."""
+    request = {
+        "hook": "patient-view",
+        "hookInstance": "x-2",
+        "context": {"userId": "Practitioner/1", "patientId": "p"},
+        "prefetch": {
+            "patient": {"resourceType": "Patient", "id": "p"},
+            "conditions": {"resourceType": "Bundle", "type": "searchset"},
+            "observations": {"resourceType": "Bundle", "type": "searchset"},
+            "notes": {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "error", "code": "exception"}],
+            },
+        },
+    }
+    body = dev_client.post(SERVICE, json=request).json()
+    assert_valid_response(body)
+    (card,) = body["cards"]
+    assert card["indicator"] == "warning" and "could not be read" in card["summary"]
+    assert "clinical notes (DocumentReference): the EHR could not fetch it" in card["detail"]
+    assert "medication history (MedicationStatement): not sent by the EHR" in card["detail"]
 
 
 @pytest.mark.parametrize(

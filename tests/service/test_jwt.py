@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 from service_support import BASE, ISSUER, KID, Signer
 
+from mbcnav.interop.cds_hooks import PREFETCH
 from mbcnav.service import Settings
 
 SERVICE = "/cds-services/mbcnav-patient-view"
@@ -165,7 +166,7 @@ def test_service_call_needs_the_service_url_as_audience(client: TestClient, sign
     good = client.post(
         SERVICE, json=body, headers={"Authorization": f"Bearer {signer.token(BASE + SERVICE)}"}
     )
-    assert good.status_code == 200 and good.json() == {"cards": []}
+    assert good.status_code == 200 and "could not be read" in good.json()["cards"][0]["summary"]
 
 
 def test_allowlisted_jku_is_fetched_and_trusted(
@@ -294,8 +295,7 @@ def _empty_chart_request() -> dict[str, Any]:
         "context": {"userId": "Practitioner/1", "patientId": "p"},
         "prefetch": {
             "patient": {"resourceType": "Patient", "id": "p"},
-            "conditions": None,
-            "observations": None,
+            **dict.fromkeys(key for key in PREFETCH if key != "patient"),
         },
     }
 
@@ -443,3 +443,43 @@ def test_a_bad_issuer_key_setting_names_the_issuer(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, cds_issuer_keys={ISSUER: "{not json"})
     with pytest.raises(ServiceError, match="MBCNAV_CDS_ISSUER_KEYS"):
         create_app(settings)
+
+
+@pytest.mark.parametrize("missing", ["typ", "kid"])
+def test_a_token_without_typ_or_kid_is_refused(
+    client: TestClient, signer: Signer, missing: str
+) -> None:
+    """CDS Hooks 2.0: the JWT header MUST carry ``typ`` and ``kid`` (field test: accepted)."""
+    header: dict[str, Any] = {"typ": None} if missing == "typ" else {}  # PyJWT drops a None typ
+    if missing != "kid":
+        header["kid"] = KID
+    claims = _claims(BASE + DISCOVERY)
+    token = jwt.encode(claims, signer.key, "ES384", header)
+    assert missing not in jwt.get_unverified_header(token)
+    response = client.get(DISCOVERY, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert missing in response.json()["detail"]
+    complete = jwt.encode(claims | {"jti": "other"}, signer.key, "ES384", {"kid": KID})
+    assert client.get(DISCOVERY, headers={"Authorization": f"Bearer {complete}"}).status_code == 200
+
+
+def test_aud_never_follows_the_host_header(tmp_path: Path, signer: Signer) -> None:
+    """Field test: with MBCNAV_PUBLIC_URL unset the ``aud`` check followed the Host header. Now
+    the service refuses to start that way outside --dev, and the configured URL decides."""
+    from mbcnav.errors import ServiceError
+    from mbcnav.service import create_app
+
+    jwks = json.dumps(signer.jwks)
+    with pytest.raises(ServiceError, match="MBCNAV_PUBLIC_URL") as refused:
+        create_app(Settings(data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jwks=jwks))
+    assert refused.value.code == "MBC-E504"
+    app = create_app(
+        Settings(data_dir=tmp_path, cds_issuers=(ISSUER,), cds_jwks=jwks, public_url=BASE)
+    )
+    with TestClient(app, base_url="https://attacker.example") as client:
+        forged = signer.token("https://attacker.example" + DISCOVERY)
+        headers = {"Authorization": f"Bearer {forged}"}
+        assert client.get(DISCOVERY, headers=headers).status_code == 401
+        token = signer.token(BASE + DISCOVERY)
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get(DISCOVERY, headers=headers).status_code == 200

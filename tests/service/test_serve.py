@@ -154,6 +154,22 @@ def test_bad_settings_are_a_coded_message_not_a_traceback(
 ) -> None:
     monkeypatch.setenv("MBCNAV_CDS_ISSUERS", "https://ehr.example.org")
     monkeypatch.setenv("MBCNAV_CDS_JWKS", str(tmp_path / "missing.json"))
+    monkeypatch.setenv("MBCNAV_PUBLIC_URL", "https://mbcnav.example.org")
     result = CliRunner().invoke(app, ["serve", "--port", "0"])
     assert result.exit_code == 1
     assert "MBC-E501" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cds_callers_without_a_service_url_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: str
+) -> None:
+    """Field test: with MBCNAV_PUBLIC_URL unset the JWT 'aud' check followed the Host header."""
+    monkeypatch.setenv("MBCNAV_CDS_ISSUERS", "https://ehr.example.org")
+    monkeypatch.setenv("MBCNAV_CDS_JKU_ALLOWLIST", "https://ehr.example.org/jwks.json")
+    monkeypatch.delenv("MBCNAV_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("MBCNAV_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["serve", "--port", "0", "--workers", workers])
+    assert result.exit_code == 2
+    assert "MBCNAV_PUBLIC_URL" in result.output and "MBC-E504" in result.output
+    assert "Traceback" not in result.output

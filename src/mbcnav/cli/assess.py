@@ -22,7 +22,7 @@ from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.render.text import reason_label
+from mbcnav.render.text import confirm_first, reason_label
 from mbcnav.types import MODALITIES, Assessment
 
 BATCH_CHUNK = 2000
@@ -218,6 +218,9 @@ def _workup(console: Console, assessment: Assessment) -> None:
 
 def _treatment(console: Console, assessment: Assessment) -> None:
     console.print(Text("\nTREATMENT OPTIONS (by modality)", style="bold"))
+    waiting = confirm_first(assessment)
+    if waiting:
+        _say(console, 2, waiting, "bold")
     if not assessment.treatment_options:
         console.print("  none selected by the tables for this profile")
     for modality in MODALITIES:
@@ -232,6 +235,15 @@ def _treatment(console: Console, assessment: Assessment) -> None:
             _say(console, 6, f"{line}{option.intent.replace('_', ' ')}", "dim")
             if option.because:
                 _say(console, 6, f"because: {', '.join(option.because)}", "dim")
+    if assessment.after_confirmation:
+        console.print("  To consider once confirmed", style="bold cyan")
+    by_reason: dict[str, list[str]] = {}
+    for deferred in assessment.after_confirmation:
+        by_reason.setdefault(deferred.reason, []).append(deferred.label or deferred.id)
+    for reason, labels in by_reason.items():
+        _say(console, 4, reason, "dim")
+        for label in labels:
+            _say(console, 4, f"• {label}")
 
 
 def render_human(assessment: Assessment, knowledge: Knowledge, console: Console) -> None:

@@ -59,6 +59,7 @@ def export(knowledge: Knowledge) -> dict[str, Any]:
         "workup": dump(knowledge.workup),
         "treatments": dump(knowledge.treatments),
         "prior_therapies": dump(knowledge.prior_therapies),
+        "treatment_gates": dump(knowledge.treatment_gates),
         "sources": dump(knowledge.sources),
     }
 
@@ -80,6 +81,7 @@ def _summary(knowledge: Knowledge) -> Table:
         "workup": len(knowledge.workup),
         "treatments": len(knowledge.treatments),
         "prior therapies": len(knowledge.prior_therapies),
+        "treatment gates": len(knowledge.treatment_gates),
     }
     for name, count in rows.items():
         table.add_row(name, str(count))

@@ -61,6 +61,14 @@ def serve(
             err=True,
         )
         raise typer.Exit(EXIT_USAGE)
+    from mbcnav.errors import MbcnavError
+    from mbcnav.service.security import require_service_url
+
+    try:
+        require_service_url(settings)
+    except MbcnavError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if workers > 1:
         os.environ["MBCNAV_DEV"] = "true" if dev else os.environ.get("MBCNAV_DEV", "false")
@@ -74,7 +82,6 @@ def serve(
             log_level="info",
         )
         return
-    from mbcnav.errors import MbcnavError
     from mbcnav.service.app import create_app
 
     try:

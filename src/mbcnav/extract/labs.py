@@ -53,7 +53,7 @@ class LabSpec(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
-Direction = Literal["high", "low", "abnormal", "normal"]
+Direction = Literal["high", "rising", "low", "abnormal", "normal"]
 FindingId = Annotated[str, Field(pattern=r"^sym:[a-z0-9_]+$")]
 
 
@@ -64,12 +64,16 @@ class WordLab(_Model):
     field: str | None = None
     names: tuple[str, ...] = ()
     high: FindingId | None = None
+    rising: FindingId | None = None
     low: FindingId | None = None
     abnormal: FindingId | None = None
     normal: FindingId | None = None
 
     def finding(self, direction: Direction) -> str | None:
+        """The finding a direction word names; a trend without its own finding is high."""
         found: str | None = getattr(self, direction)
+        if found is None and direction == "rising":
+            return self.high
         return found
 
 

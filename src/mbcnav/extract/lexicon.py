@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import TriggerRules
+from mbcnav.extract.hpo import hpo_terms
 from mbcnav.extract.labs import lab_phrases
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase
@@ -115,12 +116,18 @@ class Entry:
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
     """(phrase, Term) for every symptom and site term and label in the knowledge base."""
     out: list[tuple[str, Term]] = []
+    hpo = hpo_terms(knowledge)
     for symptom in knowledge.symptoms.values():
         term = Term("symptom", symptom.id)
         lexicon = symptom.terms
         words = (symptom.label, *lexicon.clinical, *lexicon.lay, *lexicon.misspellings)
         out.extend((phrase, term) for phrase in words)
         out.extend(_abbreviation("symptom", symptom.id, p) for p in lexicon.abbreviations)
+        # The finding's HPO names and synonyms that hpo_filter.yaml keeps (never one of our
+        # own terms for another finding or a site: ours win every clash).
+        for phrase in hpo.get(symptom.id, ()):
+            abbreviation = _abbreviation("symptom", symptom.id, phrase.text)
+            out.append(abbreviation if phrase.abbreviation else (phrase.text, term))
     for site in knowledge.sites.values():
         term = Term("site", site.id)
         lexicon = site.terms

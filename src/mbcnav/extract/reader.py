@@ -28,6 +28,8 @@ from mbcnav.extract.sites import (
     names_complication,
     names_primary,
     positive_test_status,
+    refinable_findings,
+    refine_finding,
     refine_site,
     result_gap,
     site_status,
@@ -216,6 +218,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
+    refinable = refinable_findings()
     for start, end, terms in _longest(hits.symptoms):
         result = engine.qualify(start, end)
         surface, qualifiers = text[start:end], result.qualifiers()
@@ -223,7 +226,11 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         findings.extend(
             _NEW_FINDING(
                 {
-                    "id": term.id,
+                    "id": (
+                        _refined(term.id, text, engine.sentence(start, end), knowledge)
+                        if term.id in refinable
+                        else term.id
+                    ),
                     "present": present,
                     "source": "text",
                     "text": surface,
@@ -256,6 +263,12 @@ def _with_vitals(hits: _Hits, engine: ContextEngine) -> dict[str, float]:
         if not (result.hypothetical or result.family):
             keep_worst(labs, values)
     return labs
+
+
+def _refined(finding: str, text: str, sentence: tuple[int, int], knowledge: Knowledge) -> str:
+    """The finding its sentence's wording makes more specific, if the knowledge has that one."""
+    target = refine_finding(finding, text, sentence)
+    return target if target in knowledge.symptoms else finding
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -46,6 +46,16 @@ class Refinement(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class FindingRefinement(_Model):
+    """A finding whose sentence names where it is becomes the more specific finding ("a
+    pathological fracture of the left femur" is a limb fracture, not possibly a spinal one)."""
+
+    from_: str = Field(alias="from", pattern=r"^sym:[a-z0-9_]+$")
+    to: str = Field(pattern=r"^sym:[a-z0-9_]+$")
+    pattern: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 Qualifier = Literal["negated", "historical", "hypothetical", "family", "uncertain"]
 
 
@@ -107,6 +117,7 @@ class NegativeTests(_Model):
 class SiteRules(_Model):
     sources: tuple[dict[str, str], ...]
     refine: tuple[Refinement, ...] = ()
+    refine_findings: tuple[FindingRefinement, ...] = ()
     status: tuple[StatusRow, ...]
     status_sources: tuple[str, ...] = Field(min_length=1)
     constructions: Constructions
@@ -128,6 +139,7 @@ class SiteCue:
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     refine: tuple[tuple[str, str, re.Pattern[str]], ...]
+    refine_findings: tuple[tuple[str, str, re.Pattern[str]], ...]
     status: tuple[StatusRow, ...]
     constructions: Constructions
     organ: re.Pattern[str]
@@ -149,6 +161,7 @@ def _rules() -> _Compiled:
     nouns = "|".join(re.escape(n) for n in sorted(rules.constructions.nouns, key=len, reverse=True))
     return _Compiled(
         tuple((r.from_, r.to, re.compile(r.pattern, re.IGNORECASE)) for r in rules.refine),
+        tuple((r.from_, r.to, re.compile(r.pattern, re.IGNORECASE)) for r in rules.refine_findings),
         rules.status,
         rules.constructions,
         re.compile(rf"(?P<organ>[a-z]+(?: [a-z]+)?) (?:{nouns})"),
@@ -279,6 +292,19 @@ def refine_site(site: str, text: str, sentence: tuple[int, int]) -> str:
     return site
 
 
+def refinable_findings() -> frozenset[str]:
+    """The findings whose sentence may make them more specific (see :func:`refine_finding`)."""
+    return frozenset(source for source, _, _ in _rules().refine_findings)
+
+
+def refine_finding(finding: str, text: str, sentence: tuple[int, int]) -> str:
+    """The more specific finding a sentence's wording points to, if any (first rule wins)."""
+    for source, target, pattern in _rules().refine_findings:
+        if finding == source and pattern.search(text, *sentence) is not None:
+            return target
+    return finding
+
+
 @lru_cache(maxsize=1024)
 def is_suggestive(surface: str) -> bool:
     """True when a site term only suggests spread ("lytic lesion"), not names it ("bone mets")."""
@@ -309,6 +335,8 @@ __all__ = [
     "names_complication",
     "names_primary",
     "positive_test_status",
+    "refinable_findings",
+    "refine_finding",
     "refine_site",
     "result_gap",
     "site_status",

@@ -9,6 +9,7 @@ dismissal comes back through feedback; a link to the mbcnav page for the patient
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -18,8 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.interop import codes
 from mbcnav.knowledge import Knowledge
-from mbcnav.render.text import reason_label
-from mbcnav.types import Assessment, RedFlag, SitePosterior, TreatmentOption, WorkupItem
+from mbcnav.render.text import confirm_first, reason_label
+from mbcnav.types import (
+    NOTICE,
+    Assessment,
+    DeferredOption,
+    Patient,
+    RedFlag,
+    SitePosterior,
+    TreatmentOption,
+    WorkupItem,
+)
 
 SERVICE_ID = "mbcnav-patient-view"
 OVERRIDE_SYSTEM = "urn:mbcnav:override-reason"
@@ -140,6 +150,14 @@ PREFETCH: dict[str, str] = {
         "&_sort=-authored&_count=5"
     ),
     "notes": "DocumentReference?patient={{context.patientId}}&status=current&_sort=-date&_count=5",
+    "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
+    "medicationRequests": (
+        "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"
+    ),
+    "medicationAdministrations": (
+        "MedicationAdministration?patient={{context.patientId}}"
+        "&_include=MedicationAdministration:medication"
+    ),
 }
 REQUIRED_PREFETCH = ("patient", "conditions", "observations")
 PREFETCH_LABELS: dict[str, str] = {
@@ -148,6 +166,9 @@ PREFETCH_LABELS: dict[str, str] = {
     "observations": "tumour markers and labs (Observation)",
     "questionnaireResponses": "symptom questionnaires (QuestionnaireResponse)",
     "notes": "clinical notes (DocumentReference)",
+    "medicationStatements": "medication history (MedicationStatement)",
+    "medicationRequests": "medication orders (MedicationRequest)",
+    "medicationAdministrations": "medications given (MedicationAdministration)",
 }
 PREFETCH_TYPES: dict[str, str] = {
     "patient": "Patient",
@@ -155,6 +176,9 @@ PREFETCH_TYPES: dict[str, str] = {
     "observations": "Observation",
     "questionnaireResponses": "QuestionnaireResponse",
     "notes": "DocumentReference",
+    "medicationStatements": "MedicationStatement",
+    "medicationRequests": "MedicationRequest",
+    "medicationAdministrations": "MedicationAdministration",
 }
 
 OVERRIDE_REASONS: tuple[Coding, ...] = tuple(
@@ -176,6 +200,8 @@ TOPICS: tuple[Coding, ...] = tuple(
         ("probable-sites", "Probable sites of spread"),
         ("workup", "Workup due"),
         ("treatment-options", "Treatment options"),
+        ("after-confirmation", "Treatment once the spread is confirmed"),
+        ("chart", "What was read from the chart"),
     )
 )
 
@@ -195,7 +221,9 @@ def discovery() -> Discovery:
                 usageRequirements=(
                     "Needs the patient, conditions and observations prefetch keys, or "
                     "fhirServer and fhirAuthorization to read them (else HTTP 412). Notes are "
-                    "read from inline text, HTML or RTF, or from their Binary on fhirServer. "
+                    "read from inline text, HTML or RTF, or from their Binary on fhirServer; "
+                    "prior therapies from MedicationStatement, MedicationRequest and "
+                    "MedicationAdministration (RxNorm or ATC). "
                     "A key sent as null means no data; an omitted key or an OperationOutcome "
                     "means the client could not prefetch it."
                 ),
@@ -261,6 +289,10 @@ class _Labels:
         found = self.k.sites.get(ident)
         return found.label if found else ident
 
+    def prior(self, ident: str) -> str:
+        found = self.k.treatments.get(ident) or self.k.prior_therapies.get(ident)
+        return short(found.label) if found else ident
+
     def any(self, token: str) -> str:
         """A label for any knowledge id (site, symptom, flag, workup, option), else as given."""
         for table in (
@@ -297,10 +329,24 @@ def site_name(site_id: str) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
+    """Text as literal Markdown: one line, no emphasis, links, headings, HTML or code. Card
+    text may come from the chart (a Condition's display), so nothing in it may render."""
+    flat = " ".join(text.split())
+    return _MD_SPECIAL.sub(lambda match: "\\" + match.group(0), flat)
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>#&]")
+FIRST_ACTIONS = 3
+FIRST_ITEMS = 4
+FIRST_SOURCES = 2
+
+
+def _more(count: int, what: str) -> str:
+    return f"\n\n_{count} more {what} in mbcnav (Open in mbcnav)._" if count > 0 else ""
 
 
 def _flag_card(flag: RedFlag, labels: _Labels) -> tuple[Indicator, str, str]:
+    """Summary, why, the first actions and sources; the rest is one click away (the link)."""
     label = labels.flag(flag)
     indicator: Indicator = "critical" if flag.urgency == "emergency" else "warning"
     summary = clip(f"{flag.urgency.capitalize()}: {label}")
@@ -309,11 +355,16 @@ def _flag_card(flag: RedFlag, labels: _Labels) -> tuple[Indicator, str, str]:
         parts.append(
             "**Why:** " + ", ".join(_md_escape(labels.symptom(b)) for b in flag.because) + "."
         )
-    if flag.actions:
-        parts.append("**What to do:**\n" + "\n".join(f"- {_md_escape(a)}" for a in flag.actions))
-    if flag.sources:
-        parts.append("**Sources:**\n" + labels.sources(flag.sources))
-    return indicator, summary, "\n\n".join(parts)
+    actions = list(flag.actions)
+    if actions:
+        parts.append(
+            "**What to do:**\n" + "\n".join(f"- {_md_escape(a)}" for a in actions[:FIRST_ACTIONS])
+        )
+    sources = list(dict.fromkeys(flag.sources))
+    if sources:
+        parts.append("**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES]))
+    rest = max(0, len(actions) - FIRST_ACTIONS) + max(0, len(sources) - FIRST_SOURCES)
+    return indicator, summary, "\n\n".join(parts) + _more(rest, "actions and sources")
 
 
 def _site_line(site: SitePosterior, labels: _Labels) -> str:
@@ -336,16 +387,20 @@ def _sites_card(
 ) -> tuple[Indicator, str, str]:
     names = ", ".join(f"{site_name(s.id)} ({s.probability:.0%})" for s in sites)
     summary = clip(f"Possible spread to {names}")
-    sources = [
-        src for s in sites if s.id in knowledge.sites for src in knowledge.sites[s.id].sources
-    ]
+    shown = sites[:FIRST_ITEMS]
+    sources = list(
+        dict.fromkeys(
+            src for s in shown if s.id in knowledge.sites for src in knowledge.sites[s.id].sources
+        )
+    )
     detail = (
         "Probability of involvement given the findings (log-odds contributions):\n\n"
-        + "\n".join(_site_line(site, labels) for site in sites)
+        + "\n".join(_site_line(site, labels) for site in shown)
     )
     if sources:
-        detail += "\n\n**Sources:**\n" + labels.sources(sources)
-    return "warning", summary, detail
+        detail += "\n\n**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES])
+    rest = len(sites) - len(shown) + max(0, len(sources) - FIRST_SOURCES)
+    return "warning", summary, detail + _more(rest, "sites and sources")
 
 
 def _workup_card(items: list[WorkupItem], labels: _Labels) -> tuple[Indicator, str, str]:
@@ -353,22 +408,27 @@ def _workup_card(items: list[WorkupItem], labels: _Labels) -> tuple[Indicator, s
     more = f" and {len(items) - 1} more" if len(items) > 1 else ""
     summary = clip(f"Workup due: {short(labels.workup(first))} ({first.urgency}){more}")
     lines = []
-    for item in items:
+    shown = items[:FIRST_ITEMS]
+    for item in shown:
         sites = ", ".join(labels.any(s) for s in item.for_)
         lines.append(
             f"- **{_md_escape(labels.workup(item))}** — {item.urgency}"
             + (f", for {_md_escape(sites)}" if sites else "")
         )
-    sources = [src for item in items for src in item.sources]
-    detail = "\n".join(lines) + ("\n\n**Sources:**\n" + labels.sources(sources) if sources else "")
-    return "warning", summary, detail
+    sources = list(dict.fromkeys(src for item in shown for src in item.sources))
+    detail = "\n".join(lines)
+    if sources:
+        detail += "\n\n**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES])
+    rest = len(items) - len(shown) + max(0, len(sources) - FIRST_SOURCES)
+    return "warning", summary, detail + _more(rest, "tests and sources")
 
 
 def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[Indicator, str, str]:
     modalities = ", ".join(dict.fromkeys(o.modality.replace("_", " ") for o in options))
     summary = clip(f"{len(options)} treatment options to discuss ({modalities})")
     lines = []
-    for option in options:
+    shown = options[:FIRST_ITEMS]
+    for option in shown:
         line_no = f", line {option.line}" if option.line else ""
         reasons = "; ".join(labels.any(reason) for reason in option.because)
         why = f" — {_md_escape(reasons)}" if reasons else ""
@@ -376,46 +436,125 @@ def _treatment_card(options: list[TreatmentOption], labels: _Labels) -> tuple[In
             f"- **{_md_escape(labels.treatment(option))}** ({option.modality.replace('_', ' ')}"
             f"{line_no}, {option.intent.replace('_', ' ')}){why}"
         )
-    sources = [src for option in options for src in option.sources]
-    detail = (
-        "Options, not directives; the choice stays with the care team and the patient.\n\n"
-        + "\n".join(lines)
-        + ("\n\n**Sources:**\n" + labels.sources(sources) if sources else "")
-    )
-    return "info", summary, detail
+    sources = list(dict.fromkeys(src for option in shown for src in option.sources))
+    detail = "Options, not directives; the choice stays with the care team and the patient.\n\n"
+    detail += "\n".join(lines)
+    if sources:
+        detail += "\n\n**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES])
+    rest = len(options) - len(shown) + max(0, len(sources) - FIRST_SOURCES)
+    return "info", summary, detail + _more(rest, "options and sources")
 
 
-def _unread(items: Sequence[str]) -> str:
-    shown = "; ".join(_md_escape(item) for item in items[:3])
-    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-    return f"\n\n**Not read from the chart:** {shown}{more}."
+def _after_confirmation_card(
+    assessment: Assessment, options: list[DeferredOption], labels: _Labels
+) -> tuple[Indicator, str, str]:
+    """The options a treatment gate withholds until the spread is confirmed, tests first."""
+    tests = [short(test.label or test.id) for o in options for test in o.confirm_with]
+    first = ", ".join(dict.fromkeys(tests)) or "imaging or a biopsy"
+    summary = clip(f"Confirm the spread first: {first}")
+    by_reason: dict[str, list[str]] = {}
+    for option in options:
+        by_reason.setdefault(option.reason, []).append(option.label or option.id)
+    blocks = [
+        f"{_md_escape(reason[:1].upper() + reason[1:])}:\n"
+        + "\n".join(f"- {_md_escape(name)}" for name in names)
+        for reason, names in by_reason.items()
+    ]
+    sources = list(dict.fromkeys(src for option in options for src in option.sources))
+    detail = f"**{_md_escape(confirm_first(assessment) or '')}**\n\n" + "\n\n".join(blocks)
+    if sources:
+        detail += "\n\n**Sources:**\n" + labels.sources(sources[:FIRST_SOURCES])
+    return "info", summary, detail + _more(len(sources) - FIRST_SOURCES, "sources")
+
+
+UNREAD_SHOWN = 10
+
+
+def _receptor_text(patient: Patient) -> str:
+    names = {"er": "ER", "pr": "PR", "her2": "HER2"}
+    known = [
+        f"{names[key]} {value}"
+        for key, value in patient.receptors.model_dump().items()
+        if value != "unknown"
+    ]
+    return ", ".join(known)
+
+
+def _chart_card(
+    patient: Patient | None, unread: Sequence[str], labels: _Labels
+) -> tuple[Indicator, str, str] | None:
+    """What mbcnav took from the chart, and what it could not read. Never silent: present
+    whenever part of the chart was not read, or the chart shows known disease (so such a
+    chart always gets a card, even with nothing else to say)."""
+    known = bool(patient and (patient.known_sites or patient.setting == "metastatic"))
+    unread = list(dict.fromkeys(unread))
+    if not unread and not known:
+        return None
+    lines: list[str] = []
+    heads: list[str] = []
+    if patient is not None:
+        sites = ", ".join(labels.site(site) for site in patient.known_sites)
+        if known:
+            heads.append("metastatic disease" + (f" ({sites})" if sites else ""))
+            lines.append("- **Known metastatic disease:** " + _md_escape(sites or "site not coded"))
+        receptors = _receptor_text(patient)
+        if receptors:
+            heads.append(receptors)
+            lines.append("- **Receptors:** " + _md_escape(receptors))
+        if patient.prior_therapies:
+            heads.append(f"{len(patient.prior_therapies)} prior therapies")
+            therapies = "; ".join(labels.prior(ident) for ident in patient.prior_therapies)
+            lines.append("- **Prior therapies (medication history):** " + _md_escape(therapies))
+    if unread:
+        count = len(unread)
+        heads.append(f"{count} item{'s' if count > 1 else ''} could not be read")
+        shown = "\n".join(f"  - {_md_escape(clip(item, 200))}" for item in unread[:UNREAD_SHOWN])
+        more = f"\n  - and {count - UNREAD_SHOWN} more" if count > UNREAD_SHOWN else ""
+        lines.append("- **Not read from the chart:**\n" + shown + more)
+    indicator: Indicator = "warning" if unread and not known else "info"
+    summary = clip("From the chart: " + "; ".join(heads))
+    return indicator, summary, "\n".join(lines)
+
+
+def source_label(knowledge: Knowledge) -> str:
+    return f"mbcnav knowledge {knowledge.version} ({knowledge.hash[:19]})"
 
 
 def build_cards(
-    assessment: Assessment,
+    assessment: Assessment | None,
     knowledge: Knowledge,
     *,
     link: str | None = None,
     unread: Sequence[str] = (),
+    patient: Patient | None = None,
 ) -> list[dict[str, Any]]:
     """Cards for one assessment, most urgent first, as spec JSON (no nulls, no empty lists).
 
-    ``unread`` names chart items that could not be mapped, so the clinician sees the limits.
+    ``unread`` names chart items that could not be read or mapped and ``patient`` is what was
+    read: both go in the chart card, so the clinician sees the limits. ``assessment`` is None
+    when nothing clinical was found (only the chart card then, if it has anything to say).
     """
     labels = _Labels(knowledge)
-    threshold = knowledge.network.thresholds.suspected_site
-    bodies = [(TOPICS[0], _flag_card(f, labels)) for f in assessment.red_flags]
-    probable = [s for s in assessment.sites if not s.known and s.probability >= threshold]
-    if probable:
-        bodies.append((TOPICS[1], _sites_card(probable, labels, knowledge)))
-    if assessment.workup:
-        bodies.append((TOPICS[2], _workup_card(list(assessment.workup), labels)))
-    if assessment.treatment_options:
-        bodies.append((TOPICS[3], _treatment_card(list(assessment.treatment_options), labels)))
-    provenance = assessment.provenance
-    label = f"mbcnav knowledge {provenance.knowledge_version} ({provenance.knowledge_hash[:19]})"
+    bodies: list[tuple[Coding, tuple[Indicator, str, str]]] = []
+    if assessment is not None:
+        threshold = knowledge.network.thresholds.suspected_site
+        bodies += [(TOPICS[0], _flag_card(f, labels)) for f in assessment.red_flags]
+        probable = [s for s in assessment.sites if not s.known and s.probability >= threshold]
+        if probable:
+            bodies.append((TOPICS[1], _sites_card(probable, labels, knowledge)))
+        if assessment.workup:
+            bodies.append((TOPICS[2], _workup_card(list(assessment.workup), labels)))
+        if assessment.treatment_options:
+            bodies.append((TOPICS[3], _treatment_card(list(assessment.treatment_options), labels)))
+        if assessment.after_confirmation:
+            waiting = list(assessment.after_confirmation)
+            bodies.append((TOPICS[4], _after_confirmation_card(assessment, waiting, labels)))
+    chart = _chart_card(patient, unread, labels)
+    if chart is not None:
+        bodies.append((TOPICS[5], chart))
+    label = source_label(knowledge)
     links = [Link(label="Open in mbcnav", url=link)] if link else None
-    notice = (_unread(unread) if unread else "") + f"\n\n_{assessment.notice}_"
+    notice = f"\n\n_{assessment.notice if assessment is not None else NOTICE}_"
     cards = [
         Card(
             uuid=str(uuid.uuid4()),
@@ -449,5 +588,6 @@ __all__ = [
     "clip",
     "discovery",
     "render_template",
+    "source_label",
     "web_link",
 ]

@@ -74,6 +74,19 @@ LAB_LOINC: dict[str, dict[str, str]] = {
     "42719-5": {"mg/dl": "bilirubin_mg_dl", "umol/l": "bilirubin_umol_l"},
 }
 
+# Red flag → SNOMED CT concept, for DetectedIssue.code next to urn:mbcnav:flag. Only codes whose
+# fully specified name was seen with the code in public FHIR artefacts (IG value sets, FSH
+# instances) are listed. Left out as unverified: spinal cord compression (71444005, sometimes
+# suggested, is "Cerebral thrombosis"), cardiac tamponade, leptomeningeal disease, respiratory
+# compromise, hepatic visceral crisis, suspected spinal metastasis.
+FLAG_SNOMED: dict[str, tuple[str, str]] = {
+    "flag:hypercalcaemia": ("66931009", "Hypercalcemia (disorder)"),
+    "flag:seizure": ("91175000", "Seizure (finding)"),
+    "flag:pathological_fracture": ("268029009", "Pathological fracture (disorder)"),
+    "flag:raised_intracranial_pressure": ("271719001", "Increased intracranial pressure"),
+    "flag:svc_obstruction": ("63363004", "Superior vena cava syndrome (disorder)"),
+}
+
 DISEASE_STATUS_LOINC = "97509-4"
 STAGE_GROUP_LOINC = frozenset({"21908-9", "21902-2"})
 STAGE_IV_CODES = frozenset({"4", "IV", "4A", "4B", "IVA", "IVB"})
@@ -89,6 +102,7 @@ PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
 
 __all__ = [
     "DISEASE_STATUS_LOINC",
+    "FLAG_SNOMED",
     "ICD10CM",
     "ICD10_PRIMARY_BREAST",
     "ICD10_SECONDARY_PREFIXES",

@@ -3,7 +3,8 @@
 In: read leniently from plain dicts (real data breaks strict models: ids with ``_``, two
 ``value[x]``, STU1 profile names). Secondary cancer conditions give known sites (SNOMED CT and
 ICD-10-CM codes, body sites), tumour marker tests give ER/PR/HER2, labs give calcium and
-bilirubin, QuestionnaireResponses give findings, DocumentReference text becomes the note.
+bilirubin, QuestionnaireResponses give findings, DocumentReference text becomes the note, and
+MedicationStatement/Request/Administration records give prior therapies (``medications``).
 Out: an Assessment as a ``RiskAssessment`` plus one ``DetectedIssue`` per red flag, built as
 dicts and validated with the ``fhir.resources.R4B`` models.
 """
@@ -16,13 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mbcnav.errors import InteropError
-from mbcnav.interop import codes, notes
+from mbcnav.interop import codes, medications, notes
 from mbcnav.interop.fhir_out import assessment_to_fhir
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import FindingInput, Labs, Patient, Receptors
 
 Resource = dict[str, Any]
 _SKIP_STATUS = frozenset({"entered-in-error", "cancelled", "refuted", "inactive", "resolved"})
+# a medication record that says the drug was not (yet) given
+_NOT_GIVEN = frozenset({"not-taken", "not-done", "intended", "draft"})
+_NOT_ORDERED = frozenset({"proposal", "plan", "option"})
+MEDICATION_KINDS = frozenset(
+    {"MedicationStatement", "MedicationRequest", "MedicationAdministration"}
+)
 
 
 @dataclass
@@ -36,6 +43,8 @@ class ChartSummary:
     findings: dict[str, bool] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     disease_status: str | None = None
+    prior_therapies: list[str] = field(default_factory=list)
+    metastatic_since: str | None = None
     unmapped: list[str] = field(default_factory=list)
     note_errors: list[str] = field(default_factory=list)
     age: int | None = None
@@ -55,7 +64,8 @@ def iter_resources(data: Any) -> Iterator[Resource]:
         return
     kind = data.get("resourceType")
     if kind == "Bundle":
-        for entry in data.get("entry") or ():
+        entries = data.get("entry")
+        for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, Mapping):
                 yield from iter_resources(entry.get("resource"))
         return
@@ -142,14 +152,30 @@ def _status_ok(resource: Mapping[str, Any]) -> bool:
 
 
 def _when(resource: Mapping[str, Any]) -> str:
-    for key in ("effectiveDateTime", "issued", "recordedDate", "onsetDateTime", "authored", "date"):
+    for key in (
+        "effectiveDateTime",
+        "issued",
+        "onsetDateTime",
+        "recordedDate",
+        "authored",
+        "authoredOn",
+        "dateAsserted",
+        "date",
+    ):
         value = resource.get(key)
         if isinstance(value, str):
             return value
-    period = resource.get("effectivePeriod")
-    if isinstance(period, Mapping) and isinstance(period.get("start"), str):
-        return str(period["start"])
+    for key in ("effectivePeriod", "onsetPeriod"):
+        period = resource.get(key)
+        if isinstance(period, Mapping) and isinstance(period.get("start"), str):
+            return str(period["start"])
     return ""
+
+
+def _earliest(current: str | None, when: str) -> str | None:
+    if not when:
+        return current
+    return when if current is None or when[:10] < current[:10] else current
 
 
 # ---------------------------------------------------------------- code indexes
@@ -258,6 +284,7 @@ def _read_condition(resource: Resource, index: _SiteIndex, summary: ChartSummary
     if not secondary and not sites:
         return
     summary.metastatic = True
+    summary.metastatic_since = _earliest(summary.metastatic_since, _when(resource))
     for body_site in resource.get("bodySite") or ():
         sites += [s for s in (index.lookup(sy, c) for sy, c, _ in codings(body_site)) if s]
     if not sites:
@@ -347,7 +374,9 @@ def _observe(
             summary.disease_status = found[0][2] or found[0][1]
     elif code in codes.STAGE_GROUP_LOINC:
         stages = {c.upper() for _, c, _ in codings(resource.get("valueCodeableConcept"))}
-        summary.metastatic = summary.metastatic or bool(stages & codes.STAGE_IV_CODES)
+        if stages & codes.STAGE_IV_CODES:
+            summary.metastatic = True
+            summary.metastatic_since = _earliest(summary.metastatic_since, when)
 
 
 def _keep_latest(table: dict[str, _Dated], key: str, item: _Dated) -> None:
@@ -448,6 +477,80 @@ def _read_document(resource: Resource, summary: ChartSummary) -> None:
         summary.notes.append(text)
 
 
+def _given(resource: Mapping[str, Any]) -> bool:
+    """Whether a medication record says the drug was (or is being) given: not a plan, a
+    proposal, a draft or a drug not taken."""
+    if str(resource.get("status", "")) in _NOT_GIVEN:
+        return False
+    return str(resource.get("intent", "order")) not in _NOT_ORDERED
+
+
+def _medication_concept(
+    resource: Mapping[str, Any], medicines: Mapping[str, Mapping[str, Any]]
+) -> Any:
+    """The drug's CodeableConcept: inline, or from the Medication it references (contained,
+    in the Bundle, or fetched with ``_include``)."""
+    concept = resource.get("medicationCodeableConcept")
+    if concept is not None:
+        return concept
+    reference = resource.get("medicationReference")
+    target = reference.get("reference") if isinstance(reference, Mapping) else None
+    if not isinstance(target, str):
+        return reference.get("display") if isinstance(reference, Mapping) else None
+    if target.startswith("#"):
+        for contained in resource.get("contained") or ():
+            if isinstance(contained, Mapping) and contained.get("id") == target[1:]:
+                return contained.get("code")
+        return None
+    found = reference_target(target)
+    medicine = medicines.get(found[1]) if found and found[0] == "Medication" else None
+    if medicine is not None:
+        return medicine.get("code")
+    return reference.get("display") if isinstance(reference, Mapping) else None
+
+
+def _drug(concept: Any, kind: str, started: str, unmapped: list[str]) -> list[medications.Drug]:
+    """The drugs one medication record names: by ATC code, else by ingredient name."""
+    found: dict[str, medications.Drug] = {}
+    names: list[str] = []
+    cancer_code = ""
+    for system, code, display in codings(concept):
+        if "atc" in system.lower() or "whocc" in system.lower():
+            name, drug_class = medications.atc_class(code)
+            if drug_class is not None:
+                label = name or display or code
+                found[label] = medications.Drug(label, drug_class, started, kind)
+            elif medications.is_antineoplastic_atc(code):
+                cancer_code = f"{code} {display}".strip()
+        names.append(display)
+    if isinstance(concept, Mapping) and isinstance(concept.get("text"), str):
+        names.append(concept["text"])
+    elif isinstance(concept, str):
+        names.append(concept)
+    for text in names:
+        for name in medications.drug_names(text):
+            if not any(name in known for known in found):
+                found[name] = medications.Drug(name, medications.DRUG_CLASSES[name], started, kind)
+    if not found and cancer_code:
+        unmapped.append(f"{kind} {cancer_code} (cancer drug not recognised)")
+    return list(found.values())
+
+
+def _read_medications(
+    records: Iterable[Resource], medicines: Mapping[str, Mapping[str, Any]], summary: ChartSummary
+) -> None:
+    drugs: list[medications.Drug] = []
+    for resource in records:
+        kind = str(resource.get("resourceType"))
+        concept = _medication_concept(resource, medicines)
+        drugs += _drug(concept, kind, _when(resource), summary.unmapped)
+    ids, unused = medications.prior_therapies(
+        drugs, metastatic=summary.metastatic, metastatic_since=summary.metastatic_since
+    )
+    summary.prior_therapies = ids
+    summary.unmapped += unused
+
+
 def _read_patient(resource: Resource, summary: ChartSummary) -> None:
     summary.patient_id = str(resource["id"]) if resource.get("id") else summary.patient_id
     gender = resource.get("gender")
@@ -481,12 +584,19 @@ def summarise(resources: Iterable[Resource], *, knowledge: Knowledge | None = No
     summary = ChartSummary()
     receptors: dict[str, _Dated] = {}
     labs: dict[str, _Dated] = {}
+    given: list[Resource] = []
+    medicines: dict[str, Resource] = {}
     for resource in resources:
         kind = resource.get("resourceType")
         if kind == "Patient":
             _read_patient(resource, summary)
+        elif kind == "Medication" and resource.get("id"):
+            medicines[str(resource["id"])] = resource
         elif not _status_ok(resource):
             continue
+        elif kind in MEDICATION_KINDS:
+            if _given(resource):
+                given.append(resource)
         elif kind == "Condition":
             _read_condition(resource, index, summary)
         elif kind == "Observation":
@@ -495,6 +605,7 @@ def summarise(resources: Iterable[Resource], *, knowledge: Knowledge | None = No
             _read_questionnaire(resource, terms, by_code, summary)
         elif kind == "DocumentReference":
             _read_document(resource, summary)
+    _read_medications(given, medicines, summary)
     summary.receptors = {name: str(item.value) for name, item in receptors.items()}
     summary.labs = _plausible_labs(
         {name: float(item.value) for name, item in labs.items()}, summary.unmapped
@@ -530,6 +641,7 @@ def summary_to_patient(summary: ChartSummary) -> Patient:
             receptors=Receptors.model_validate(summary.receptors),
             setting="metastatic" if summary.metastatic else "suspected",
             known_sites=tuple(summary.known_sites),
+            prior_therapies=tuple(summary.prior_therapies),
             age=summary.age,
             sex=summary.sex,
         )
@@ -543,11 +655,25 @@ def bundle_to_patient(bundle: Any, *, knowledge: Knowledge | None = None) -> Pat
     """A FHIR Bundle (or single resource) as an mbcnav Patient; lenient about profiles."""
     if not isinstance(bundle, Mapping) or not isinstance(bundle.get("resourceType"), str):
         raise InteropError(
-            "The body must be a FHIR resource with a 'resourceType'",
+            "The body",
             code="MBC-E300",
-            allowed="a Bundle",
+            allowed="a FHIR resource (a Bundle) with a 'resourceType'",
         )
-    summary = summarise(iter_resources(bundle), knowledge=knowledge)
+    entries = bundle.get("entry")
+    if bundle["resourceType"] == "Bundle" and entries is not None and not isinstance(entries, list):
+        raise InteropError(
+            "The Bundle's 'entry'", code="MBC-E300", allowed="a list", got=type(entries).__name__
+        )
+    try:
+        summary = summarise(iter_resources(bundle), knowledge=knowledge)
+    except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
+        # a field of a shape FHIR does not allow (a number where an object belongs, ...): the
+        # mapping is lenient about profiles, not about JSON types, and says so with a code
+        raise InteropError(
+            "A resource in the Bundle has a field of the wrong JSON type",
+            code="MBC-E300",
+            got=type(exc).__name__,
+        ) from exc
     if summary.note_errors:
         raise InteropError(
             "A DocumentReference attachment must be base64 text in the charset it names",

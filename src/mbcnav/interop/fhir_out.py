@@ -10,11 +10,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from mbcnav.errors import InteropError
+from mbcnav.interop.codes import FLAG_SNOMED, SNOMED
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Assessment, RedFlag, SitePosterior
 
 SITE_SYSTEM = "urn:mbcnav:site"
 FLAG_SYSTEM = "urn:mbcnav:flag"
+FINDING_SYSTEM = "urn:mbcnav:finding"
+SOURCE_SYSTEM = "urn:mbcnav:source"
 ALGORITHM_SYSTEM = "urn:mbcnav:algorithm"
 SEVERITY = {"emergency": "high", "urgent": "high", "soon": "moderate", "routine": "low"}
 
@@ -67,28 +70,65 @@ def _risk_assessment(assessment: Assessment, subject: dict[str, str], when: str)
     return resource
 
 
+def _sentence(text: str) -> str:
+    """One clean sentence: no trailing ';' or '.' pile-up (the field test saw ".;" joins)."""
+    text = " ".join(text.split()).rstrip(" ;.,")
+    return text + "." if text else ""
+
+
+def _flag_code(flag: RedFlag, label: str) -> dict[str, Any]:
+    coding = [{"system": FLAG_SYSTEM, "code": flag.id, "display": label}]
+    if flag.id in FLAG_SNOMED:
+        code, display = FLAG_SNOMED[flag.id]
+        coding.append({"system": SNOMED, "code": code, "display": display})
+    return {"coding": coding, "text": label}
+
+
+def _evidence(flag: RedFlag, knowledge: Knowledge | None) -> list[dict[str, Any]]:
+    """One ``evidence`` per finding behind the flag, then one per source (by citation)."""
+    items: list[dict[str, Any]] = []
+    for finding in dict.fromkeys(flag.because):
+        symptom = knowledge.symptoms.get(finding) if knowledge else None
+        label = symptom.label if symptom else finding
+        coding = {"system": FINDING_SYSTEM, "code": finding, "display": label}
+        items.append({"code": [{"coding": [coding], "text": label}]})
+    for ident in dict.fromkeys(flag.sources):
+        source = knowledge.sources.get(ident) if knowledge else None
+        citation = source.citation if source else ident
+        items.append({"detail": [{"display": citation}]})
+    return items
+
+
 def _detected_issue(
     flag: RedFlag, subject: dict[str, str], when: str, knowledge: Knowledge | None
 ) -> dict[str, Any]:
+    """A red flag as a DetectedIssue: both codes, clean-text detail, one evidence per item and
+    ``reference`` (a single URI in R4) the first source's address."""
     label = flag.label or (
         knowledge.red_flags[flag.id].label
         if knowledge and flag.id in knowledge.red_flags
         else flag.id
     )
-    detail = "; ".join(flag.actions) or label
+    actions = " ".join(_sentence(action) for action in flag.actions)
+    detail = f"{_sentence(label)[:-1]} (urgency: {flag.urgency}). {actions}".strip()
     resource: dict[str, Any] = {
         "resourceType": "DetectedIssue",
         "id": str(uuid.uuid4()),
         "status": "final",
-        "code": {"coding": [{"system": FLAG_SYSTEM, "code": flag.id, "display": label}]},
+        "code": _flag_code(flag, label),
         "severity": SEVERITY[flag.urgency],
         "identifiedDateTime": when,
-        "detail": f"{label} ({flag.urgency}). {detail}",
+        "detail": detail,
     }
     if "reference" in subject:
         resource["patient"] = subject
+    evidence = _evidence(flag, knowledge)
+    if evidence:
+        resource["evidence"] = evidence
     if flag.sources:
-        resource["reference"] = f"urn:mbcnav:sources:{','.join(flag.sources)}"
+        first = knowledge.sources.get(flag.sources[0]) if knowledge else None
+        url = first.url if first is not None else None
+        resource["reference"] = url or f"{SOURCE_SYSTEM}:{flag.sources[0]}"
     return resource
 
 

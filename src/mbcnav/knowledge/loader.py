@@ -35,6 +35,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -47,6 +48,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "workup": Workup,
     "treatments": Treatment,
     "prior_therapies": PriorTherapyTerm,
+    "treatment_gates": TreatmentGate,
 }
 HASHED_FILES = (
     "sources",
@@ -58,6 +60,7 @@ HASHED_FILES = (
     "workup",
     "treatments",
     "prior_therapies",
+    "treatment_gates",
 )
 
 ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network}
@@ -282,6 +285,7 @@ def compile_records(
         workup=_by_id(records.workup),
         treatments=_by_id(records.treatments),
         prior_therapies=_by_id(records.prior_therapies),
+        treatment_gates=_by_id(records.treatment_gates),
     )
 
 

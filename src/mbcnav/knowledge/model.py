@@ -16,6 +16,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -35,6 +36,9 @@ class Knowledge:
     workup: Mapping[str, Workup]
     treatments: Mapping[str, Treatment]
     prior_therapies: Mapping[str, PriorTherapyTerm] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    treatment_gates: Mapping[str, TreatmentGate] = field(
         default_factory=lambda: MappingProxyType({})
     )
 

@@ -39,6 +39,7 @@ IdWork = Annotated[str, Field(pattern=r"^work:[a-z0-9_]+$")]
 IdTx = Annotated[str, Field(pattern=r"^tx:[a-z0-9_]+$")]
 IdSource = Annotated[str, Field(pattern=r"^src:[a-z0-9_]+$")]
 IdRoute = Annotated[str, Field(pattern=r"^route:[a-z0-9_]+$")]
+IdGate = Annotated[str, Field(pattern=r"^gate:[a-z0-9_]+$")]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 
 LabName = Literal[
@@ -105,6 +106,7 @@ ApprovalStatus = Literal["approved", "not_approved", "pending", "guideline_stand
 """``unconfirmed``: an approval reported only by a secondary source or recalled (fact sheet S/U),
 not yet checked against the regulator's text; ``approved`` (with a date) needs that text (P)."""
 PriorSetting = Literal["adjuvant", "metastatic", "any"]
+WorkupKind = Literal["imaging", "lab", "biopsy", "biomarker", "clinical", "procedure"]
 
 
 class Model(BaseModel):
@@ -295,7 +297,10 @@ class Thresholds(Model):
 
     suspected_site: Prob
     workup_site: Prob
-    treat_suspected_site: Prob
+    treat_suspected_site: Prob = Field(
+        description="An unconfirmed site this probable lists its site-directed options under "
+        "Assessment.after_confirmation; it never makes them offered (treatment_gates.yaml)"
+    )
     workup_odds_ratio: float = Field(
         default=1.0,
         ge=1.0,
@@ -328,11 +333,16 @@ class Site(Model):
 
 
 class Symptom(Model):
+    """A finding the reader and the rules know. ``kind: context`` marks a fact about treatment
+    or course (recent chemotherapy, an antibody-drug conjugate being given) that red flags ask
+    about but that says nothing about where the cancer has spread: it is no network column, so
+    it has no link and no leak."""
+
     id: IdSymptom
     label: str
     plain_label: str
     body_area: BodyArea
-    kind: Literal["symptom", "sign", "lab"] = "symptom"
+    kind: Literal["symptom", "sign", "lab", "context"] = "symptom"
     terms: Lexicon = Lexicon()
     codes: Codes = Codes()
     derive_from: Condition | None = None
@@ -341,6 +351,11 @@ class Symptom(Model):
     )
     article: bool = Field(default=False, description="Named in the patient article")
     sources: tuple[IdSource, ...]
+
+    @property
+    def in_network(self) -> bool:
+        """Whether the site network weighs this finding (every kind but ``context``)."""
+        return self.kind != "context"
 
 
 class Prior(Model):
@@ -489,7 +504,7 @@ class Workup(Model):
     id: IdWork
     label: str
     plain_label: str
-    kind: Literal["imaging", "lab", "biopsy", "biomarker", "clinical", "procedure"]
+    kind: WorkupKind
     for_sites: tuple[SiteWorkup, ...] = ()
     when: Condition | None = None
     urgency: Urgency = "soon"
@@ -522,6 +537,52 @@ class Treatment(Model):
     sources: tuple[IdSource, ...]
 
 
+class GateScope(Model):
+    """Which selected treatment rows a gate looks at: every criterion given must hold.
+
+    ``site_directed``: rows aimed at a site (they name ``for_sites``, or were selected through
+    a site that is only suspected). ``flag_measures``: whether rows selected because a red flag
+    was raised are in scope; emergency measures do not wait for confirmation, so most gates
+    leave them out."""
+
+    modalities: tuple[Modality, ...] = ()
+    treatments: tuple[IdTx, ...] = ()
+    for_sites: tuple[IdSite, ...] = ()
+    site_directed: bool = False
+    flag_measures: bool = False
+
+
+class TreatmentGate(Model):
+    """A rule every selected treatment row in the gate's scope must also pass to be offered.
+
+    One gate states one clinical principle for many rows (systemic therapy needs confirmed
+    metastatic disease; a site-directed procedure needs its site confirmed), so the rows
+    themselves need not repeat it. ``requires`` is a condition on the patient;
+    ``requires_known_site`` asks that one of the row's sites be known (given, or stated as
+    established in the text), never merely probable. A row that fails is withheld; with
+    ``after_confirmation`` it is listed as an option to consider once the disease is confirmed,
+    with ``reason`` and the tests that would confirm it (``confirm_with``, plus, for a site
+    gate, the site's tests of the kinds ``confirm_kinds``)."""
+
+    id: IdGate
+    label: str
+    scope: GateScope
+    requires: Condition | None = None
+    requires_known_site: bool = False
+    after_confirmation: bool = True
+    reason: str = Field(min_length=10)
+    plain_reason: str = Field(min_length=10)
+    confirm_with: tuple[IdWork, ...] = ()
+    confirm_kinds: tuple[WorkupKind, ...] = ()
+    sources: tuple[IdSource, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _gates_something(self) -> TreatmentGate:
+        if self.requires is None and not self.requires_known_site:
+            raise ValueError("a gate needs 'requires', 'requires_known_site' or both")
+        return self
+
+
 class PriorTherapyTerm(Model):
     """A therapy a patient may have had that is not an option of the decision table (adjuvant
     treatment, a generic earlier line). Patients name it in ``prior_therapies``; conditions
@@ -550,6 +611,7 @@ __all__ = [
     "FindingAbsent",
     "FindingPresent",
     "FlagRaised",
+    "GateScope",
     "LabCompare",
     "Leak",
     "Lexicon",
@@ -578,5 +640,7 @@ __all__ = [
     "Symptom",
     "Thresholds",
     "Treatment",
+    "TreatmentGate",
     "Workup",
+    "WorkupKind",
 ]

@@ -104,7 +104,7 @@ def _priors(knowledge: Knowledge, sites: tuple[str, ...]) -> dict[tuple[str, str
 
 
 def _columns(knowledge: Knowledge, sites: tuple[str, ...]) -> tuple[str, ...]:
-    columns = tuple(knowledge.symptom_ids)
+    columns = tuple(s.id for s in knowledge.symptoms.values() if s.in_network)
     if knowledge.network.suspected_mention is not None:
         columns += tuple(mention_column(site) for site in sites)
     if knowledge.network.negated_mention is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mbcnav.knowledge import Knowledge
 from mbcnav.render.markup import Html, el
 from mbcnav.render.spread import suspected_sites
-from mbcnav.render.text import URGENCY_PLAIN, plain_label_of, urgency_rank
+from mbcnav.render.text import URGENCY_PLAIN, confirm_first, plain_label_of, urgency_rank
 from mbcnav.types import MODALITIES, PATIENT_NOTICE, Assessment, Modality
 
 FAMILY_NAME: dict[Modality, str] = {
@@ -206,7 +206,9 @@ def _care(assessment: Assessment, knowledge: Knowledge | None) -> Section:
             picks = _unique(_inline(label) for label in suggested[modality])
             line += " Your team may talk with you about: " + "; ".join(picks)
         items.append(_sentence(line))
-    return Section(id="care", heading="Kinds of care", paragraphs=(AIMS,), items=tuple(items))
+    waiting = confirm_first(assessment, plain=True)
+    paragraphs = (AIMS,) if waiting is None else (AIMS, waiting)
+    return Section(id="care", heading="Kinds of care", paragraphs=paragraphs, items=tuple(items))
 
 
 def build_handout(assessment: Assessment, knowledge: Knowledge | None = None) -> Handout:

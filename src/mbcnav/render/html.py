@@ -18,6 +18,7 @@ from mbcnav.render.text import (
     QUALIFIER_LABEL,
     URGENCY_LABEL,
     URGENCY_WHEN,
+    confirm_first,
     humanize,
     label_of,
     percent,
@@ -32,6 +33,7 @@ from mbcnav.types import (
     MODALITIES,
     URGENCY_ORDER,
     Assessment,
+    DeferredOption,
     Finding,
     RedFlag,
     SitePosterior,
@@ -317,8 +319,40 @@ def _option(option: TreatmentOption, knowledge: Knowledge | None) -> Html:
     )
 
 
+def _deferred(option: DeferredOption, knowledge: Knowledge | None) -> Html:
+    sites = ", ".join(label_of(knowledge, site) for site in option.for_sites)
+    return el(
+        "li",
+        el("strong", option.label or label_of(knowledge, option.id)),
+        " ",
+        el("span", MODALITY_LABEL[option.modality], class_="intent"),
+        el("div", f"For: {sites}", class_="meta") if sites else None,
+        el("div", option.reason[:1].upper() + option.reason[1:], class_="meta"),
+        sources_html(option.sources, knowledge),
+        id=f"later-{slug(option.id)}",
+    )
+
+
+def _after_confirmation(assessment: Assessment, knowledge: Knowledge | None) -> Html | None:
+    """The options a treatment gate withholds until the spread is confirmed, tests first."""
+    sentence = confirm_first(assessment)
+    if sentence is None:
+        return None
+    return el(
+        "div",
+        el("p", el("strong", sentence), class_="confirm-first"),
+        el("h3", "To consider once confirmed"),
+        el(
+            "ul", [_deferred(o, knowledge) for o in assessment.after_confirmation], class_="options"
+        ),
+        class_="after-confirmation",
+        id="after-confirmation",
+    )
+
+
 def treatments_section(assessment: Assessment, knowledge: Knowledge | None = None) -> Html:
-    """Options grouped by the seven modalities of the patient article, in its order."""
+    """Options grouped by the seven modalities of the patient article, in its order; first,
+    when a gate withholds some until the spread is confirmed, the tests that come first."""
     groups = []
     for modality in MODALITIES:
         options = [o for o in assessment.treatment_options if o.modality == modality]
@@ -336,7 +370,12 @@ def treatments_section(assessment: Assessment, knowledge: Knowledge | None = Non
                 id=f"mod-{modality}",
             )
         )
-    return section("treatments", "Treatment options", el("div", groups, class_="modalities"))
+    return section(
+        "treatments",
+        "Treatment options",
+        _after_confirmation(assessment, knowledge),
+        el("div", groups, class_="modalities"),
+    )
 
 
 def _cited(assessment: Assessment) -> list[str]:
@@ -344,6 +383,7 @@ def _cited(assessment: Assessment) -> list[str]:
     groups: list[Iterable[str]] = [f.sources for f in assessment.red_flags]
     groups += [w.sources for w in assessment.workup]
     groups += [o.sources for o in assessment.treatment_options]
+    groups += [o.sources for o in assessment.after_confirmation]
     for ids in groups:
         seen.update(dict.fromkeys(ids))
     return list(seen)

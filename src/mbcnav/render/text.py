@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from mbcnav.knowledge import Knowledge
 from mbcnav.reason.network import MENTION_PREFIX, NEGATION_PREFIX
-from mbcnav.types import URGENCY_ORDER, Modality
+from mbcnav.types import URGENCY_ORDER, Assessment, Modality
 
 URGENCY_LABEL: Mapping[str, str] = {
     "emergency": "Emergency",
@@ -103,6 +103,42 @@ _TRANSLIT = {
     "\u00a0": " ",
     "−": "-",
 }
+
+
+CONFIRM_FIRST = "Treatment is considered once the spread is confirmed: first {tests}."
+PLAIN_CONFIRM_FIRST = (
+    "Treatment is planned once tests show where the cancer has spread. "
+    "The tests come first: {tests}."
+)
+
+
+def confirming_tests(assessment: Assessment, plain: bool = False) -> tuple[str, ...]:
+    """The tests that would confirm what the options of ``after_confirmation`` wait for, each
+    once: those the workup already orders, most urgent first, then the rest in the order the
+    options name them. Clinicians get the head of each label ("Whole-spine MRI")."""
+    urgency = {item.id: URGENCY_ORDER.index(item.urgency) for item in assessment.workup}
+    tests = {
+        test.id: test for option in assessment.after_confirmation for test in option.confirm_with
+    }
+    ranked = sorted(tests, key=lambda ident: urgency.get(ident, len(URGENCY_ORDER)))
+    names = (
+        (tests[ident].plain_label if plain else tests[ident].label.split(" (", 1)[0])
+        or humanize(ident)
+        for ident in ranked
+    )
+    return tuple(dict.fromkeys(names))
+
+
+def confirm_first(assessment: Assessment, plain: bool = False) -> str | None:
+    """The sentence every renderer puts before the options that wait for confirmation, or None
+    when nothing waits."""
+    if not assessment.after_confirmation:
+        return None
+    tests = confirming_tests(assessment, plain)
+    if not tests:
+        tests = ("the tests your team chooses",) if plain else ("imaging or a biopsy",)
+    template = PLAIN_CONFIRM_FIRST if plain else CONFIRM_FIRST
+    return template.format(tests="; ".join(tests))
 
 
 def slug(ident: str) -> str:

@@ -106,12 +106,14 @@ def assess_cards(
     try:
         assessment = run_engine(patient, knowledge)
     except InputError as exc:
-        if exc.code == "MBC-E101":
-            return []
-        raise
+        if exc.code != "MBC-E101":
+            raise
+        # Nothing clinical in the chart: no assessment, but what could not be read is said.
+        empty = build_cards(None, knowledge, unread=unread, patient=patient)
+        return [RawJSON(dumps(card)) for card in empty]
     audit_id = str(uuid.uuid4())
     link = web_link(link_base, patient_id=hook.context.patientId, assessment_id=audit_id)
-    cards = build_cards(assessment, knowledge, link=link, unread=unread)
+    cards = build_cards(assessment, knowledge, link=link, unread=unread, patient=patient)
     texts = [RawJSON(dumps(card)) for card in cards]
     record(
         audit,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -130,6 +131,32 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def fit(value: Any, length: int) -> str:
+    """``value`` as text a column of ``length`` characters holds on SQLite and PostgreSQL alike:
+    NUL (which PostgreSQL text refuses) and lone surrogates (which no driver can encode)
+    replaced by U+FFFD, and cut to the column's length, so no caller's string yields a 500."""
+    return _UNSTORABLE.sub("\ufffd", str(value))[:length]
+
+
+def token_key(jti: str) -> str:
+    """A JWT id as stored for replay checks: as sent when it fits, else its SHA-256 (cutting a
+    long id would let two different tokens collide)."""
+    if len(jti) <= 200 and not _UNSTORABLE.search(jti):
+        return jti
+    return "sha256:" + hashlib.sha256(jti.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_RECORD_ID = re.compile(r"[0-9a-f-]{36}")
+"""The ids this store gives (uuid4): anything else names no record and is not looked up."""
+
+
+def _optional(value: Any, length: int) -> str | None:
+    return None if value is None else fit(value, length)
+
+
 def input_hash(data: Any) -> str:
     """sha256 of canonical JSON: equal inputs give equal hashes, whatever the key order."""
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -246,9 +273,9 @@ class AuditStore:
         record_id = record_id or str(uuid.uuid4())
         now = _now()
         common = {
-            "request_id": entry.request_id,
+            "request_id": fit(entry.request_id, 64),
             "created_at": now,
-            "caller": entry.caller,
+            "caller": fit(entry.caller, 200),
             "knowledge_version": entry.knowledge_version,
             "knowledge_hash": entry.knowledge_hash,
             "input_hash": entry.input_hash,
@@ -264,11 +291,11 @@ class AuditStore:
                     [
                         {
                             **common,
-                            "uuid": card["uuid"],
+                            "uuid": fit(card["uuid"], 36),
                             "assessment_id": record_id,
-                            "service_id": service_id,
-                            "indicator": card["indicator"],
-                            "summary": card["summary"],
+                            "service_id": fit(service_id, 64),
+                            "indicator": fit(card["indicator"], 16),
+                            "summary": fit(card["summary"], 200),
                             "output": output,
                         }
                         for card, output in zip(cards, card_outputs or cards, strict=True)
@@ -283,9 +310,12 @@ class AuditStore:
             with self._write_lock, self.engine.begin() as connection:
                 if random.random() < PURGE_CHANCE:
                     connection.execute(delete(SeenToken).where(SeenToken.expires_at < now))
-                connection.execute(
-                    insert(SeenToken), [{"issuer": issuer, "jti": jti, "expires_at": expires_at}]
-                )
+                token = {
+                    "issuer": fit(issuer, 200),
+                    "jti": token_key(jti),
+                    "expires_at": expires_at,
+                }
+                connection.execute(insert(SeenToken), [token])
         except IntegrityError:
             return False
         return True
@@ -295,12 +325,12 @@ class AuditStore:
         with self._write_lock, self._session() as session:
             session.add_all(
                 FeedbackRecord(
-                    card_uuid=str(item["card"]),
-                    service_id=service_id,
+                    card_uuid=fit(item["card"], 64),
+                    service_id=fit(service_id, 64),
                     received_at=now,
-                    caller=caller,
-                    outcome=str(item["outcome"]),
-                    outcome_timestamp=item.get("outcomeTimestamp"),
+                    caller=fit(caller, 200),
+                    outcome=fit(item["outcome"], 16),
+                    outcome_timestamp=_optional(item.get("outcomeTimestamp"), 40),
                     override_reason=item.get("overrideReason"),
                     accepted_suggestions=item.get("acceptedSuggestions"),
                 )
@@ -309,6 +339,8 @@ class AuditStore:
         return len(items)
 
     def assessment(self, record_id: str) -> dict[str, Any] | None:
+        if not _RECORD_ID.fullmatch(record_id):
+            return None
         with self._session() as session:
             record = session.get(AssessmentRecord, record_id)
             return None if record is None else _assessment_dict(record)
@@ -318,13 +350,14 @@ class AuditStore:
     ) -> dict[str, Any] | None:
         """An audited assessment for a reader; the read itself is recorded, found or not."""
         with self._write_lock, self._session() as session:
-            record = session.get(AssessmentRecord, record_id)
+            well_formed = _RECORD_ID.fullmatch(record_id) is not None
+            record = session.get(AssessmentRecord, record_id) if well_formed else None
             session.add(
                 AccessRecord(
-                    assessment_id=record_id[:64],
+                    assessment_id=fit(record_id, 64),
                     accessed_at=_now(),
-                    caller=caller[:200],
-                    channel=channel,
+                    caller=fit(caller, 200),
+                    channel=fit(channel, 16),
                     found=record is not None,
                 )
             )

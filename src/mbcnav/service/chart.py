@@ -66,6 +66,7 @@ class Gathered:
     found: dict[str, list[Resource]] = field(default_factory=dict)
     next_pages: dict[str, str] = field(default_factory=dict)
     unread: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     def resources(self) -> list[Resource]:
         return [resource for resources in self.found.values() for resource in resources]
@@ -93,7 +94,10 @@ def prefetched(hook: HookRequest) -> Gathered:
                 gathered.found.setdefault(key, [])
             continue
         value = _as_fhir(raw)
-        if value is None or outcome_errors(value):
+        errors = outcome_errors(value)
+        if value is None or errors:
+            if key in PREFETCH:
+                gathered.outcomes[key] = "; ".join(errors) or "not a FHIR resource"
             continue
         if key in PREFETCH:
             gathered.found.setdefault(key, []).extend(iter_resources(value))
@@ -289,15 +293,20 @@ async def gather_chart(hook: HookRequest, settings: Settings) -> Gathered:
         raise _missing_data(
             absent, "prefetched, or readable from a fhirServer on this service's allowlist"
         )
-    gathered.unread += [
-        f"{PREFETCH_LABELS[key]}: not sent by the EHR"
-        for key in PREFETCH
-        if key not in gathered.found
-    ]
+    gathered.unread += [_not_sent(key, gathered) for key in PREFETCH if key not in gathered.found]
     gathered.unread += [
         f"{PREFETCH_LABELS[key]}: only the first page" for key in gathered.next_pages
     ]
     return gathered
+
+
+def _not_sent(key: str, gathered: Gathered) -> str:
+    """Why a key is missing: the EHR said it could not fetch it (an OperationOutcome), or it
+    did not send it at all."""
+    outcome = gathered.outcomes.get(key)
+    if outcome is not None:
+        return f"{PREFETCH_LABELS[key]}: the EHR could not fetch it ({outcome})"
+    return f"{PREFETCH_LABELS[key]}: not sent by the EHR"
 
 
 def for_patient(resources: Iterable[Resource], patient_id: str) -> list[Resource]:

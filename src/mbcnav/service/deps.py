@@ -31,6 +31,7 @@ from mbcnav.service.security import (
     ReplayGuard,
     StoreReplayGuard,
     check_api_token,
+    require_service_url,
     verify_cds_jwt,
 )
 from mbcnav.service.settings import Settings
@@ -49,6 +50,7 @@ class ServiceState:
         self._audit: AuditStore | None = None
         self._lock = threading.Lock()
         self.keys = KeyStore(settings)
+        require_service_url(settings)
         self.replay: ReplayGuard = StoreReplayGuard(lambda: self.audit)
         self.pool: EnginePool | None = None
 
@@ -198,9 +200,16 @@ async def rest_caller(
 
 
 def public_url(request: Request, settings: Settings) -> str:
-    """The URL the caller used, as the JWT ``aud`` must name it (configured base wins)."""
+    """The URL of this call as the JWT ``aud`` must name it: the configured service URL and
+    the path. Only ``--dev`` (loopback) falls back to the request's own URL; elsewhere the Host
+    header never decides it (the service refuses to start without the setting)."""
     if settings.public_url:
         return settings.public_url.rstrip("/") + request.url.path
+    if not settings.dev:
+        raise ServiceError(
+            "This service has no MBCNAV_PUBLIC_URL to check the token's 'aud' against",
+            code="MBC-E501",
+        )
     return str(request.url.replace(query=None, fragment=None))
 
 

@@ -119,7 +119,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _CODE_BY_STATUS.get(
+    code = getattr(exc, "code", None) or _CODE_BY_STATUS.get(
         exc.status_code, "MBC-E505" if exc.status_code >= 500 else "MBC-E100"
     )
     detail = exc.detail if isinstance(exc.detail, str) else ERROR_TITLES.get(code, "error")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -216,9 +217,29 @@ def _check_header(header: dict[str, Any], settings: Settings) -> str:
     if alg in _SYMMETRIC_OR_NONE or alg not in settings.cds_algorithms:
         allowed = ", ".join(settings.cds_algorithms)
         raise _refuse(f"The JWT algorithm {alg!r} is refused; allowed: {allowed}")
-    if str(header.get("typ", "JWT")).upper() not in ("JWT", "APPLICATION/JWT"):
-        raise _refuse("The JWT header 'typ' must be 'JWT'")
+    # CDS Hooks 2.0 §Trusting CDS Clients: the header MUST carry typ ("JWT") and kid.
+    if str(header.get("typ", "")).upper() not in ("JWT", "APPLICATION/JWT"):
+        raise _refuse("The JWT header 'typ' must be 'JWT' (CDS Hooks 2.0 requires it)")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _refuse("The JWT header needs a 'kid' naming the signing key (CDS Hooks 2.0)")
     return alg
+
+
+def require_service_url(settings: Settings) -> None:
+    """Refuse to serve CDS Hooks without a configured service URL (``MBCNAV_PUBLIC_URL``)
+    outside ``--dev``: a token's ``aud`` must name this service, and a URL built from the
+    request's Host header is the caller's to choose."""
+    trusts_cds = bool(settings.cds_issuers or settings.cds_issuer_keys)
+    if trusts_cds and not settings.dev and not settings.public_url:
+        raise ServiceError(
+            "MBCNAV_PUBLIC_URL must be set to this service's base URL when CDS Hooks callers "
+            "are trusted: JWT 'aud' is checked against it, never against the Host header "
+            "(only --dev may leave it unset)",
+            code="MBC-E504",
+            allowed="an https URL such as https://mbcnav.example.org",
+            got="unset",
+        )
 
 
 async def verify_cds_jwt(
@@ -259,9 +280,21 @@ async def verify_cds_jwt(
     except jwt.PyJWTError as exc:
         raise _refuse(f"The token was refused: {type(exc).__name__}") from exc
     await anyio.to_thread.run_sync(
-        replay.check_and_remember, issuer, str(claims["jti"]), float(claims["exp"])
+        replay.check_and_remember, issuer, str(claims["jti"]), _expiry(claims["exp"])
     )
     return Caller(id=issuer, kind="cds", tenant=_tenant(claims.get("tenant")))
+
+
+def _expiry(value: Any) -> float:
+    """``exp`` as seconds since the epoch; a number no clock can reach (``10**400``) is refused
+    with the other token errors, not left to overflow."""
+    try:
+        expiry = float(value)
+    except (TypeError, ValueError, OverflowError):
+        expiry = math.inf
+    if not math.isfinite(expiry):
+        raise _refuse("The token's expiry ('exp') is not a usable time")
+    return expiry
 
 
 def _text(value: Any) -> str | None:
@@ -296,6 +329,7 @@ __all__ = [
     "StoreReplayGuard",
     "bearer_token",
     "check_api_token",
+    "require_service_url",
     "token_fingerprint",
     "verify_cds_jwt",
 ]

@@ -67,9 +67,11 @@ def _missing_parts(network: Network) -> list[Problem]:
 
 
 def _symptom_coverage(records: Records, network: Network) -> list[Problem]:
-    """Every symptom needs a leak and at least one link, or the network cannot weigh it."""
+    """Every network symptom needs a leak and at least one link, or the network cannot weigh
+    it; a ``context`` finding (treatment or course, not a site's effect) must have neither."""
     leaked = {leak.symptom for leak in network.leaks}
     linked = {link.symptom for link in network.links}
+    weighed = [symptom for symptom in records.symptoms if symptom.in_network]
     problems = [
         Problem(
             "MBC-E207",
@@ -78,7 +80,7 @@ def _symptom_coverage(records: Records, network: Network) -> list[Problem]:
             "leaks",
             f"{symptom.id} has no leak (background probability)",
         )
-        for symptom in records.symptoms
+        for symptom in weighed
         if symptom.id not in leaked
     ]
     problems += [
@@ -89,8 +91,20 @@ def _symptom_coverage(records: Records, network: Network) -> list[Problem]:
             "links",
             f"{symptom.id} is linked to no site, so the network cannot use it",
         )
-        for symptom in records.symptoms
+        for symptom in weighed
         if symptom.id not in linked
+    ]
+    problems += [
+        Problem(
+            "MBC-E207",
+            "network.yaml",
+            symptom.id,
+            "links",
+            f"{symptom.id} is a context finding (kind: context): it says nothing about a "
+            "site, so it takes no link or leak",
+        )
+        for symptom in records.symptoms
+        if not symptom.in_network and (symptom.id in leaked or symptom.id in linked)
     ]
     return problems
 

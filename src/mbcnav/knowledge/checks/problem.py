@@ -15,6 +15,7 @@ from mbcnav.knowledge.schema import (
     Source,
     Symptom,
     Treatment,
+    TreatmentGate,
     Workup,
 )
 
@@ -50,6 +51,7 @@ class Records:
     workup: tuple[Workup, ...] = ()
     treatments: tuple[Treatment, ...] = ()
     prior_therapies: tuple[PriorTherapyTerm, ...] = ()
+    treatment_gates: tuple[TreatmentGate, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)

@@ -37,6 +37,15 @@ def _references(records: Records) -> Iterator[tuple[str, str, str, str, str]]:
             yield "treatments.yaml", tx.id, "combines_with", "treatments", other
         for other in tx.follows:
             yield "treatments.yaml", tx.id, "follows", THERAPIES, other
+    for gate in records.treatment_gates:
+        for target, ref in condition_refs(gate.requires):
+            yield "treatment_gates.yaml", gate.id, "requires", target, ref
+        for site in gate.scope.for_sites:
+            yield "treatment_gates.yaml", gate.id, "scope.for_sites", "sites", site
+        for tx_id in gate.scope.treatments:
+            yield "treatment_gates.yaml", gate.id, "scope.treatments", "treatments", tx_id
+        for work in gate.confirm_with:
+            yield "treatment_gates.yaml", gate.id, "confirm_with", "workup", work
     yield from _network_references(records.network)
 
 

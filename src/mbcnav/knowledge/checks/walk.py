@@ -31,6 +31,7 @@ LIST_NAMES = (
     "workup",
     "treatments",
     "prior_therapies",
+    "treatment_gates",
 )
 # A prior therapy may be a treatment row or a prior-therapy term: one namespace, two files.
 THERAPIES = "treatments or prior_therapies"
@@ -78,6 +79,7 @@ def cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimat
         "workup",
         "treatments",
         "prior_therapies",
+        "treatment_gates",
     ):
         for record in getattr(records, name):
             yield f"{name}.yaml", record.id, record.sources, None

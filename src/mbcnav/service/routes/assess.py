@@ -19,10 +19,11 @@ from mbcnav.service.deps import (
     RestCaller,
     State,
 )
+from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.problems import PROBLEM_TYPE, problem_response
 from mbcnav.types import Assessment, Patient
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 PROBLEM_CONTENT = {"content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -121,7 +122,8 @@ def assess_bundle(
 
 
 def _subject(bundle: dict[str, Any]) -> str | None:
-    for entry in bundle.get("entry") or ():
+    entries = bundle.get("entry")
+    for entry in entries if isinstance(entries, list) else ():
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
             ident = resource.get("id")

@@ -24,10 +24,11 @@ from mbcnav.interop.cds_hooks import (
 from mbcnav.interop.fhir import summarise, summary_to_patient
 from mbcnav.service.chart import for_patient, gather_chart
 from mbcnav.service.deps import CdsCaller, State
+from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
 from mbcnav.service.settings import Settings
 
-router = APIRouter(tags=["cds-hooks"])
+router = APIRouter(tags=["cds-hooks"], route_class=StrictJSONRoute)
 
 
 @router.get("/cds-services", response_model=Discovery, responses=PROBLEMS)

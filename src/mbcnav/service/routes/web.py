@@ -14,6 +14,7 @@ hospital's authenticating proxy adds); refusals and unknown ids are coded HTML p
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from mbcnav.errors import InputError, MbcnavError, ServiceError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.render import build_handout, handout_html, handout_pdf, results_html
 from mbcnav.service.deps import ServiceState, State, rest_caller
+from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.problems import status_for
 from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
@@ -107,7 +109,7 @@ async def web_caller(
     return caller
 
 
-router = APIRouter(tags=["web"], dependencies=[Depends(web_caller)])
+router = APIRouter(tags=["web"], dependencies=[Depends(web_caller)], route_class=StrictJSONRoute)
 assets = APIRouter(include_in_schema=False)
 
 
@@ -176,12 +178,17 @@ def form_state(items: Iterable[tuple[str, Any]], knowledge: Knowledge) -> FormSt
 
 
 def _number(name: str, raw: str) -> float:
+    """A form number: finite, so that ``nan``, ``inf`` or ``1e400`` are a coded error, not a 500
+    where an age is made an integer."""
     try:
-        return float(raw.replace(",", "."))
-    except ValueError as exc:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
         raise InputError(
-            f"The '{name}' field", code="MBC-E103", allowed="a number", got=raw, field=name
-        ) from exc
+            f"The '{name}' field", code="MBC-E103", allowed="a finite number", got=raw, field=name
+        )
+    return value
 
 
 def patient_dict(state: FormState) -> dict[str, Any]:
@@ -206,7 +213,7 @@ def patient_dict(state: FormState) -> dict[str, Any]:
         if state.get(name):
             value = _number(name, state.get(name))
             target = patient[group] if group else patient
-            target[name] = int(value) if name == "age" else value
+            target[name] = round(value) if name == "age" else value
     return patient
 
 
