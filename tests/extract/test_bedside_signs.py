@@ -34,6 +34,9 @@ SIGNS = [
     ("She had swelling of the eyelid and pain on eye movement.", "sym:proptosis"),
     ("Examination showed a left Horner's syndrome.", "sym:horner_syndrome"),
     ("She was jaundiced with asterixis.", "sym:asterixis"),
+    ("A hard bony swelling over the left sixth rib.", "sym:focal_bone_tenderness"),
+    ("Nystagmus on lateral gaze and past pointing.", "sym:loss_of_balance"),
+    ("A positive pronator drift on the right.", "sym:upper_motor_neurone_signs"),
 ]
 
 NEGATED = [
@@ -49,6 +52,9 @@ NEGATED = [
     ("Not hypoxic on air.", "sym:hypoxia"),
     ("No skin thickening or erythematous plaques.", "sym:skin_erythema_induration"),
     ("No asterixis.", "sym:asterixis"),
+    ("Not tachypnoeic at rest.", "sym:tachypnoea"),
+    ("There was no hyponatraemia.", "sym:hyponatraemia"),
+    ("No Horner syndrome.", "sym:horner_syndrome"),
 ]
 
 
