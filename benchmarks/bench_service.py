@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -295,6 +296,35 @@ def _start_server(
     raise SystemExit("the service did not become ready")
 
 
+SLOW_REQUEST = (
+    b"POST /v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 4000\r\n\r\n"
+)
+
+
+def _hold_slow_connections(base: str, count: int, stop: threading.Event) -> None:
+    """``count`` slowloris connections for as long as ``stop`` is clear: half trickle their
+    headers, half their body, a byte every half second; one closed by the server is reopened,
+    so ``count`` stay open throughout."""
+    host, port = base.removeprefix("http://").split(":")
+
+    def opened(index: int) -> socket.socket:
+        sock = socket.create_connection((host, int(port)), timeout=5)
+        sock.sendall(SLOW_REQUEST[:20] if index % 2 else SLOW_REQUEST)
+        return sock
+
+    socks = [opened(i) for i in range(count)]
+    while not stop.wait(0.5):
+        for index, sock in enumerate(socks):
+            try:
+                sock.send(b"x")
+            except OSError:
+                sock.close()
+                socks[index] = opened(index)
+    for sock in socks:
+        sock.close()
+
+
 def _line(result: dict[str, Any]) -> str:
     return (
         f"{result['kind']}: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
@@ -321,6 +351,12 @@ def main() -> None:
     parser.add_argument(
         "--setting", action="append", default=[], help="MBCNAV_X=value for the server (repeat)"
     )
+    parser.add_argument(
+        "--slow-connections",
+        type=int,
+        default=0,
+        help="hold this many slowloris connections open while measuring",
+    )
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="assess", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -341,11 +377,21 @@ def main() -> None:
             args.database_url,
             [f"MBCNAV_ENGINE_PROCESSES={args.engine_processes}", *args.setting],
         )
+        stop = threading.Event()
+        slow = threading.Thread(
+            target=_hold_slow_connections, args=(base, args.slow_connections, stop), daemon=True
+        )
         try:
             for kind in kinds:
                 _run_generator(base, kind, min(args.rate, 100), 2)
+            if args.slow_connections:
+                slow.start()
+                time.sleep(1.0)
             results = [_measure(server.pid, base, kind, args.rate, args.seconds) for kind in kinds]
         finally:
+            stop.set()
+            if slow.is_alive():
+                slow.join()
             server.terminate()
             server.wait(timeout=15)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -355,6 +401,7 @@ def main() -> None:
         f"{args.threads} threads, {database} audit, "
         f"load before {load_before:.1f}, peak child RSS {peak:.0f} MB"
         + (f", {' '.join(args.setting)}" if args.setting else "")
+        + (f", {args.slow_connections} slow connections held open" if args.slow_connections else "")
     )
     for result in results:
         print("  " + _line(result))

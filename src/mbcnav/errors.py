@@ -72,6 +72,7 @@ ERROR_TITLES: dict[str, str] = {
     "MBC-E507": "unsupported media type",
     "MBC-E508": "not allowed",
     "MBC-E509": "service busy",
+    "MBC-E510": "request too slow",
     "MBC-E600": "text too large",
     "MBC-E601": "text is not valid text",
 }

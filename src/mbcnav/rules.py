@@ -24,6 +24,7 @@ from mbcnav.knowledge.schema import (
     FindingPresent,
     FlagRaised,
     LabCompare,
+    MenopausalIn,
     Not,
     PriorModality,
     PriorTherapy,
@@ -48,6 +49,7 @@ class Facts:
     biomarkers: Mapping[str, str | float | None] = field(default_factory=dict)
     setting: str = "suspected"
     subtype: str = "unknown"
+    menopausal_status: str = "unknown"
     known_sites: frozenset[str] = frozenset()
     suspected_sites: frozenset[str] = frozenset()
     flags: frozenset[str] = frozenset()
@@ -246,6 +248,9 @@ _BUILDERS: dict[type, Callable[[Any], Compiled]] = {
     BiomarkerCompare: _biomarker,
     SettingIn: lambda rule: _one_of(rule.setting, "setting", attrgetter("setting")),
     SubtypeIn: lambda rule: _one_of(rule.subtype, "subtype", attrgetter("subtype")),
+    MenopausalIn: lambda rule: _one_of(
+        rule.menopausal_status, "menopausal_status", attrgetter("menopausal_status")
+    ),
     SiteStatus: _site,
     FlagRaised: lambda rule: _member(rule.flag, rule.flag, "flags"),
     PriorTherapy: lambda rule: _member(

@@ -79,10 +79,32 @@ class Receptors(_Frozen):
 
 
 class Biomarkers(_Frozen):
+    """Tumour and germline biomarkers. ``pik3ca_akt1_pten`` is the contract's pooled result
+    (one panel, any of the three altered); ``pik3ca``, ``akt1`` and ``pten`` name the gene, which
+    the labels need: alpelisib and inavolisib are for PIK3CA mutations only, capivasertib for
+    any of the three."""
+
     esr1: Literal["mutated", "wildtype", "unknown"] = "unknown"
     pik3ca_akt1_pten: Literal["altered", "not_altered", "unknown"] = "unknown"
     gbrca: Literal["mutated", "negative", "unknown"] = "unknown"
     pd_l1_cps: float | None = Field(default=None, ge=0, le=100)
+    pik3ca: Literal["mutated", "wildtype", "unknown"] = "unknown"
+    akt1: Literal["mutated", "wildtype", "unknown"] = "unknown"
+    pten: Literal["altered", "not_altered", "unknown"] = "unknown"
+
+    def facts(self) -> dict[str, str | float | None]:
+        """The values the decision tables read. The pooled result follows the genes when they
+        are given (altered if any is; not altered when all three are negative), so a caller
+        may send either form; a pooled "altered" alone says nothing about which gene, so it
+        never makes ``pik3ca`` mutated."""
+        values: dict[str, str | float | None] = self.model_dump()
+        genes = (self.pik3ca == "mutated", self.akt1 == "mutated", self.pten == "altered")
+        negative = (self.pik3ca == "wildtype", self.akt1 == "wildtype", self.pten == "not_altered")
+        if any(genes):
+            values["pik3ca_akt1_pten"] = "altered"
+        elif all(negative):
+            values["pik3ca_akt1_pten"] = "not_altered"
+        return values
 
 
 class Patient(_Frozen):
@@ -99,6 +121,14 @@ class Patient(_Frozen):
     prior_therapies: tuple[str, ...] = ()
     age: int | None = Field(default=None, ge=0, le=130, strict=True)
     sex: Literal["female", "male", "other", "unknown"] | None = None
+    menopausal_status: Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"] = (
+        Field(
+            default="unknown",
+            description="Decides ovarian function suppression with endocrine therapy; not "
+            "inferred from age (menstrual history and hormone levels decide, and age alone "
+            "settles it only from 60 in the NCCN definition)",
+        )
+    )
 
 
 class Qualifiers(_Frozen):

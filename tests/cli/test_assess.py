@@ -119,3 +119,27 @@ def test_schemas_print_and_match_the_files_in_docs() -> None:
         assert printed == json_schema(shape)
         assert printed == json.loads((REPO / "docs" / "schema" / f"{shape}.json").read_text())
     assert "for" in json_schema("assessment")["$defs"]["WorkupItem"]["properties"]
+
+
+def _option_ids(*args: str) -> set[str]:
+    base = ["assess", "--json", "--finding", "sym:bone_pain", "--known-site", "site:bone"]
+    base += ["--setting", "metastatic", "--er", "positive", "--pr", "positive", "--her2", "zero"]
+    result = RUNNER.invoke(app, [*base, *args])
+    assert result.exit_code == 0, result.output
+    return {option["id"] for option in json.loads(result.stdout)["treatment_options"]}
+
+
+def test_gene_options_and_the_old_pooled_pik3ca_option() -> None:
+    after = ["--prior-therapy", "tx:ai_cdk46i"]
+    akt1 = _option_ids(*after, "--akt1", "mutated")
+    assert "tx:capivasertib_fulvestrant" in akt1 and "tx:alpelisib_fulvestrant" not in akt1
+    gene = _option_ids(*after, "--pik3ca", "mutated")
+    assert "tx:alpelisib_fulvestrant" in gene
+    # --pik3ca altered keeps its old meaning: the pooled PIK3CA/AKT1/PTEN result.
+    pooled = _option_ids(*after, "--pik3ca", "altered")
+    assert "tx:capivasertib_fulvestrant" in pooled and "tx:alpelisib_fulvestrant" not in pooled
+
+
+def test_menopausal_status_option_brings_ovarian_function_suppression() -> None:
+    assert "tx:ovarian_function_suppression" in _option_ids("--menopausal-status", "premenopausal")
+    assert "tx:ovarian_function_suppression" not in _option_ids()

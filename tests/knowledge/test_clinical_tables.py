@@ -299,6 +299,35 @@ def test_visceral_crisis_brings_chemotherapy_not_endocrine(knowledge: Knowledge)
     assert "hormonal_therapy" not in _modalities(options)
 
 
+@pytest.mark.parametrize("flag", ["flag:pulmonary_visceral_crisis", "flag:marrow_visceral_crisis"])
+def test_every_visceral_crisis_flag_acts_like_the_hepatic_one(
+    knowledge: Knowledge, flag: str
+) -> None:
+    """ABC: visceral crisis is severe dysfunction of an organ, whichever organ; every row the
+    hepatic crisis withdraws (endocrine-based) or brings (chemotherapy first) names the
+    pulmonary and marrow crises too."""
+
+    def flags(tx: s.Treatment) -> set[str]:
+        return {c.flag for c in walk(tx.when) if isinstance(c, s.FlagRaised)}
+
+    hepatic = [
+        t for t in knowledge.treatments.values() if "flag:hepatic_visceral_crisis" in flags(t)
+    ]
+    assert len(hepatic) > 10
+    assert [t.id for t in hepatic if flag not in flags(t)] == []
+
+
+def test_marrow_visceral_crisis_brings_chemotherapy_not_endocrine(knowledge: Knowledge) -> None:
+    profile = Profile(
+        receptors=HR_POS_HER2_NEG,
+        findings=frozenset({"sym:pancytopenia"}),
+        sites={"site:bone": "known"},
+    )
+    options = options_for(profile, knowledge)
+    assert "tx:chemotherapy_visceral_crisis" in {t.id for t in options}
+    assert "hormonal_therapy" not in _modalities(options)
+
+
 def test_her2_positive_brings_targeted_therapy(knowledge: Knowledge) -> None:
     profile = Profile(receptors={"er": "negative", "pr": "negative", "her2": "positive"})
     assert "targeted_therapy" in _modalities(options_for(profile, knowledge), line=1)

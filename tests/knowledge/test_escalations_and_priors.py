@@ -182,9 +182,9 @@ def _options(knowledge: Knowledge, prior: set[str], **biomarkers: str) -> set[st
 
 def test_inavolisib_needs_relapse_within_12_months_of_adjuvant_et(knowledge: Knowledge) -> None:
     inavolisib = "tx:inavolisib_palbociclib_fulvestrant"
-    assert inavolisib not in _options(knowledge, set(), pik3ca_akt1_pten="altered")
+    assert inavolisib not in _options(knowledge, set(), pik3ca="mutated")
     resistant = {"tx:adjuvant_ai", "tx:adjuvant_et_relapse_within_12m"}
-    assert inavolisib in _options(knowledge, resistant, pik3ca_akt1_pten="altered")
+    assert inavolisib in _options(knowledge, resistant, pik3ca="mutated")
 
 
 def test_adjuvant_tamoxifen_keeps_first_line_options(knowledge: Knowledge) -> None:

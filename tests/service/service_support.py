@@ -7,12 +7,17 @@ import glob
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -82,3 +87,48 @@ class PgServer:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+@contextmanager
+def serving(
+    tmp_path: Path, *args: str, pids: list[int] | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`mbcnav serve` as a real process on a free loopback port; yields its base URL."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
+    environment["MBCNAV_DATA_DIR"] = str(tmp_path / "data")
+    environment.update(env or {})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from mbcnav.cli import main; main()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *args,
+        ],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(process.pid)
+    try:
+        deadline = time.monotonic() + 180  # engine processes warm up slowly on a loaded machine
+        while True:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            assert time.monotonic() < deadline, "the server did not answer /healthz in time"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0].decode()
+        assert "Zebedee" not in output

@@ -2,63 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from service_support import free_port
+from service_support import serving
 from typer.testing import CliRunner
 
 from mbcnav.cli import app
 from mbcnav.cli.serve import is_loopback
 
 PATIENT = {"text": "Severe headache every morning and vomiting.", "setting": "metastatic"}
-
-
-@contextmanager
-def serving(tmp_path: Path, *args: str, pids: list[int] | None = None) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MBCNAV_")}
-    env["MBCNAV_DATA_DIR"] = str(tmp_path / "data")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from mbcnav.cli import main; main()",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *args,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    if pids is not None:
-        pids.append(process.pid)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=15)[0].decode()
-        assert "Zebedee" not in output
 
 
 def test_dev_server_answers_over_http(tmp_path: Path) -> None:

@@ -76,8 +76,9 @@ def test_form_groups_symptoms_by_body_area(client: TestClient, knowledge: Knowle
     assert "sym:back_pain" in radios and "sym:leg_weakness" in radios
     lab_only = [s for s in knowledge.symptoms.values() if s.kind == "lab"]
     assert all(s.id not in radios for s in lab_only)
-    for name in ("er", "pr", "her2", "esr1", "pik3ca_akt1_pten", "gbrca"):
+    for name in ("er", "pr", "her2", "esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten"):
         assert page.by_id(f"f-{name}")
+    assert page.by_id("f-gbrca") and page.by_id("f-menopausal_status")
     her2 = response.text[response.text.index('id="f-her2"') :].split("</select>")[0]
     assert 'value="low"' in her2 and 'value="ultralow"' in her2
     assert page.by_id("f-pd_l1_cps")["type"] == "number"
@@ -191,3 +192,24 @@ def test_static_assets_are_local_and_guarded(client: TestClient) -> None:
     assert client.get("/static/web/..%2Fapp.py").status_code == 404
     for name in ("mbcnav.css", "mbcnav.js"):
         assert not re.search(r"https?://", client.get(f"/static/web/{name}").text)
+
+
+def test_form_sends_the_genes_and_menopausal_status(client: TestClient) -> None:
+    """The gene fields are kept with the form, and a premenopausal woman gets ovarian function
+    suppression."""
+    form = {
+        "er": "positive",
+        "pr": "positive",
+        "her2": "zero",
+        "akt1": "mutated",
+        "menopausal_status": "premenopausal",
+        "setting": "metastatic",
+        "known_site": "site:bone",
+        "sym:bone_pain": "present",
+    }
+    response = client.post("/", data=form)
+    assert response.status_code == 200
+    page = check_page_rules(response.text)
+    assert "Ovarian function suppression" in response.text
+    hidden = {(a["name"], a["value"]) for a in page.of("input") if a.get("type") == "hidden"}
+    assert ("akt1", "mutated") in hidden

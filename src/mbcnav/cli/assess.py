@@ -53,6 +53,15 @@ def _lab(value: str) -> tuple[str, float]:
         raise typer.BadParameter(f"expected NAME=NUMBER, got {value!r}") from exc
 
 
+def _pik3ca_options(pik3ca: str | None, pooled: str | None) -> dict[str, str | None]:
+    """``--pik3ca`` once took the pooled PIK3CA/AKT1/PTEN result (altered|not_altered); those
+    values still mean that, so old command lines keep their answer, while mutated|wildtype name
+    the PIK3CA gene itself."""
+    if pik3ca in ("altered", "not_altered"):
+        return {"pik3ca": None, "pik3ca_akt1_pten": pooled or pik3ca}
+    return {"pik3ca": pik3ca, "pik3ca_akt1_pten": pooled}
+
+
 def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
     """Build a Patient dict from the command-line options (only what was given)."""
     patient: dict[str, Any] = {}
@@ -63,12 +72,13 @@ def patient_from_options(text: str | None, **options: Any) -> dict[str, Any]:
     receptors = {k: options[k] for k in ("er", "pr", "her2") if options.get(k)}
     if receptors:
         patient["receptors"] = receptors
-    biomarkers = {k: options[k] for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if options.get(k)}
+    names = ("esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca")
+    biomarkers = {k: options[k] for k in names if options.get(k)}
     if options.get("pd_l1_cps") is not None:
         biomarkers["pd_l1_cps"] = options["pd_l1_cps"]
     if biomarkers:
         patient["biomarkers"] = biomarkers
-    for key in ("setting", "age", "sex"):
+    for key in ("setting", "age", "sex", "menopausal_status"):
         if options.get(key) is not None:
             patient[key] = options[key]
     if options.get("known_site"):
@@ -305,7 +315,18 @@ def assess(
     pd_l1_cps: Annotated[float | None, typer.Option("--pd-l1-cps")] = None,
     esr1: Annotated[str | None, typer.Option("--esr1", help="mutated|wildtype")] = None,
     pik3ca: Annotated[
-        str | None, typer.Option("--pik3ca", help="altered|not_altered (PIK3CA/AKT1/PTEN)")
+        str | None,
+        typer.Option(
+            "--pik3ca",
+            help="mutated|wildtype (PIK3CA gene); altered|not_altered still means the pooled "
+            "PIK3CA/AKT1/PTEN result",
+        ),
+    ] = None,
+    akt1: Annotated[str | None, typer.Option("--akt1", help="mutated|wildtype")] = None,
+    pten: Annotated[str | None, typer.Option("--pten", help="altered|not_altered")] = None,
+    pik3ca_akt1_pten: Annotated[
+        str | None,
+        typer.Option("--pik3ca-akt1-pten", help="altered|not_altered (pooled; gene not named)"),
     ] = None,
     gbrca: Annotated[str | None, typer.Option("--gbrca", help="mutated|negative")] = None,
     prior_therapy: Annotated[
@@ -313,6 +334,12 @@ def assess(
     ] = None,
     age: Annotated[int | None, typer.Option("--age")] = None,
     sex: Annotated[str | None, typer.Option("--sex")] = None,
+    menopausal_status: Annotated[
+        str | None,
+        typer.Option(
+            "--menopausal-status", help="premenopausal|perimenopausal|postmenopausal|unknown"
+        ),
+    ] = None,
 ) -> None:
     """Assess one patient (or a JSONL batch): sites, red flags, workup, treatment options."""
     sources = sum(x is not None for x in (patient_file, batch)) + bool(text or finding or lab)
@@ -345,11 +372,14 @@ def assess(
                 lab=lab,
                 pd_l1_cps=pd_l1_cps,
                 esr1=esr1,
-                pik3ca_akt1_pten=pik3ca,
+                **_pik3ca_options(pik3ca, pik3ca_akt1_pten),
+                akt1=akt1,
+                pten=pten,
                 gbrca=gbrca,
                 prior_therapy=prior_therapy,
                 age=age,
                 sex=sex,
+                menopausal_status=menopausal_status,
             )
         )
         result = assess_patient(data, knowledge=knowledge)

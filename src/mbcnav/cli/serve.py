@@ -70,6 +70,8 @@ def serve(
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from mbcnav.service.protocol import HeaderDeadlineProtocol as protocol
+
     if workers > 1:
         os.environ["MBCNAV_DEV"] = "true" if dev else os.environ.get("MBCNAV_DEV", "false")
         uvicorn.run(
@@ -80,6 +82,7 @@ def serve(
             workers=workers,
             access_log=False,
             log_level="info",
+            http=protocol,
         )
         return
     from mbcnav.service.app import create_app
@@ -89,4 +92,4 @@ def serve(
     except MbcnavError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_DATA) from exc
-    uvicorn.run(service, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(service, host=host, port=port, access_log=False, log_level="info", http=protocol)

@@ -15,6 +15,7 @@ with exactly one leading key::
     {receptor: er, in: [positive]}
     {biomarker: esr1, in: [mutated]} / {biomarker: pd_l1_cps, ge: 10}
     {setting: [metastatic, suspected]}
+    {menopausal_status: [premenopausal, perimenopausal]}
     {site: site:liver, status: known_or_suspected}
     {flag: flag:hepatic_visceral_crisis}
     {prior_therapy: tx:ai_cdk46i} / {prior_modality: chemotherapy}
@@ -196,12 +197,18 @@ class ReceptorIn(Model):
 
 class BiomarkerCompare(_Compare):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    biomarker: Literal["esr1", "pik3ca_akt1_pten", "gbrca", "pd_l1_cps"]
+    biomarker: Literal["esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca", "pd_l1_cps"]
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
 
 
 class SettingIn(Model):
     setting: tuple[Literal["surveillance", "suspected", "metastatic"], ...]
+
+
+class MenopausalIn(Model):
+    menopausal_status: tuple[
+        Literal["premenopausal", "perimenopausal", "postmenopausal", "unknown"], ...
+    ]
 
 
 class SiteStatus(Model):
@@ -236,6 +243,7 @@ _CONDITION_KEYS = (
     "receptor",
     "biomarker",
     "setting",
+    "menopausal_status",
     "site",
     "flag",
     "prior_therapy",
@@ -269,6 +277,7 @@ Condition = Annotated[
         Annotated[ReceptorIn, Tag("receptor")],
         Annotated[BiomarkerCompare, Tag("biomarker")],
         Annotated[SettingIn, Tag("setting")],
+        Annotated[MenopausalIn, Tag("menopausal_status")],
         Annotated[SiteStatus, Tag("site")],
         Annotated[FlagRaised, Tag("flag")],
         Annotated[PriorTherapy, Tag("prior_therapy")],
@@ -350,6 +359,13 @@ class Symptom(Model):
         default=None, description="Why a derive_from threshold no source states was chosen"
     )
     article: bool = Field(default=False, description="Named in the patient article")
+    lasting: bool = Field(
+        default=False,
+        description=(
+            "A trait that does not pass (the tumour's histology): a statement of it in the "
+            "history still describes the patient now, so a historical mention counts as present."
+        ),
+    )
     sources: tuple[IdSource, ...]
 
     @property

@@ -3,8 +3,9 @@
 Merging rules (CONTRACTS.md and the engine issue):
 
 * a coded finding wins over text; text findings count as present only when not negated,
-  historical, hypothetical or family; as absent when negated (not hypothetical or family);
-  uncertain present findings count as present; if text says both, present wins (safer);
+  historical (unless the finding is ``lasting``, like histology), hypothetical or family; as
+  absent when negated (not hypothetical or family); uncertain present findings count as
+  present; if text says both, present wins (safer);
 * findings the knowledge derives from labs (``symptom.derive_from``) count as present;
 * sites named as known in text join the known sites; named as suspected they become soft
   evidence (a virtual finding, when the knowledge parameterises it) and "suspected" facts;
@@ -95,20 +96,22 @@ def _coded(findings: Sequence[FindingInput]) -> dict[str, bool]:
     return coded
 
 
-def _text_polarity(finding: Finding) -> bool | None:
+def _text_polarity(finding: Finding, lasting: bool) -> bool | None:
     q = finding.qualifiers
     if q.hypothetical or q.family:
         return None
     if q.negated or not finding.present:
         return False
-    return None if q.historical else True
+    return None if q.historical and not lasting else True
 
 
-def _merge_text(coded: dict[str, bool], text: Sequence[Finding]) -> dict[str, bool]:
+def _merge_text(
+    coded: dict[str, bool], text: Sequence[Finding], lasting: frozenset[str]
+) -> dict[str, bool]:
     merged = dict(coded)
     from_text: dict[str, bool] = {}
     for finding in text:
-        polarity = _text_polarity(finding)
+        polarity = _text_polarity(finding, finding.id in lasting)
         if polarity is not None and finding.id not in coded:
             from_text[finding.id] = from_text.get(finding.id, False) or polarity
     merged.update(from_text)
@@ -134,6 +137,12 @@ def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, f
 
 
 @per_knowledge
+def _lasting(knowledge: Knowledge) -> frozenset[str]:
+    """Findings a historical statement still asserts (``symptom.lasting``: histology)."""
+    return frozenset(ident for ident, symptom in knowledge.symptoms.items() if symptom.lasting)
+
+
+@per_knowledge
 def _derivable(knowledge: Knowledge) -> list[tuple[str, Test]]:
     """The symptoms the knowledge derives from other facts, with their compiled condition."""
     return [
@@ -149,7 +158,7 @@ def gather(knowledge: Knowledge, patient: Patient, reading: TextReadingLike | No
     text_findings = reading.findings if reading is not None else ()
     mentions = reading.site_mentions if reading is not None else ()
     labs = lab_values(patient.labs, reading.labs if reading is not None else None)
-    merged = _merge_text(coded, text_findings)
+    merged = _merge_text(coded, text_findings, _lasting(knowledge))
     derived = _derived(knowledge, merged, labs)
     merged.update(dict.fromkeys(derived, True))
     known = list(dict.fromkeys(patient.known_sites))

@@ -82,6 +82,10 @@ KEY_LABEL: Mapping[str, str] = {
     "pr": "PR",
     "esr1": "ESR1",
     "pik3ca_akt1_pten": "PIK3CA/AKT1/PTEN",
+    "pik3ca": "PIK3CA",
+    "akt1": "AKT1",
+    "pten": "PTEN",
+    "menopausal_status": "menopausal status",
     "gbrca": "gBRCA",
     "pd_l1_cps": "PD-L1 CPS",
 }

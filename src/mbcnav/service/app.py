@@ -23,6 +23,7 @@ from mbcnav.service.deps import ServiceState
 from mbcnav.service.middleware import (
     BodyLimit,
     LoadShedder,
+    ReadBody,
     RequestContext,
     TrailingSlash,
     TrustGate,
@@ -93,8 +94,15 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     app.include_router(cds_hooks.router)
     _mount_web(app)
     app.openapi = _openapi_with_problem(app)  # type: ignore[method-assign]
+    app.add_middleware(
+        LoadShedder,
+        limit=settings.max_in_flight,
+        tokens=[token.get_secret_value().encode() for token in settings.api_tokens],
+        issuers={*settings.cds_issuers, *settings.cds_issuer_keys},
+        dev=settings.dev,
+    )
+    app.add_middleware(ReadBody, seconds=settings.body_timeout_s)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(LoadShedder, limit=settings.max_in_flight)
     app.add_middleware(TrustGate, closed=not settings.dev and not settings.trusts_callers)
     if settings.cors_origins:
         app.add_middleware(

@@ -6,6 +6,9 @@ time — no bodies, no headers, nothing about the patient.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hmac
 import json
 import logging
 import time
@@ -158,20 +161,102 @@ class BodyLimit:
         await send_problem(send, "MBC-E502", detail, 413)
 
 
+class ReadBody:
+    """Reads the whole request body, within ``seconds``, before anything inside runs.
+
+    A client that sends its body a byte at a time would otherwise hold an in-flight slot (and a
+    thread) for as long as it likes; here it holds only its socket, and after ``seconds`` it gets
+    a 408 (MBC-E510). Bodies are small (``BodyLimit`` sits outside), so buffering costs little.
+    """
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        try:
+            async with asyncio.timeout(self.seconds):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunks.append(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            detail = f"The request body must arrive within {self.seconds:g} seconds."
+            await send_problem(send, "MBC-E510", detail, 408, {"Connection": "close"})
+            return
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as servers do
+
+        await self.app(scope, replay, send)
+
+
+def plausible_caller(headers: dict[bytes, bytes], tokens: list[bytes], issuers: set[str]) -> bool:
+    """Whether a request carries a credential worth a slot: a configured API token, or a JWT
+    whose (unverified) issuer is on the allowlist. Verification proper comes later, in the
+    route's dependency; this only keeps strangers from taking the slots callers need."""
+    auth = headers.get(b"authorization", b"")
+    scheme, _, credential = auth.partition(b" ")
+    if scheme.lower() != b"bearer" or not credential or len(credential) > 16_384:
+        return False
+    credential = credential.strip()
+    if any(hmac.compare_digest(credential, token) for token in tokens):
+        return True
+    parts = credential.split(b".")
+    if len(parts) != 3 or not issuers:
+        return False
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + b"=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("iss") in issuers
+
+
 class LoadShedder:
     """Answers 503 at once when ``limit`` requests are already in flight.
 
     The work is CPU-bound: past a few requests per core, more concurrency only lengthens every
-    answer. An EHR waits about 500 ms for cards, so a fast "busy" beats a late answer.
+    answer. An EHR waits about 500 ms for cards, so a fast "busy" beats a late answer. Only
+    requests with a plausible credential (``plausible_caller``) take a slot, so unauthenticated
+    connections cannot starve authenticated callers; the routes refuse them at once (401).
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        tokens: list[bytes] | None = None,
+        issuers: set[str] | None = None,
+        dev: bool = True,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.in_flight = 0
+        self.tokens = tokens or []
+        self.issuers = issuers or set()
+        self.dev = dev
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limit <= 0 or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if not self.dev and not plausible_caller(
+            dict(scope.get("headers") or ()), self.tokens, self.issuers
+        ):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
@@ -198,8 +283,10 @@ __all__ = [
     "OPEN_PATHS",
     "BodyLimit",
     "LoadShedder",
+    "ReadBody",
     "RequestContext",
     "TrailingSlash",
     "TrustGate",
+    "plausible_caller",
     "send_problem",
 ]

@@ -95,6 +95,18 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(
         default=32, ge=0, description="Requests in flight before answering 503 (0: no limit)."
     )
+    header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a connection may take to send a request's headers (then closed).",
+    )
+    body_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request may take to send its whole body before a 408.",
+    )
 
     @field_validator(
         "cds_issuers",

@@ -38,7 +38,7 @@ from mbcnav.service.deps import ServiceState, State, rest_caller
 from mbcnav.service.json_body import StrictJSONRoute
 from mbcnav.service.problems import status_for
 from mbcnav.service.security import Caller
-from mbcnav.types import Assessment, Biomarkers, Her2Status, ReceptorStatus
+from mbcnav.types import Assessment, Biomarkers, Her2Status, Patient, ReceptorStatus
 
 HERE = Path(__file__).resolve().parent.parent
 TEXT_LIMIT = 20_000
@@ -60,14 +60,13 @@ SETTING_LABEL: dict[str, str] = {
     "surveillance": "Surveillance after curative treatment",
     "metastatic": "Known metastatic disease",
 }
+BIOMARKER_CHOICES = ("esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "er": get_args(ReceptorStatus),
     "pr": get_args(ReceptorStatus),
     "her2": get_args(Her2Status),
-    **{
-        name: get_args(Biomarkers.model_fields[name].annotation)
-        for name in ("esr1", "pik3ca_akt1_pten", "gbrca")
-    },
+    **{name: get_args(Biomarkers.model_fields[name].annotation) for name in BIOMARKER_CHOICES},
+    "menopausal_status": get_args(Patient.model_fields["menopausal_status"].annotation),
 }
 NUMBER_FIELDS = {
     "pd_l1_cps": "biomarkers",
@@ -199,9 +198,7 @@ def patient_dict(state: FormState) -> dict[str, Any]:
             {"id": k, "present": v == "present"} for k, v in state.pairs if k.startswith("sym:")
         ],
         "receptors": {k: state.get(k) for k in ("er", "pr", "her2") if state.get(k)},
-        "biomarkers": {
-            k: state.get(k) for k in ("esr1", "pik3ca_akt1_pten", "gbrca") if state.get(k)
-        },
+        "biomarkers": {k: state.get(k) for k in BIOMARKER_CHOICES if state.get(k)},
         "labs": {},
         "known_sites": state.all("known_site"),
     }
@@ -209,6 +206,8 @@ def patient_dict(state: FormState) -> dict[str, Any]:
         patient["text"] = text
     if state.get("setting"):
         patient["setting"] = state.get("setting")
+    if state.get("menopausal_status"):
+        patient["menopausal_status"] = state.get("menopausal_status")
     for name, group in NUMBER_FIELDS.items():
         if state.get(name):
             value = _number(name, state.get(name))
