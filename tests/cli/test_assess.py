@@ -121,6 +121,16 @@ def test_schemas_print_and_match_the_files_in_docs() -> None:
     assert "for" in json_schema("assessment")["$defs"]["WorkupItem"]["properties"]
 
 
+def test_human_view_gives_reasons_in_words() -> None:
+    """Lab facts behind a flag or an option read as words with units, never field names."""
+    patient = {"text": "confused", "labs": {"calcium_corrected_mmol_l": 3.6}}
+    result = RUNNER.invoke(app, ["assess", "--patient", "-"], input=json.dumps(patient))
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())
+    assert "Corrected calcium 3.6 mmol/L (above" in words
+    assert "calcium_corrected_mmol_l" not in words
+
+
 def _option_ids(*args: str) -> set[str]:
     base = ["assess", "--json", "--finding", "sym:bone_pain", "--known-site", "site:bone"]
     base += ["--setting", "metastatic", "--er", "positive", "--pr", "positive", "--her2", "zero"]

@@ -133,3 +133,19 @@ def test_chart_text_on_the_chart_card_cannot_render(knowledge: Knowledge) -> Non
     for item in items:  # every character Markdown or HTML would act on is escaped
         assert not re.search(r"(?<!\\)[<>\[\]`*_#&]", item), item
     assert "could not be read" in chart["summary"] and chart["indicator"] == "warning"
+
+
+def test_card_reasons_name_labs_in_words_not_field_names(knowledge: Knowledge) -> None:
+    """Field test: a reason read "bilirubin_umol_l 48 (>31.5)"."""
+    assessment = assess(
+        {
+            "text": "confused and very thirsty",
+            "labs": {"calcium_corrected_mmol_l": 3.6},
+            "setting": "metastatic",
+            "known_sites": ["site:bone"],
+        },
+        knowledge=knowledge,
+    )
+    detail = "\n".join(card["detail"] for card in build_cards(assessment, knowledge, link=None))
+    assert "Corrected calcium 3.6 mmol/L (above" in detail
+    assert "calcium_corrected_mmol_l" not in detail

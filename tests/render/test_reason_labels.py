@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 from render_samples import make_assessment
 
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.schema import LabName
 from mbcnav.reason.network import mention_column, negated_column
+from mbcnav.render import results_html
 from mbcnav.render.handout import build_handout
 from mbcnav.render.html import sites_section
-from mbcnav.render.text import label_of, plain_label_of, reason_label
+from mbcnav.render.text import LAB_LABEL, label_of, plain_label_of, readable, reason_label
 from mbcnav.types import Assessment, Because
 
 
@@ -70,3 +73,42 @@ def test_the_handout_lists_only_present_findings_as_signs(mini_knowledge: Knowle
     liver = next(item for item in meaning.items if item.startswith("Liver"))
     assert "linked to" in liver
     assert "clear" not in liver and "head" not in liver.lower()
+
+
+def test_lab_facts_read_as_words_with_units() -> None:
+    """Field test: a reason showed "bilirubin_umol_l 48 (>31.5)"."""
+    assert readable(None, "bilirubin_umol_l=48 (>31.5)") == "Bilirubin 48 µmol/L (above 31.5)"
+    assert readable(None, "calcium_corrected_mmol_l=3.6 (>2.6 and <=3.4)") == (
+        "Corrected calcium 3.6 mmol/L (above 2.6 and at most 3.4)"
+    )
+    assert readable(None, "pd_l1_cps=12 (>=10)") == "PD-L1 CPS 12 (at least 10)"
+    assert readable(None, "albumin_g_l=25 (<30)") == "Albumin 25 g/L (below 30)"
+    assert readable(None, "subtype=hr_pos_her2_neg; er=positive") == (
+        "subtype HR+/HER2−; ER positive"
+    )
+
+
+def test_every_lab_a_rule_can_compare_has_words() -> None:
+    numeric_biomarkers = ("pd_l1_cps",)
+    assert set(get_args(LabName)) | set(numeric_biomarkers) == set(LAB_LABEL)
+
+
+def test_no_field_name_reaches_the_page(knowledge: Knowledge) -> None:
+    """Real assessments with lab-driven flags and options: every reason on the page in words."""
+    from mbcnav._api import assess
+
+    patient = {
+        "text": "jaundice, confusion, back pain",
+        "labs": {"bilirubin_umol_l": 48, "calcium_corrected_mmol_l": 3.6, "albumin_g_l": 25},
+        "receptors": {"er": "positive", "her2": "zero"},
+        "biomarkers": {"pd_l1_cps": 12},
+        "known_sites": ["site:liver"],
+        "setting": "metastatic",
+    }
+    assessment = assess(patient, knowledge=knowledge)
+    raw = [b for flag in assessment.red_flags for b in flag.because if "=" in b]
+    assert raw  # the engine does give lab facts as reasons
+    words = re.sub(r"<[^>]+>", " ", results_html(assessment, knowledge))
+    assert "µmol/L (above 31.5)" in words
+    for name in (*LAB_LABEL, "setting="):
+        assert name not in words

@@ -125,6 +125,7 @@ def test_knowledge_version_shown(client: TestClient, knowledge: Knowledge) -> No
     ("data", "code"),
     [
         ({}, "MBC-E101"),
+        ({"setting": "metastatic", "age": "61", "menopausal_status": "premenopausal"}, "MBC-E101"),
         ({"text": "x", "age": "old"}, "MBC-E103"),
         ({"text": "x" * 20_001}, "MBC-E105"),
     ],
@@ -136,6 +137,23 @@ def test_bad_input_is_a_coded_message_on_the_form(
     assert response.status_code == 422
     assert 'role="alert" id="form-error"' in response.text and code in response.text
     assert 'id="patient-form"' in response.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"known_site": "site:bone", "setting": "metastatic"},
+        {"er": "positive", "her2": "negative"},
+        {"esr1": "mutated"},
+        {"bilirubin_umol_l": "48"},
+        {"sym:back_pain": "absent"},
+    ],
+)
+def test_anything_clinical_known_is_assessed(client: TestClient, data: dict[str, str]) -> None:
+    """The engine's rule: only a form with nothing clinical on it is refused as empty."""
+    response = client.post("/", data=data)
+    assert response.status_code == 200, response.text[:400]
+    assert 'id="results"' in response.text and "form-error" not in response.text
 
 
 def test_unknown_fields_are_not_echoed(client: TestClient) -> None:
@@ -192,6 +210,15 @@ def test_static_assets_are_local_and_guarded(client: TestClient) -> None:
     assert client.get("/static/web/..%2Fapp.py").status_code == 404
     for name in ("mbcnav.css", "mbcnav.js"):
         assert not re.search(r"https?://", client.get(f"/static/web/{name}").text)
+
+
+def test_posted_pages_may_be_kept_by_this_browser_only(client: TestClient) -> None:
+    """A POST answer must be kept by the browser for Back to work; never by a shared cache.
+    GET answers and files are fetched again, so they keep nothing."""
+    for path in ("/", "/handout"):
+        assert client.post(path, data=CORD).headers["cache-control"] == "private, no-cache"
+        assert client.get(path, params=CORD).headers["cache-control"] == "no-store"
+    assert client.post("/handout.pdf", data=CORD).headers["cache-control"] == "no-store"
 
 
 def test_form_sends_the_genes_and_menopausal_status(client: TestClient) -> None:

@@ -22,7 +22,7 @@ from mbcnav._api import assess_many
 from mbcnav.cli._app import EXIT_BAD_DATA, EXIT_USAGE, app
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.render.text import confirm_first, reason_label
+from mbcnav.render.text import confirm_first, readable, reason_label
 from mbcnav.types import MODALITIES, Assessment
 
 BATCH_CHUNK = 2000
@@ -182,14 +182,15 @@ def _name(knowledge: Knowledge, ident: str) -> str:
     return ident
 
 
-def _flags(console: Console, assessment: Assessment) -> None:
+def _flags(console: Console, assessment: Assessment, knowledge: Knowledge) -> None:
     console.print(Text("RED FLAGS", style="bold"))
     if not assessment.red_flags:
         console.print("  none raised")
     for flag in assessment.red_flags:
         _headline(console, flag.urgency, flag.label or flag.id)
         if flag.because:
-            _say(console, 12, f"because: {', '.join(flag.because)}", "dim")
+            reasons = ", ".join(readable(knowledge, b) for b in flag.because)
+            _say(console, 12, f"because: {reasons}", "dim")
         for action in flag.actions:
             _say(console, 12, f"→ {action}")
 
@@ -226,7 +227,7 @@ def _workup(console: Console, assessment: Assessment) -> None:
             _say(console, 12, f"for: {', '.join(item.for_)}", "dim")
 
 
-def _treatment(console: Console, assessment: Assessment) -> None:
+def _treatment(console: Console, assessment: Assessment, knowledge: Knowledge) -> None:
     console.print(Text("\nTREATMENT OPTIONS (by modality)", style="bold"))
     waiting = confirm_first(assessment)
     if waiting:
@@ -244,7 +245,8 @@ def _treatment(console: Console, assessment: Assessment) -> None:
             _say(console, 4, f"• {option.label or option.id}{mark}")
             _say(console, 6, f"{line}{option.intent.replace('_', ' ')}", "dim")
             if option.because:
-                _say(console, 6, f"because: {', '.join(option.because)}", "dim")
+                reasons = ", ".join(readable(knowledge, b) for b in option.because)
+                _say(console, 6, f"because: {reasons}", "dim")
     if assessment.after_confirmation:
         console.print("  To consider once confirmed", style="bold cyan")
     by_reason: dict[str, list[str]] = {}
@@ -260,10 +262,10 @@ def render_human(assessment: Assessment, knowledge: Knowledge, console: Console)
     """Print the human view: flags, sites, workup, treatment options, notice."""
     title = f"mbcnav assessment{f' {assessment.id}' if assessment.id else ''}"
     console.print(Text(title, style="bold underline"))
-    _flags(console, assessment)
+    _flags(console, assessment, knowledge)
     _sites(console, assessment, knowledge)
     _workup(console, assessment)
-    _treatment(console, assessment)
+    _treatment(console, assessment, knowledge)
     version = assessment.provenance.knowledge_version
     console.print(f"\n{assessment.notice}\nknowledge {version}", style="dim")
 

@@ -4,6 +4,8 @@ Each input line is ``{"id": …, "text": …, "spans": [[start, end], …]}``; e
 ``{"id": …, "qualifiers": [{"negated", "historical", "hypothetical", "family", "uncertain",
 "triggers"}, …]}`` in the same order, one entry per span. A bad line gives
 ``{"id": …, "error": {"code": …, "message": …}}`` and the rest go on; the exit code is then 1.
+A text longer than one note (``MAX_QUALIFY_CHARS``, the limit ``assess`` sets) is such a line,
+MBC-E600.
 """
 
 from __future__ import annotations

@@ -7,13 +7,14 @@ same context for targets someone else found.
 """
 
 from mbcnav.extract.context import QualifierResult
-from mbcnav.extract.normalize import MAX_CHARS
+from mbcnav.extract.normalize import MAX_CHARS, MAX_QUALIFY_CHARS
 from mbcnav.extract.reader import ALGORITHM, TextReading, qualify, read_text
 from mbcnav.extract.sections import Section
 
 __all__ = [
     "ALGORITHM",
     "MAX_CHARS",
+    "MAX_QUALIFY_CHARS",
     "QualifierResult",
     "Section",
     "TextReading",

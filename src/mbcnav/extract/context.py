@@ -18,13 +18,17 @@ trigger phrases do not overlap one another, the usual case, needs no resolution 
 the categories a phrase is itself a pseudo-trigger of; only overlapping phrases go through
 ``resolve_cues``, which remains the definition.
 
+A target's cost does not grow with its sentence: a sentence of more than ``SCAN_LIMIT`` cues (a
+long list, text built to be slow) is indexed (``CueIndex``), and each target then looks, for
+each category, at the nearest terminator, the nearest unlimited trigger and the few triggers
+within word reach, instead of at every cue; the answer is the scan's.
+
 There is deliberately no ``": no"`` rule: in "Extremities: No clubbing, cyanosis, or edema." the
 heading ends a sentence and "No" reaches forward over the whole list.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,9 +40,9 @@ from typing import Literal
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
 from mbcnav.extract.sections import Section
 from mbcnav.extract.sentences import sentence_of, sentence_starts
+from mbcnav.extract.words import WordIndex
 from mbcnav.types import Qualifiers, Trigger
 
-_WORD = re.compile(r"[^\W_]+")
 _QUALIFIERS = {
     flags: Qualifiers(**dict(zip(CATEGORIES, flags, strict=True)))
     for flags in product((False, True), repeat=len(CATEGORIES))
@@ -224,6 +228,15 @@ class ContextEngine:
         self._sections = sections if any(section.sets for section in sections) else ()
         self._section_starts = [section.start for section in self._sections]
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
+        self._indexes: dict[tuple[int, int], CueIndex] = {}
+        self._words = WordIndex(text)
+        self._results: dict[tuple[int, int], QualifierResult] = {}
+        self._crossing: dict[int, bool] = {}
+
+    @property
+    def words(self) -> WordIndex:
+        """The text's words, for counting the words of a gap (shared, indexed on first need)."""
+        return self._words
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around ``[start, end)``, cut at headings too."""
@@ -235,19 +248,33 @@ class ContextEngine:
         high = bisect_left(self._hit_starts, last)
         cues = sentence_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
         self._cues[(first, last)] = cues
+        if len(cues) > SCAN_LIMIT:
+            self._indexes[(first, last)] = CueIndex(cues)
         return cues
 
     def qualify(self, start: int, end: int) -> QualifierResult:
-        """The context of the target ``[start, end)``."""
+        """The context of the target ``[start, end)``, worked out once per span (a test or a
+        cue is asked about once for each word it pairs with)."""
+        known = self._results.get((start, end))
+        if known is None:
+            known = self._results[(start, end)] = self._qualify(start, end)
+        return known
+
+    def _qualify(self, start: int, end: int) -> QualifierResult:
         found: dict[Category, Trigger] = {}
         starts = self._starts  # sentence_of, inlined: it runs for every target
         following = bisect_right(starts, start)
         last = starts[following] if following < len(starts) else self._length
-        sentence = (starts[following - 1], last if last > end else end)
+        if last < end and not self._crossed(starts[following - 1], last):
+            sentence = (starts[following - 1], last)  # see _crossed
+        else:
+            sentence = (starts[following - 1], last if last > end else end)
         cues = self._cues.get(sentence)
         if cues is None:
             cues = self._resolve(*sentence)
-        if cues:
+        if len(cues) > SCAN_LIMIT:
+            self._indexed(self._indexes[sentence], start, end, found)
+        elif cues:
             blocked = _NOTHING  # nearest cue first; a terminator hides everything beyond it
             for cue_start, cue_end, reach in reversed(cues):
                 if cue_end <= start:
@@ -277,6 +304,39 @@ class ContextEngine:
             triggers=tuple([found[c] for c in CATEGORIES if c in found]),
         )
 
+    def _crossed(self, first: int, last: int) -> bool:
+        """True when a trigger phrase starting in the sentence ``[first, last)`` ends after it.
+
+        A target running past its sentence's end is read in the sentence extended to cover it,
+        yet only cues ending before the target can reach it (none can start after it inside
+        that span). Unless a phrase crosses ``last`` and so joins the cues beyond it in one
+        overlap cluster, those cues are exactly the sentence's own: reading them keeps one cue
+        list per sentence instead of one per target end (many targets reaching far past their
+        sentence each resolved the whole stretch again, time quadratic in the text).
+        """
+        crossed = self._crossing.get(first)
+        if crossed is None:
+            low = bisect_left(self._hit_starts, first)
+            high = bisect_left(self._hit_starts, last)
+            crossed = any(hit[1] > last for hit in self._hits[low:high])
+            self._crossing[first] = crossed
+        return crossed
+
+    def _indexed(
+        self, index: CueIndex, start: int, end: int, found: dict[Category, Trigger]
+    ) -> None:
+        """What the scan below finds, from the index of a long sentence's cues."""
+        cues, words = index.cues, self._words
+        for category in index.forward:
+            at = index.before(category, start, words)
+            if at is not None:
+                found[category] = self._trigger(category, cues[at][0], cues[at][1])
+        for category in index.backward:
+            if category not in found:
+                at = index.after(category, end, words)
+                if at is not None:
+                    found[category] = self._trigger(category, cues[at][0], cues[at][1])
+
     def _set(
         self,
         limits: Limits,
@@ -294,7 +354,7 @@ class ContextEngine:
                 continue
             if max_tokens is not None:
                 if gap < 0:
-                    gap = len(_WORD.findall(self._text, gap_start, gap_end))
+                    gap = self._words.count(gap_start, gap_end)
                 if gap > max_tokens:
                     continue
             found[category] = self._trigger(category, start, end)
@@ -314,6 +374,112 @@ class ContextEngine:
         if section.sets is not None and section.sets not in found and pos >= section.heading_end:
             start = section.heading_start
             found[section.sets] = self._trigger("section", start, start + len(section.heading))
+
+
+SCAN_LIMIT = 16
+"""Sentences with up to this many cues are scanned cue by cue for each target; longer ones are
+indexed. Either gives the same answer; the scan is faster for the few cues of a sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """The triggers setting one category in one direction: those without a word limit (their
+    indices in the sentence's cues) and the largest word limit of the others (-1: none)."""
+
+    unlimited: list[int]
+    limit: int
+
+
+class CueIndex:
+    """A long sentence's cues (sorted by start, then end), indexed by category.
+
+    For a target and a category, the scan's answer is the nearest cue that sets the category
+    within its word limit, with no terminator of the category nearer (or the cue itself). So the
+    nearest terminator bounds the search, the nearest unlimited trigger answers unless a limited
+    one is nearer still, and limited ones lie within their largest limit of words of the target.
+    """
+
+    __slots__ = ("backward", "cues", "ends", "forward", "longest", "starts", "terminators")
+
+    def __init__(self, cues: list[ReachCue]) -> None:
+        self.cues = cues
+        self.starts = [cue[0] for cue in cues]
+        self.ends = [cue[1] for cue in cues]
+        self.longest = max(end - start for start, end, _ in cues)
+        self.terminators: dict[Category, list[int]] = {}
+        forward: dict[Category, tuple[list[int], list[int]]] = {}
+        backward: dict[Category, tuple[list[int], list[int]]] = {}
+        for at, (_, _, reach) in enumerate(cues):
+            for category in reach.terminates:
+                self.terminators.setdefault(category, []).append(at)
+            for limits, sides in ((reach.forward, forward), (reach.backward, backward)):
+                for category, max_tokens in limits:
+                    unlimited, limited = sides.setdefault(category, ([], []))
+                    if max_tokens is None:
+                        if not unlimited or unlimited[-1] != at:
+                            unlimited.append(at)
+                    else:
+                        limited.append(max_tokens)
+        self.forward = {c: _Side(u, max(lim, default=-1)) for c, (u, lim) in forward.items()}
+        self.backward = {c: _Side(u, max(lim, default=-1)) for c, (u, lim) in backward.items()}
+
+    def _last_before(self, indices: list[int], below: int, start: int) -> int:
+        """The largest index in ``indices`` under ``below`` whose cue ends by ``start``; -1."""
+        j = bisect_left(indices, below) - 1
+        while j >= 0 and self.ends[indices[j]] > start:
+            j -= 1
+        return indices[j] if j >= 0 else -1
+
+    def before(self, category: Category, start: int, words: WordIndex) -> int | None:
+        """The cue before ``start`` that sets ``category`` forward on a target there, if any."""
+        side = self.forward[category]
+        below = bisect_left(self.starts, start)
+        blocked = self._last_before(self.terminators.get(category, []), below, start)
+        best = self._last_before(side.unlimited, below, start)
+        if best <= blocked:
+            best = -1
+        if side.limit >= 0:
+            reach = words.back_to(start, side.limit) - self.longest
+            low = max(bisect_left(self.starts, reach), best + 1, blocked + 1)
+            for at in range(below - 1, low - 1, -1):
+                _, cue_end, cue = self.cues[at]
+                if cue_end > start:
+                    continue
+                for found, max_tokens in cue.forward:
+                    if (
+                        found == category
+                        and max_tokens is not None
+                        and words.count(cue_end, start) <= max_tokens
+                    ):
+                        return at
+        return best if best >= 0 else None
+
+    def after(self, category: Category, end: int, words: WordIndex) -> int | None:
+        """The cue after ``end`` that sets ``category`` backward on a target there, if any."""
+        side = self.backward[category]
+        size = len(self.cues)
+        first = bisect_left(self.starts, end)
+        terminators = self.terminators.get(category, [])
+        j = bisect_left(terminators, first)
+        blocked = terminators[j] if j < len(terminators) else size
+        u = bisect_left(side.unlimited, first)
+        best = side.unlimited[u] if u < len(side.unlimited) else size
+        if best >= blocked:
+            best = size
+        if side.limit >= 0:
+            reach = words.on_to(end, side.limit)
+            at = first
+            while at < min(best, blocked) and self.starts[at] <= reach:
+                cue_start, _, cue = self.cues[at]
+                for found, max_tokens in cue.backward:
+                    if (
+                        found == category
+                        and max_tokens is not None
+                        and words.count(end, cue_start) <= max_tokens
+                    ):
+                        return at
+                at += 1
+        return best if best < size else None
 
 
 def sentence_cues(hits: list[CueHit]) -> list[ReachCue]:
@@ -358,9 +524,11 @@ def _add_cluster(cluster: list[CueHit], cues: list[ReachCue]) -> None:
 
 
 __all__ = [
+    "SCAN_LIMIT",
     "ContextEngine",
     "Cue",
     "CueHit",
+    "CueIndex",
     "QualifierResult",
     "Reach",
     "TriggerRules",

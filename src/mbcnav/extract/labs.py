@@ -98,11 +98,16 @@ class _Compiled:
 
 
 def _compile(spec: LabSpec) -> _Compiled:
-    """The part after the lab's name: fillers, the number, and an optional unit."""
+    """The part after the lab's name: fillers, the number, and an optional unit.
+
+    The number's quantifiers are possessive: whether the number is a percentage or a dose
+    depends only on where its run of digits and dots ends, so giving digits back never helps,
+    and trying it made a long run of digits cost time quadratic in its length.
+    """
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
     tail = re.compile(
         r"(?:\s*(?:level|value|was|is|of|at|:|=|,|-)){0,3}\s*"
-        r"(?P<value>\d{1,5}(?:\.\d+)?)(?![\d.]*\s*(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
+        r"(?P<value>\d{1,5}+(?:\.\d++)?+)(?![\d.]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,
     )

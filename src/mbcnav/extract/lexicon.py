@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbcnav.extract.concepts import Anchor, concept_phrases, word_forms
 from mbcnav.extract.context import TriggerRules
 from mbcnav.extract.hpo import hpo_terms
 from mbcnav.extract.labs import lab_phrases
@@ -30,6 +31,7 @@ from mbcnav.extract.vitals import vital_phrases
 from mbcnav.knowledge import Knowledge
 
 TargetKind = Literal["symptom", "site"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +78,17 @@ class Entry:
 
     ``exact`` is True when some term matches only as written (checked per hit); ``symptom``
     and ``site`` say whether some term names a symptom or a site; ``only_trigger`` that the
-    phrase is a context trigger and nothing else (most hits in a note).
+    phrase is a context trigger and nothing else (most hits in a note), ``only_anchor`` that it
+    is a concept's head or body part and nothing else.
     """
 
     trigger: TriggerRules | None = None
     terms: tuple[Term, ...] = ()
     labs: tuple[str, ...] = ()
     spread: tuple[SiteCue, ...] = ()
+    anchors: tuple[Anchor, ...] = ()
     exact: bool = False
+    only_anchor: bool = False
     symptom: bool = False
     site: bool = False
     only_trigger: bool = False
@@ -95,26 +100,40 @@ class Entry:
         terms: Iterable[Term],
         labs: Iterable[str],
         spread: Iterable[SiteCue],
+        anchors: Iterable[Anchor] = (),
     ) -> Entry:
         """An entry from its parts, duplicates dropped, the trigger rules compiled."""
-        unique_rules = tuple(dict.fromkeys(rules))
-        unique_terms = tuple(dict.fromkeys(terms))
-        unique_labs = tuple(dict.fromkeys(labs))
-        unique_spread = tuple(dict.fromkeys(spread))
+        unique_rules = _unique(rules)
+        unique_terms = _unique(terms)
+        unique_labs = _unique(labs)
+        unique_spread = _unique(spread)
+        unique_anchors = _unique(anchors)
         return cls(
             trigger=TriggerRules.of(unique_rules) if unique_rules else None,
             terms=unique_terms,
             labs=unique_labs,
             spread=unique_spread,
+            anchors=unique_anchors,
             exact=any(term.exact is not None for term in unique_terms),
             symptom=any(term.kind == "symptom" for term in unique_terms),
             site=any(term.kind == "site" for term in unique_terms),
-            only_trigger=bool(unique_rules) and not (unique_terms or unique_labs or unique_spread),
+            only_trigger=bool(unique_rules)
+            and not (unique_terms or unique_labs or unique_spread or unique_anchors),
+            only_anchor=bool(unique_anchors)
+            and not (unique_rules or unique_terms or unique_labs or unique_spread),
         )
 
 
+def _unique(items: Iterable[T]) -> tuple[T, ...]:
+    """Items in order, duplicates dropped; most phrases have at most one of each kind, which
+    needs no hashing (the lexicon has tens of thousands of phrases)."""
+    found = tuple(items)
+    return found if len(found) < 2 else tuple(dict.fromkeys(found))
+
+
 def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
-    """(phrase, Term) for every symptom and site term and label in the knowledge base."""
+    """(phrase, Term) for every symptom and site term and label in the knowledge base, and the
+    other forms of each symptom term (``inflected_terms``)."""
     out: list[tuple[str, Term]] = []
     hpo = hpo_terms(knowledge)
     for symptom in knowledge.symptoms.values():
@@ -134,7 +153,28 @@ def knowledge_terms(knowledge: Knowledge) -> list[tuple[str, Term]]:
         own = (*lexicon.clinical, *lexicon.lay, *lexicon.misspellings)
         out.extend((phrase, term) for phrase in (*own, *derived_phrases(lexicon.all_terms())))
         out.extend(_abbreviation("site", site.id, p) for p in lexicon.abbreviations)
-    return out
+    return out + inflected_terms(knowledge, {fold_phrase(phrase) for phrase, _ in out})
+
+
+def inflected_terms(knowledge: Knowledge, written: set[str]) -> list[tuple[str, Term]]:
+    """Symptom terms with one word in another form ("bone pains", "my rib hurts"): a form no
+    written phrase has and only one symptom yields (two symptoms' forms colliding name
+    neither)."""
+    forms = word_forms()
+    owners: dict[str, set[str]] = {}
+    for symptom in knowledge.symptoms.values():
+        for phrase in (*symptom.terms.clinical, *symptom.terms.lay):
+            for variant in forms.variants(phrase):
+                if variant not in written:
+                    owners.setdefault(variant, set()).add(symptom.id)
+    return [
+        (variant, Term("symptom", next(iter(ids))))
+        for variant, ids in owners.items()
+        if len(ids) == 1
+    ]
+
+
+_Parts = tuple[list[Rule], list[Term], list[str], list[SiteCue], list[Anchor]]
 
 
 def build_matcher(
@@ -142,12 +182,14 @@ def build_matcher(
     rules: ContextRules | None = None,
     labs: Iterable[tuple[str, str]] = (),
     spread: Iterable[tuple[str, SiteCue]] = (),
+    anchors: Iterable[tuple[str, Anchor]] = (),
 ) -> PhraseMatcher[Entry]:
-    """One automaton over terms, context triggers, lab names and spread phrases."""
-    grouped: dict[str, tuple[list[Rule], list[Term], list[str], list[SiteCue]]] = {}
+    """One automaton over terms, context triggers, lab names, spread phrases and concept
+    anchors (heads and body parts)."""
+    grouped: dict[str, _Parts] = {}
 
-    def bucket(phrase: str) -> tuple[list[Rule], list[Term], list[str], list[SiteCue]]:
-        return grouped.setdefault(fold_phrase(phrase), ([], [], [], []))
+    def bucket(phrase: str) -> _Parts:
+        return grouped.setdefault(fold_phrase(phrase), ([], [], [], [], []))
 
     for phrase, rule in rule_phrases(rules or default_rules()):
         bucket(phrase)[0].append(rule)
@@ -157,6 +199,8 @@ def build_matcher(
         bucket(phrase)[2].append(field)
     for phrase, cue in spread:
         bucket(phrase)[3].append(cue)
+    for phrase, anchor in anchors:
+        bucket(phrase)[4].append(anchor)
     return PhraseMatcher((key, Entry.of(*parts)) for key, parts in grouped.items())
 
 
@@ -178,6 +222,7 @@ def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
             knowledge_terms(knowledge),
             labs=[*lab_phrases(), *vital_phrases()],
             spread=spread_phrases(),
+            anchors=concept_phrases(knowledge),
         )
         _BY_HASH[key] = matcher
     return matcher

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, count
 from operator import add, sub
 
@@ -20,6 +21,11 @@ from mbcnav.errors import InputError
 
 MAX_CHARS = 2_000_000
 """Largest text read in one call (about 600 pages); bigger inputs are split by the caller."""
+
+MAX_QUALIFY_CHARS = 100_000
+"""Largest text ``qualify`` takes: one note, the same limit ``assess`` sets on a patient's text
+(``mbcnav._api.MAX_TEXT_CHARS``; a test keeps the two equal), so a caller cannot make one call
+of either cost more than the other."""
 
 MAX_CONTROL_SHARE = 0.10
 """Above this share of C0 control characters a 'text' is binary data, not a note."""
@@ -105,8 +111,10 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_phrase(phrase: str) -> str:
-    """Fold a lexicon or trigger phrase the way texts are folded, with single spaces."""
+    """Fold a lexicon or trigger phrase the way texts are folded, with single spaces (cached:
+    compiling the lexicon folds each of its tens of thousands of phrases several times)."""
     return " ".join(fold(phrase).split())
 
 

@@ -9,17 +9,24 @@ binary data) and never crash the reader.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from mbcnav.errors import InputError
+from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
 from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
-from mbcnav.extract.normalize import MAX_CHARS, Folded, check_text, fold_text
+from mbcnav.extract.normalize import (
+    MAX_CHARS,
+    MAX_QUALIFY_CHARS,
+    Folded,
+    check_text,
+    fold_text,
+)
 from mbcnav.extract.rules import SectionKind, default_rules, mark_rules, section_headings
 from mbcnav.extract.sections import Section, find_sections
 from mbcnav.extract.sites import (
@@ -37,10 +44,11 @@ from mbcnav.extract.sites import (
     states_purpose,
     states_result,
 )
+from mbcnav.extract.spans import SpanSet, Taken
 from mbcnav.extract.vitals import PREFIX as VITAL
 from mbcnav.extract.vitals import keep_worst, read_vital
 from mbcnav.knowledge import Knowledge
-from mbcnav.types import Finding, SiteMention
+from mbcnav.types import Finding, SiteMention, Trigger
 
 ALGORITHM = "extract.context_ac.v1"
 """Stamped into provenance so a changed reader is visible in every assessment."""
@@ -48,6 +56,7 @@ ALGORITHM = "extract.context_ac.v1"
 _NEW_FINDING = Finding.__pydantic_validator__.validate_python
 """``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
 by the model's own validator, a third faster (one call per finding of every note)."""
+_NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,8 @@ class _Hits:
     tests: list[tuple[int, int, str]] = field(default_factory=list)
     results: list[tuple[int, int]] = field(default_factory=list)
     positives: list[tuple[int, int]] = field(default_factory=list)
+    heads: list[AnchorHit] = field(default_factory=list)
+    parts: list[AnchorHit] = field(default_factory=list)
 
 
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
@@ -88,6 +99,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
+    heads, parts = out.heads, out.parts
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
     for last, (length, (entry,)) in matcher.raw(folded):
@@ -98,6 +110,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             shift = shifts[index]
             end += shift
             start += shift if breaks[index] <= start else shifts[bisect_right(breaks, start) - 1]
+        if entry.only_anchor:
+            for anchor in entry.anchors:
+                (heads if anchor.kind == "head" else parts).append((start, end, anchor))
+            continue
         if entry.trigger is not None:
             cues.append((start, end, entry.trigger))
             if entry.only_trigger:
@@ -114,6 +130,8 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             _add_labs(out, entry, text, start, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
+        for anchor in entry.anchors:
+            (heads if anchor.kind == "head" else parts).append((start, end, anchor))
     return out
 
 
@@ -209,9 +227,14 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     text = check_text(text, max_chars=max_chars)
     hits = _scan(text, fold_text(text), matcher_for(knowledge))
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
-        hits.spread = [cue for cue in hits.spread if not _overlaps(hits.blocks, *cue)]
+        blocked = SpanSet(hits.blocks)
+        hits.spread = [cue for cue in hits.spread if not blocked.overlaps(*cue)]
     absent = _word_findings(hits, knowledge) if hits.lab_words else set()
-    if not (hits.symptoms or hits.sites or hits.tests) and not (hits.anatomy and hits.spread):
+    symptoms = _longest(hits.symptoms)
+    concepts = _concepts(text, hits, symptoms, knowledge) if hits.heads and hits.parts else []
+    if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
+        hits.anatomy and hits.spread
+    ):
         if not hits.vitals:
             return TextReading(labs=hits.labs)
         return TextReading(labs=_with_vitals(hits, _engine(text, hits.cues)[0]))
@@ -219,7 +242,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
     refinable = refinable_findings()
-    for start, end, terms in _longest(hits.symptoms):
+    refined = _Refined(text)
+    for start, end, terms in symptoms:
         result = engine.qualify(start, end)
         surface, qualifiers = text[start:end], result.qualifiers()
         present = not result.negated and (start, end) not in absent
@@ -227,7 +251,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             _NEW_FINDING(
                 {
                     "id": (
-                        _refined(term.id, text, engine.sentence(start, end), knowledge)
+                        refined.finding(term.id, engine.sentence(start, end), knowledge)
                         if term.id in refinable
                         else term.id
                     ),
@@ -243,11 +267,16 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
             for term in terms
             if term.kind == "symptom"
         )
+    findings.extend(
+        _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
+        for concept in concepts
+        if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
+    )
     kept_sites = _longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
-        mentions.extend(_mentions(text, hit, engine, confirms))
-    mentions.extend(_constructed(text, hits, kept_sites, mentions, engine))
+        mentions.extend(_mentions(text, hit, engine, confirms, refined))
+    mentions.extend(_constructed(text, hits, kept_sites, mentions, engine, refined))
     mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
     labs = _with_vitals(hits, engine) if hits.vitals else hits.labs
     return TextReading(tuple(findings), tuple(mentions), labs, sections)
@@ -265,14 +294,85 @@ def _with_vitals(hits: _Hits, engine: ContextEngine) -> dict[str, float]:
     return labs
 
 
-def _refined(finding: str, text: str, sentence: tuple[int, int], knowledge: Knowledge) -> str:
-    """The finding its sentence's wording makes more specific, if the knowledge has that one."""
-    target = refine_finding(finding, text, sentence)
-    return target if target in knowledge.symptoms else finding
+@dataclass(slots=True)
+class _Refined:
+    """``refine_site`` and ``refine_finding`` once per id and sentence: their patterns search the
+    whole sentence, and a long sentence may hold thousands of mentions of one site."""
+
+    text: str
+    sites: dict[tuple[str, tuple[int, int]], str] = field(default_factory=dict)
+    findings: dict[tuple[str, tuple[int, int]], str] = field(default_factory=dict)
+
+    def site(self, site: str, sentence: tuple[int, int]) -> str:
+        refined = self.sites.get((site, sentence))
+        if refined is None:
+            refined = self.sites[(site, sentence)] = refine_site(site, self.text, sentence)
+        return refined
+
+    def finding(self, finding: str, sentence: tuple[int, int], knowledge: Knowledge) -> str:
+        """The finding its sentence's wording makes more specific, if the knowledge has it."""
+        refined = self.findings.get((finding, sentence))
+        if refined is None:
+            target = refine_finding(finding, self.text, sentence)
+            refined = target if target in knowledge.symptoms else finding
+            self.findings[(finding, sentence)] = refined
+        return refined
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _concepts(
+    text: str, hits: _Hits, symptoms: list[_TermHit], knowledge: Knowledge
+) -> list[Concept]:
+    """Concepts composed from a head and a body part (``extract.concepts``), unless a term
+    already read that head or part, or the same finding over an overlapping span ("numbness in
+    her toes" where the term "numbness" was read). They are composed before the sentences are
+    found (the gap checks catch sentence punctuation), so a note whose only anchors pair with
+    nothing costs no sentence and section pass; the caller drops any crossing a sentence."""
+    taken = [(start, end) for start, end, _ in symptoms]
+    composer = Composer(text, concept_rules(knowledge), list(hits.cues), taken)
+    read = Taken()
+    for start, end, terms in symptoms:
+        for term in terms:
+            read.add(term.id, start, end)
+    out: list[Concept] = []
+    seen: set[tuple[int, int, str]] = set()
+    for concept in composer.compose(hits.heads, hits.parts):
+        start, end, ident = concept[:3]
+        if (start, end, ident) in seen or read.overlaps(ident, start, end):
+            continue
+        seen.add((start, end, ident))
+        out.append(concept)
+    return out
+
+
+def _concept_finding(text: str, concept: Concept, result: QualifierResult) -> Finding:
+    start, end, ident, negated_between, negation = concept
+    triggers = result.triggers
+    negated = result.negated
+    if negated_between and negation is not None and not negated:
+        negated = True
+        trigger = {"category": "negated", "text": text[negation[0] : negation[1]]}
+        triggers = (*triggers, _NEW_TRIGGER({**trigger, "start": negation[0], "end": negation[1]}))
+    qualifiers = replace(result, negated=negated).qualifiers()
+    finding: Finding = _NEW_FINDING(
+        {
+            "id": ident,
+            "present": not negated,
+            "source": "text",
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "qualifiers": qualifiers,
+            "triggers": triggers,
+        }
+    )
+    return finding
+
+
+def _taken(found: list[SiteMention]) -> Taken:
+    taken = Taken()
+    for mention in found:
+        taken.add(mention.site, mention.start, mention.end)
+    return taken
 
 
 def _constructed(
@@ -281,32 +381,34 @@ def _constructed(
     terms: list[_TermHit],
     found: list[SiteMention],
     engine: ContextEngine,
+    refined: _Refined,
 ) -> list[SiteMention]:
     """Site mentions from "spread cue … anatomical word" constructions the terms missed."""
     if not (hits.anatomy and hits.spread):
         return []
-    covered = [(start, end) for start, end, _ in terms] + hits.blocks
+    covered = SpanSet([*((start, end) for start, end, _ in terms), *hits.blocks])
     anatomy = [
         (start, end, site)
         for start, end, site in _longest_spans(hits.anatomy)
-        if not _overlaps(covered, start, end)
+        if not covered.overlaps(start, end)
     ]
     out: list[SiteMention] = []
+    taken = _taken(found)
     for word_start, word_end, site, cue in spread_pairs(
-        text, anatomy, hits.spread, engine.sentence
+        text, anatomy, hits.spread, engine.sentence, words=engine.words
     ):
         if names_primary(text, word_end):  # after pairing: few words have a spread cue near
             continue
         start, end = min(word_start, cue[0]), max(word_end, cue[1])
         sentence = engine.sentence(start, end)
-        site = refine_site(site, text, sentence)
-        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
+        site = refined.site(site, sentence)
         status = site_status(_either(engine.qualify(start, end), engine.qualify(*cue)))
-        if status == "drop" or _overlaps(taken, *sentence):
+        if status == "drop" or taken.overlaps(site, *sentence):
             continue
         out.append(
             SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
         )
+        taken.add(site, start, end)
     return out
 
 
@@ -320,20 +422,21 @@ def _tested(
     """Site mentions from one-site imaging tests stated negative ("Bone scan negative.", "MRI
     brain: no metastases.": negated) or positive ("Bone scan showed metastatic disease": at most
     suspected). A test done or planned names no site."""
-    covered = [(start, end) for start, end, _ in terms]
-    tests = [t for t in _longest_spans(hits.tests) if not _overlaps(covered, t[0], t[1])]
+    covered = SpanSet((start, end) for start, end, _ in terms)
+    tests = [t for t in _longest_spans(hits.tests) if not covered.overlaps(t[0], t[1])]
     if not tests:
         return []
     out: list[SiteMention] = []
+    taken = _taken(found)
     for (test_start, test_end, site, cue), status in _test_results(text, hits, tests, sentences):
         start, end = min(test_start, cue[0]), max(test_end, cue[1])
         sentence = sentences.sentence(start, end)
-        taken = [(m.start, m.end) for m in (*found, *out) if m.site == site]
-        if _overlaps(taken, *sentence):
+        if taken.overlaps(site, *sentence):
             continue
         out.append(
             SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
         )
+        taken.add(site, start, end)
     return out
 
 
@@ -346,23 +449,34 @@ def _test_results(
     """Each test paired with what states its result, and the status that result gives: negative
     first (a negated cue, then a result word), then positive (an asserted cue after the test,
     then a positive result word)."""
-    engine, sentence_of = sentences.engine, sentences.sentence
+    engine, sentence_of, words = sentences.engine, sentences.sentence, sentences.engine.words
     stated = [  # (pair, True when a spread cue, False when a result word, positive or not)
-        (pair, True, False) for pair in spread_pairs(text, tests, hits.spread, sentence_of)
+        (pair, True, False)
+        for pair in spread_pairs(text, tests, hits.spread, sentence_of, words=words)
     ]
     stated += [
         (pair, False, False)
-        for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap())
+        for pair in spread_pairs(text, tests, hits.results, sentence_of, result_gap(), words=words)
         if states_result(text, pair[3], pair[0])
     ]
-    for test in tests:  # a finding after the test ("metastatic breast cancer, bone scan …")
-        if states_purpose(text, test[1]):  # "bone scan to rule out metastases"
-            continue
-        later = [cue for cue in hits.spread if cue[0] >= test[1]]
-        stated += [(pair, True, True) for pair in spread_pairs(text, [test], later, sentence_of)]
+    # a finding after the test ("metastatic breast cancer, bone scan …"), unless the test says
+    # what it is for ("bone scan to rule out metastases")
+    stated += [
+        (pair, True, True)
+        for pair in spread_pairs(
+            text,
+            [test for test in tests if not states_purpose(text, test[1])],
+            hits.spread,
+            sentence_of,
+            words=words,
+            after_only=True,
+        )
+    ]
     stated += [
         (pair, False, True)
-        for pair in spread_pairs(text, tests, hits.positives, sentence_of, result_gap())
+        for pair in spread_pairs(
+            text, tests, hits.positives, sentence_of, result_gap(), words=words
+        )
         if states_result(text, pair[3], pair[0])
     ]
     out: list[tuple[_Pair, Status]] = []
@@ -386,7 +500,7 @@ def _test_status(
         return None if status == "drop" else status
     if stated.negated != by_cue:  # a negated finding, or a result word not negated
         return None
-    return "negated" if site_status(replace(result, negated=True)) == "negated" else None
+    return "negated" if site_status(result, negated=True) == "negated" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,10 +510,17 @@ class _TestSentences:
 
     engine: ContextEngine
     sections: tuple[Section, ...]
+    starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", [section.heading_start for section in self.sections])
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        for section in self.sections:
-            if section.heading_start <= start and end <= section.heading_end < section.end:
+        # headings do not overlap, so only the last one starting by ``start`` can hold the span
+        index = bisect_right(self.starts, start) - 1
+        if index >= 0:
+            section = self.sections[index]
+            if end <= section.heading_end < section.end:
                 body = self.engine.sentence(section.heading_end, section.heading_end + 1)
                 return section.heading_start, body[1]
         return self.engine.sentence(start, end)
@@ -427,26 +548,53 @@ def _longest_spans(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str
     return kept
 
 
-@dataclass(frozen=True, slots=True)
 class _Confirms:
-    """Confirmation phrases ("consistent with metastases") and the site terms of the text."""
+    """Confirmation phrases ("consistent with metastases") and the site terms of the text.
 
-    spans: list[tuple[int, int]]
-    sites: list[_TermHit]
+    The answer depends on the sentence and the hit's site ids only, so it is worked out once
+    for each; the phrases of a sentence and the terms a phrase overlaps are found by bisection
+    (the terms, leftmost-longest, do not overlap one another).
+    """
+
+    __slots__ = ("_answers", "_ends", "_site_ends", "_site_starts", "_sites", "_spans", "_starts")
+
+    def __init__(self, spans: list[tuple[int, int]], sites: list[_TermHit]) -> None:
+        self._spans = sorted(spans)
+        self._starts = [start for start, _ in self._spans]
+        self._ends = [end for _, end in self._spans]
+        self._sites = sites
+        self._site_starts = [start for start, _, _ in sites]
+        self._site_ends = [end for _, end, _ in sites]
+        self._answers: dict[tuple[tuple[int, int], frozenset[str]], bool] = {}
 
     def confirm(self, hit: _TermHit, sentence: tuple[int, int], engine: ContextEngine) -> bool:
         """An asserted confirmation in the sentence, not part of another site's term."""
-        ids = {term.id for term in hit[2]}
-        for start, end in self.spans:
-            if start < sentence[0] or end > sentence[1]:
+        ids = frozenset(term.id for term in hit[2])
+        answer = self._answers.get((sentence, ids))
+        if answer is None:
+            answer = self._answers[(sentence, ids)] = self._confirm(ids, sentence, engine)
+        return answer
+
+    def _confirm(
+        self, ids: frozenset[str], sentence: tuple[int, int], engine: ContextEngine
+    ) -> bool:
+        low = bisect_left(self._starts, sentence[0])
+        high = bisect_left(self._starts, sentence[1] + 1)
+        for start, end in self._spans[low:high]:
+            if end > sentence[1]:
                 continue
-            if any(
-                other_start < end and start < other_end and not ids & {t.id for t in terms}
-                for other_start, other_end, terms in self.sites
-            ):
+            if self._other_site(ids, start, end):
                 continue  # "lytic lesion and liver metastases": the liver's, not the bone's
             if not _qualified(engine.qualify(start, end)):
                 return True
+        return False
+
+    def _other_site(self, ids: frozenset[str], start: int, end: int) -> bool:
+        at = bisect_right(self._site_ends, start)  # the first term ending after ``start``
+        while at < len(self._sites) and self._site_starts[at] < end:
+            if not ids & {term.id for term in self._sites[at][2]}:
+                return True
+            at += 1
         return False
 
 
@@ -462,7 +610,7 @@ def _qualified(result: QualifierResult) -> bool:
 
 
 def _mentions(
-    text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms
+    text: str, hit: _TermHit, engine: ContextEngine, confirms: _Confirms, refined: _Refined
 ) -> list[SiteMention]:
     start, end, terms = hit
     status = site_status(engine.qualify(start, end))
@@ -474,7 +622,7 @@ def _mentions(
         status = "suspected"
     return [
         SiteMention(
-            site=refine_site(term.id, text, sentence),
+            site=refined.site(term.id, sentence),
             status=status,
             text=surface,
             start=start,
@@ -486,11 +634,12 @@ def _mentions(
 
 
 def qualify(
-    text: str, spans: Sequence[tuple[int, int]], *, max_chars: int = MAX_CHARS
+    text: str, spans: Sequence[tuple[int, int]], *, max_chars: int = MAX_QUALIFY_CHARS
 ) -> list[QualifierResult]:
     """Context (negated, historical, hypothetical, family, uncertain) of targets found elsewhere.
 
-    Each span is ``(start, end)`` into ``text``; a span outside the text raises MBC-E103.
+    Each span is ``(start, end)`` into ``text``; a span outside the text raises MBC-E103, a text
+    over ``max_chars`` (by default one note's limit, as in ``assess``) MBC-E600.
     """
     text = check_text(text, max_chars=max_chars)
     for start, end in spans:

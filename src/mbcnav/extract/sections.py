@@ -28,6 +28,8 @@ characters could never lead to a match; without backtracking the search is sever
 _LABEL_CHARS = re.compile(r"[A-Za-z0-9/&()' \t,-]*")
 """Every character a label match can hold: matched on the reversed text before a colon, it
 bounds where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
+_LABEL_TAIL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/&()' \t,-")
+"""The characters of ``_LABEL_CHARS``: one of them stands right before every heading's colon."""
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
@@ -86,6 +88,8 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for colon in _COLON.finditer(text):
         pos = colon.start()
+        if not pos or text[pos - 1] not in _LABEL_TAIL:  # no label can end here (":::")
+            continue
         low = max(0, pos - LABEL_REACH)
         run = _LABEL_CHARS.match(text[low:pos][::-1])
         if run is not None:

@@ -8,6 +8,11 @@ capital; a list number ("2) "). Section headings add their own boundaries (``sec
 The boundary pattern starts with a character class, so the regex engine skips ahead in C to the
 next candidate instead of trying every position, and its fifteen title exceptions are two
 lookbehinds (one per title length); list numbers are found from their rare ")".
+
+Its cost is linear in the text: a run of ``.?!`` is tried once, from its first character (a
+later one can only succeed where the first does, or where the first is a title's or a query's
+mark, which is why a run of two or more passes those tests), and the quantifiers are possessive
+(giving back a space or a stop could never let the lookahead match), so no run is rescanned.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ def _not_after(titles: tuple[str, ...]) -> str:
 
 _BOUNDARY = re.compile(
     r"[.!?\n](?:"
-    rf"(?<=[.!?])(?<!\s\?)(?<!^\?){_not_after(_TITLES + _LATIN)}[.!?]*[\"')\]]*(?:\s+,?\s*|,\s*)"
+    rf"(?<=[.!?])(?<![.!?][.!?])(?:(?<!\s\?)(?<!^\?){_not_after(_TITLES + _LATIN)}|(?=[.!?]))"
+    r"[.!?]*+[\"')\]]*+(?:\s++,?+\s*+|,\s*+)"
     r"(?=[\"'(\[]?[A-Z0-9\u2022*-]|\?[ \t]*[^\W\d_])"
-    r"|(?<=\n)[ \t]*\n\s*"
-    r"|(?<=\n)(?=[ \t]*(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
+    r"|(?<=\n)[ \t]*+\n\s*"
+    r"|(?<=\n)(?=[ \t]*+(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
     r")"
 )
 _LIST_CLOSE = re.compile(r"\)\s")

@@ -20,6 +20,7 @@ test done or planned names none.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import QualifierResult
 from mbcnav.extract.normalize import fold, fold_phrase
+from mbcnav.extract.words import WordIndex
 
 Status = Literal["known", "suspected", "negated", "historical", "drop"]
 
@@ -200,7 +202,6 @@ def spread_phrases() -> list[tuple[str, SiteCue]]:
 
 
 _NEXT_WORD = re.compile(r"[\W_]*([^\W_]+)")
-_WORD = re.compile(r"[^\W_]+")
 
 
 def names_primary(text: str, end: int) -> bool:
@@ -244,23 +245,48 @@ def spread_pairs(
     cues: list[tuple[int, int]],
     sentence_of: Callable[[int, int], tuple[int, int]],
     gap: int | None = None,
+    *,
+    words: WordIndex | None = None,
+    after_only: bool = False,
 ) -> list[tuple[int, int, str, tuple[int, int]]]:
     """(word start, word end, site, cue span) for each anatomical word with a spread cue close
-    by; each word is paired on its own, so dropping a word before or after pairing is the same."""
+    by; each word is paired on its own, so dropping a word before or after pairing is the same.
+
+    The cue is the one of the word's sentence with the fewest words between them, the earlier in
+    ``cues`` on a tie; ``after_only`` takes only cues after the word. Cues are swept outwards
+    from the word in order of distance and the sweep stops at the first too far away, so a word
+    costs the cues within reach, not all of them (every word paired with every cue was
+    quadratic: 'metastatic to the liver and bone' repeated, tens of seconds for 50 KB).
+    """
     gap = _rules().spread.max_gap_words if gap is None else gap
+    words = words or WordIndex(text)
+    by_end = sorted(range(len(cues)), key=lambda i: (cues[i][1], i))
+    ends = [cues[i][1] for i in by_end]
+    by_start = sorted(range(len(cues)), key=lambda i: (cues[i][0], i))
+    starts = [cues[i][0] for i in by_start]
     out: list[tuple[int, int, str, tuple[int, int]]] = []
     for start, end, site in anatomy:
         first, last = sentence_of(start, end)
-        best: tuple[int, int, int] | None = None
-        for cue_start, cue_end in cues:
-            if cue_end <= first or cue_start >= last or (cue_start < end and start < cue_end):
-                continue
-            low, high = (cue_end, start) if cue_end <= start else (end, cue_start)
-            words = len(_WORD.findall(text, low, high))
-            if words <= gap and (best is None or words < best[0]):
-                best = (words, cue_start, cue_end)
+        best: tuple[int, int] | None = None  # (words between, index in cues)
+        at = -1 if after_only else bisect_right(ends, start) - 1
+        while at >= 0 and ends[at] > first:
+            between = words.count(ends[at], start)
+            if between > gap:
+                break
+            if best is None or (between, by_end[at]) < best:
+                best = (between, by_end[at])
+            at -= 1
+        at = bisect_left(starts, end)
+        while at < len(starts) and starts[at] < last:
+            between = words.count(end, starts[at])
+            if between > gap:
+                break
+            if best is None or (between, by_start[at]) < best:
+                best = (between, by_start[at])
+            at += 1
         if best is not None:
-            out.append((start, end, site, (best[1], best[2])))
+            cue_start, cue_end = cues[best[1]]
+            out.append((start, end, site, (cue_start, cue_end)))
     return out
 
 
@@ -320,8 +346,25 @@ def names_complication(surface: str) -> bool:
     return bool(set(fold_phrase(surface).split()) & _rules().complication_words)
 
 
-def site_status(result: QualifierResult) -> Status:
-    """known / suspected / negated / historical, or ``drop`` (someone else's disease)."""
+def site_status(result: QualifierResult, *, negated: bool | None = None) -> Status:
+    """known / suspected / negated / historical, or ``drop`` (someone else's disease);
+    ``negated`` overrides the result's own (a test stated negative)."""
+    return _status_of(
+        result.negated if negated is None else negated,
+        result.historical,
+        result.hypothetical,
+        result.family,
+        result.uncertain,
+    )
+
+
+@lru_cache(maxsize=64)
+def _status_of(
+    negated: bool, historical: bool, hypothetical: bool, family: bool, uncertain: bool
+) -> Status:
+    """The status table's answer for one of the 32 combinations of qualifiers, worked out once
+    (it runs for every site mention and construction of a note)."""
+    result = QualifierResult(negated, historical, hypothetical, family, uncertain)
     for row in _rules().status:
         if row.holds(result):
             return row.status

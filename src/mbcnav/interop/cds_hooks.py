@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.interop import codes
 from mbcnav.knowledge import Knowledge
-from mbcnav.render.text import confirm_first, reason_label
+from mbcnav.render.text import confirm_first, readable, reason_label
 from mbcnav.types import (
     NOTICE,
     Assessment,
@@ -271,7 +271,7 @@ class _Labels:
 
     def symptom(self, ident: str) -> str:
         found = self.k.symptoms.get(ident)
-        return found.label if found else ident
+        return found.label if found else readable(self.k, ident)
 
     def flag(self, flag: RedFlag) -> str:
         found = self.k.red_flags.get(flag.id)
@@ -305,7 +305,7 @@ class _Labels:
             found = table.get(token)
             if found is not None:
                 return str(found.label)
-        return token
+        return readable(self.k, token)
 
     def sources(self, ids: Iterable[str]) -> str:
         lines = []

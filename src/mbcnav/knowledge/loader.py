@@ -1,7 +1,8 @@
 """The only I/O of the knowledge package: read the YAML files, validate, check, compile.
 
 Files (one per concern) under ``knowledge/data/``; each holds one top-level key of the same
-name holding a list of records, except ``meta.yaml`` and ``network.yaml`` (mappings).
+name holding a list of records, except ``meta.yaml``, ``network.yaml`` and ``concepts.yaml``
+(mappings).
 
 Reading never stops at the first problem: schema errors are collected per record, cross
 references are checked over everything that validated, and all of it is raised together as one
@@ -26,6 +27,7 @@ from mbcnav.errors import KnowledgeError
 from mbcnav.knowledge.checks import Problem, Records, run_checks
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import (
+    Concepts,
     Meta,
     Network,
     PriorTherapyTerm,
@@ -60,10 +62,11 @@ HASHED_FILES = (
     "workup",
     "treatments",
     "prior_therapies",
+    "concepts",
     "treatment_gates",
 )
 
-ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network}
+ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network, "concepts": Concepts}
 FILES = (*LIST_FILES, *ONE_FILES)
 
 M = TypeVar("M", bound=BaseModel)
@@ -194,6 +197,7 @@ def assemble(parts: Mapping[str, Part]) -> tuple[Records, list[Problem]]:
     records = Records(
         meta=parts["meta"].value,
         network=parts["network"].value,
+        concepts=parts["concepts"].value,
         declared=MappingProxyType({name: parts[name].declared for name in LIST_FILES}),
         **{name: parts[name].value for name in LIST_FILES},
     )
@@ -285,6 +289,7 @@ def compile_records(
         workup=_by_id(records.workup),
         treatments=_by_id(records.treatments),
         prior_therapies=_by_id(records.prior_therapies),
+        concepts=records.concepts or Concepts(),
         treatment_gates=_by_id(records.treatment_gates),
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from mbcnav.knowledge.schema import (
+    Concepts,
     Meta,
     Network,
     PriorTherapyTerm,
@@ -38,6 +39,7 @@ class Knowledge:
     prior_therapies: Mapping[str, PriorTherapyTerm] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    concepts: Concepts = field(default_factory=Concepts)
     treatment_gates: Mapping[str, TreatmentGate] = field(
         default_factory=lambda: MappingProxyType({})
     )

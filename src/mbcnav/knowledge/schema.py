@@ -291,6 +291,56 @@ for _model in (AllOf, AnyOf, Not, AtLeast):
     _model.model_rebuild()
 
 
+# ---------------------------------------------------------------- concepts (reading)
+
+IdConceptPart = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Head(Model):
+    """A complaint word family the reader composes with body parts ("pain", "weakness").
+
+    ``words`` are lemmas (base forms): the reader adds their inflections, British/American
+    spellings and misspellings from a generated table, so "hurts", "aching" and "weakened"
+    need no entry of their own.
+    """
+
+    id: IdConceptPart
+    words: tuple[str, ...] = Field(min_length=1)
+
+
+class BodyPart(Model):
+    """A body part with its clinical and lay words, the region rules name, and the sites it
+    lies over (documentation for reviewers; sites are reached through the findings)."""
+
+    id: IdConceptPart
+    region: IdConceptPart
+    clinical: tuple[str, ...] = ()
+    lay: tuple[str, ...] = ()
+    sites: tuple[IdSite, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        return self.clinical + self.lay
+
+
+class ConceptRule(Model):
+    """(head × region) → finding: a complaint word and a body part of one of ``regions`` in
+    one clause read as ``finding`` ("my ribs hurt" → bone pain)."""
+
+    head: IdConceptPart
+    regions: tuple[IdConceptPart, ...] = Field(min_length=1)
+    finding: IdSymptom
+    sources: tuple[IdSource, ...] = Field(min_length=1)
+    note: str | None = None
+
+
+class Concepts(Model):
+    """``concepts.yaml``: heads, the anatomy table and the rules composing them."""
+
+    heads: tuple[Head, ...] = ()
+    anatomy: tuple[BodyPart, ...] = ()
+    rules: tuple[ConceptRule, ...] = ()
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -620,7 +670,10 @@ __all__ = [
     "Approval",
     "AtLeast",
     "BiomarkerCompare",
+    "BodyPart",
     "Codes",
+    "ConceptRule",
+    "Concepts",
     "Condition",
     "Escalation",
     "Estimate",
@@ -628,6 +681,7 @@ __all__ = [
     "FindingPresent",
     "FlagRaised",
     "GateScope",
+    "Head",
     "LabCompare",
     "Leak",
     "Lexicon",

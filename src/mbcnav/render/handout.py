@@ -38,6 +38,31 @@ INTRO = (
     "It shows what your signs may mean, which tests may come next, and the kinds of care. "
     "It is not a diagnosis."
 )
+QUOTE_LIMIT, QUOTES_SHOWN = 60, 8
+# The lead of "What to do now", by the most urgent raised flag: the flags' own plain actions say
+# what to do; these only say how soon, so an emergency is never introduced as "soon".
+ACT_LEAD: dict[str, tuple[str, ...]] = {
+    "emergency": (
+        "Some of your signs may be an emergency. Do what it says below now. Do not wait.",
+        "If you cannot reach your care team, go to the emergency department or call for "
+        "emergency help.",
+    ),
+    "urgent": (
+        "Some of your signs need care today. Do what it says below today.",
+        "Call your care team. If you cannot reach them, call for emergency help.",
+    ),
+    "soon": (
+        "Some of your signs need care soon. Do what it says below.",
+        "Call your care team. If you cannot reach them, call for emergency help.",
+    ),
+}
+# How soon, in front of each flag's actions, so the order is plain even when read aloud.
+ACT_WHEN: dict[str, str] = {
+    "emergency": "Now",
+    "urgent": "Today",
+    "soon": "Soon",
+    "routine": "At your next visit",
+}
 AIMS = (
     "There are seven main kinds of care. They can be used alone, together, or one after the "
     "other. The aims are to control the disease, to ease symptoms, and to help you live longer."
@@ -89,20 +114,21 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _act_now(assessment: Assessment, knowledge: Knowledge | None) -> Section | None:
+    """The raised flags, most urgent first, the lead sentence set by the most urgent one (the
+    field test found "need care soon" above "go to the emergency department now")."""
     raised = sorted(assessment.red_flags, key=lambda f: urgency_rank(f.urgency))
     if not raised:
         return None
     items = [
-        _sentence(
+        ACT_WHEN.get(flag.urgency, ACT_WHEN["routine"])
+        + " — "
+        + _sentence(
             f"{flag.plain_label or plain_label_of(knowledge, flag.id)}: "
             + " ".join(_sentence(a) for a in flag.plain_actions).rstrip(".")
         )
         for flag in raised
     ]
-    lead = (
-        "Some of your signs need care soon. Do what it says below.",
-        "Call your care team. If you cannot reach them, call for emergency help.",
-    )
+    lead = ACT_LEAD.get(raised[0].urgency, ACT_LEAD["soon"])
     return Section(
         id="act-now", heading="What to do now", paragraphs=lead, items=_unique(items), urgent=True
     )
@@ -135,6 +161,20 @@ def _help_at_once(assessment: Assessment, knowledge: Knowledge | None) -> Sectio
     )
 
 
+def _written(assessment: Assessment) -> tuple[str, ...]:
+    """The words of the note or of the patient that the reader took as present findings,
+    quoted as written (the PDF now prints any script), so the patient sees what was heard."""
+    spans = (
+        " ".join(f.text.split())
+        for f in assessment.findings
+        if f.source == "text" and f.present and f.text and f.text.strip()
+    )
+    clipped = (
+        span if len(span) <= QUOTE_LIMIT else span[: QUOTE_LIMIT - 1] + "…" for span in spans
+    )
+    return tuple(f"“{span}”" for span in _unique(clipped))[:QUOTES_SHOWN]
+
+
 def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
     sites = suspected_sites(assessment, knowledge)
     known = [_inline(plain_label_of(knowledge, s.id)) for s in sites if s.known]
@@ -150,6 +190,9 @@ def _meaning(assessment: Assessment, knowledge: Knowledge | None) -> Section:
         linked = f", linked to: {', '.join(signs[:3])}" if signs else ""
         items.append(_sentence(f"{place}{linked}"))
     paragraphs = ["Breast cancer cells can spread to other parts of the body."]
+    said = _written(assessment)
+    if said:
+        paragraphs.append("What was written about you: " + ", ".join(said) + ".")
     if maybe:
         paragraphs.append("Your signs may point to these places. The most likely comes first.")
     else:

@@ -88,9 +88,29 @@ KEY_LABEL: Mapping[str, str] = {
     "menopausal_status": "menopausal status",
     "gbrca": "gBRCA",
     "pd_l1_cps": "PD-L1 CPS",
+    "setting": "setting",
 }
+# Lab values the rules compare (``knowledge.schema.LabName``) as people write them: name, unit.
+LAB_LABEL: Mapping[str, tuple[str, str]] = {
+    "calcium_corrected_mmol_l": ("Corrected calcium", "mmol/L"),
+    "bilirubin_umol_l": ("Bilirubin", "µmol/L"),
+    "bilirubin_x_uln": ("Bilirubin", "× upper limit of normal"),
+    "alp_u_l": ("ALP", "U/L"),
+    "alt_u_l": ("ALT", "U/L"),
+    "ast_u_l": ("AST", "U/L"),
+    "albumin_g_l": ("Albumin", "g/L"),
+    "sodium_mmol_l": ("Sodium", "mmol/L"),
+    "pd_l1_cps": ("PD-L1 CPS", ""),
+}
+COMPARE_WORD: Mapping[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
 _ID = re.compile(r"\b(?:sym|site|flag|tx|work|route|src):[a-z0-9_]+")
-_PAIR = re.compile(r"\b([a-z0-9_]+)=([A-Za-z0-9_.]+)")
+_BOUND = r"(?:>=|<=|>|<)-?[0-9][0-9.e+-]*"
+# ``name=value`` as the rules write a matched fact, with the rule's bounds when it compared a
+# number: ``bilirubin_umol_l=48 (>31.5)``.
+_PAIR = re.compile(
+    r"\b([a-z0-9_]+)=([A-Za-z0-9_.+-]+)(?: \((" + _BOUND + r"(?: and " + _BOUND + r")*)\))?"
+)
+_SPLIT_BOUND = re.compile(r"(>=|<=|>|<)(.+)")
 _TRANSLIT = {
     "–": "-",
     "—": "-",
@@ -232,15 +252,31 @@ def short(label: str, limit: int = 40) -> str:
     return label
 
 
+def _bounds(text: str) -> str:
+    """``>2.6 and <=3.4`` → ``above 2.6 and at most 3.4``."""
+    words = []
+    for bound in text.split(" and "):
+        found = _SPLIT_BOUND.fullmatch(bound)
+        words.append(f"{COMPARE_WORD[found.group(1)]} {found.group(2)}" if found else bound)
+    return " and ".join(words)
+
+
+def fact_words(key: str, value: str, bounds: str | None = None) -> str:
+    """One matched fact in words: ``Bilirubin 48 µmol/L (above 31.5)``, ``ER positive``."""
+    if key in LAB_LABEL:
+        name, unit = LAB_LABEL[key]
+        text = f"{name} {value} {unit}".rstrip()
+    else:
+        shown = SUBTYPE_LABEL.get(value, value.replace("_", " "))
+        text = f"{KEY_LABEL.get(key, key.replace('_', ' '))} {shown}"
+    return f"{text} ({_bounds(bounds)})" if bounds else text
+
+
 def readable(knowledge: Knowledge | None, reason: str) -> str:
-    """Engine reasons such as ``site:spine (suspected); subtype=hr_pos_her2_neg`` in words."""
-
-    def pair(match: re.Match[str]) -> str:
-        key, value = match.group(1), match.group(2)
-        return f"{KEY_LABEL.get(key, key)} {SUBTYPE_LABEL.get(value, value.replace('_', ' '))}"
-
+    """Engine reasons such as ``site:spine (suspected); subtype=hr_pos_her2_neg`` or
+    ``bilirubin_umol_l=48 (>31.5)`` in words, never a field name."""
     reason = _ID.sub(lambda m: short(label_of(knowledge, m.group(0))), reason)
-    return _PAIR.sub(pair, reason)
+    return _PAIR.sub(lambda m: fact_words(m.group(1), m.group(2), m.group(3)), reason)
 
 
 def source_citation(knowledge: Knowledge | None, ident: str) -> tuple[str, str | None]:

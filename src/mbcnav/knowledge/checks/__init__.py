@@ -9,6 +9,7 @@ package runs them in a stable order.
 
 from __future__ import annotations
 
+from mbcnav.knowledge.checks.concepts import check_concepts
 from mbcnav.knowledge.checks.duplicates import check_duplicates
 from mbcnav.knowledge.checks.estimates import check_estimates
 from mbcnav.knowledge.checks.network import check_network, check_probabilities
@@ -39,6 +40,7 @@ def run_checks(records: Records) -> list[Problem]:
         check_probabilities,
         check_estimates,
         check_terms,
+        check_concepts,
     ):
         problems.extend(check(records))
     return problems

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mbcnav.knowledge.schema import (
+    Concepts,
     Meta,
     Network,
     PriorTherapyTerm,
@@ -54,6 +55,7 @@ class Records:
     treatment_gates: tuple[TreatmentGate, ...] = ()
     meta: Meta | None = None
     network: Network | None = None
+    concepts: Concepts | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def ids(self, name: str) -> frozenset[str]:

@@ -83,6 +83,10 @@ def cited(records: Records) -> Iterator[tuple[str, str, tuple[str, ...], Estimat
     ):
         for record in getattr(records, name):
             yield f"{name}.yaml", record.id, record.sources, None
+    if records.concepts is not None:
+        for concept in records.concepts.rules:
+            name = f"rule {concept.head} -> {concept.finding}"
+            yield "concepts.yaml", name, concept.sources, None
     network = records.network
     if network is None:
         return

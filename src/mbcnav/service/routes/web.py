@@ -78,6 +78,19 @@ STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
 PRIVATE = {"Cache-Control": "no-store"}
+# Results and handout pages answer a POST (a patient's words never go in a URL). With
+# ``no-store`` the browser keeps no copy, so Back gives ERR_CACHE_MISS (field test). Kept by this
+# browser only (``private``: never a shared cache) and revalidated on every ordinary load
+# (``no-cache``); history navigation shows the kept copy again. A GET is simply fetched again
+# on Back, so GET pages (an audited assessment's link) and files stay ``no-store``.
+PAGE_CACHE = {"Cache-Control": "private, no-cache"}
+
+
+def _page_cache(request: Request) -> dict[str, str]:
+    return PAGE_CACHE if request.method == "POST" else PRIVATE
+
+
+PERSON_FIELDS = frozenset({"setting", "age", "menopausal_status"})
 
 Assessor = Callable[[dict[str, Any], Knowledge], Assessment]
 
@@ -159,7 +172,10 @@ class FormState:
 
     @property
     def has_input(self) -> bool:
-        return any(value.strip() for _, value in self.pairs)
+        """Anything clinical known (CONTRACTS.md, the engine's own rule): text, a symptom, a
+        known site, a receptor, a biomarker or a lab. The setting, the age and the menopausal
+        status describe the person, not the disease, so they alone leave the form empty."""
+        return any(value.strip() for name, value in self.pairs if name not in PERSON_FIELDS)
 
 
 def _keep(name: str, value: str, knowledge: Knowledge) -> bool:
@@ -299,7 +315,8 @@ async def _assess(
         raise InputError(
             "The form is empty",
             code="MBC-E101",
-            allowed="given some text, a symptom or a lab value",
+            allowed="something clinical: text, a symptom, a known site, a receptor, "
+            "a biomarker or a lab value",
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
@@ -336,7 +353,7 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
         **extra,
     }
     status = 422 if extra.get("error") else 200
-    headers = PRIVATE if extra.get("assessment") else None
+    headers = _page_cache(request) if extra.get("assessment") else None
     return _templates().TemplateResponse(
         request, "index.html", context, status_code=status, headers=headers
     )
@@ -385,7 +402,9 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(request, "handout.html", context, headers=PRIVATE)
+    return _templates().TemplateResponse(
+        request, "handout.html", context, headers=_page_cache(request)
+    )
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
