@@ -48,6 +48,7 @@ ERROR_TITLES: dict[str, str] = {
     "MBC-E208": "estimate without rationale",
     "MBC-E209": "knowledge version or changelog mismatch",
     "MBC-E210": "ambiguous or unsafe lexicon term",
+    "MBC-E211": "source without publisher, kind or trusted domain",
     "MBC-E300": "invalid FHIR resource",
     "MBC-E301": "unsupported FHIR resource or profile",
     "MBC-E302": "invalid CDS Hooks request",

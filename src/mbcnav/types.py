@@ -6,7 +6,7 @@ silently ignored, because a clinician's input that is dropped without a word is 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,22 +54,23 @@ class FindingInput(_Frozen):
     """A coded finding: a symptom or sign from the knowledge base, present or absent."""
 
     id: str = Field(pattern=r"^sym:[a-z0-9_]+$", examples=["sym:back_pain"])
-    present: bool = True
+    present: bool = Field(default=True, strict=True)
 
 
 class Labs(_Frozen):
-    """Laboratory values; either unit of a pair may be given, SI wins when both are."""
+    """Laboratory values; either unit of a pair may be given, SI wins when both are. JSON
+    numbers only: true or "2.9" is refused, never guessed."""
 
-    calcium_corrected_mmol_l: float | None = Field(default=None, gt=0, lt=10)
-    calcium_mg_dl: float | None = Field(default=None, gt=0, lt=40)
-    bilirubin_umol_l: float | None = Field(default=None, ge=0, lt=1500)
-    bilirubin_mg_dl: float | None = Field(default=None, ge=0, lt=90)
-    bilirubin_uln_umol_l: float | None = Field(default=None, gt=0, lt=100)
-    alp_u_l: float | None = Field(default=None, ge=0, lt=20000)
-    alt_u_l: float | None = Field(default=None, ge=0, lt=20000)
-    ast_u_l: float | None = Field(default=None, ge=0, lt=20000)
-    albumin_g_l: float | None = Field(default=None, gt=0, lt=100)
-    sodium_mmol_l: float | None = Field(default=None, gt=50, lt=250)
+    calcium_corrected_mmol_l: float | None = Field(default=None, strict=True, gt=0, lt=10)
+    calcium_mg_dl: float | None = Field(default=None, strict=True, gt=0, lt=40)
+    bilirubin_umol_l: float | None = Field(default=None, strict=True, ge=0, lt=1500)
+    bilirubin_mg_dl: float | None = Field(default=None, strict=True, ge=0, lt=90)
+    bilirubin_uln_umol_l: float | None = Field(default=None, strict=True, gt=0, lt=100)
+    alp_u_l: float | None = Field(default=None, strict=True, ge=0, lt=20000)
+    alt_u_l: float | None = Field(default=None, strict=True, ge=0, lt=20000)
+    ast_u_l: float | None = Field(default=None, strict=True, ge=0, lt=20000)
+    albumin_g_l: float | None = Field(default=None, strict=True, gt=0, lt=100)
+    sodium_mmol_l: float | None = Field(default=None, strict=True, gt=50, lt=250)
 
 
 class Receptors(_Frozen):
@@ -87,7 +88,7 @@ class Biomarkers(_Frozen):
     esr1: Literal["mutated", "wildtype", "unknown"] = "unknown"
     pik3ca_akt1_pten: Literal["altered", "not_altered", "unknown"] = "unknown"
     gbrca: Literal["mutated", "negative", "unknown"] = "unknown"
-    pd_l1_cps: float | None = Field(default=None, ge=0, le=100)
+    pd_l1_cps: float | None = Field(default=None, strict=True, ge=0, le=100)
     pik3ca: Literal["mutated", "wildtype", "unknown"] = "unknown"
     akt1: Literal["mutated", "wildtype", "unknown"] = "unknown"
     pten: Literal["altered", "not_altered", "unknown"] = "unknown"
@@ -107,8 +108,33 @@ class Biomarkers(_Frozen):
         return values
 
 
+def _something_known(schema: dict[str, Any]) -> None:
+    """The assessable rule of CONTRACTS.md in the JSON Schema, so clients and generated code see
+    it: something clinical (non-blank text, a finding, a lab, a known site, a receptor or
+    biomarker other than unknown, a prior therapy); age, sex and setting alone are not enough."""
+
+    def given(name: str, value: dict[str, Any]) -> dict[str, Any]:
+        return {"required": [name], "properties": {name: value}}
+
+    def any_field(model: type[BaseModel]) -> dict[str, Any]:
+        choices = [given(name, {"not": {"enum": [None, "unknown"]}}) for name in model.model_fields]
+        return {"anyOf": choices}
+
+    schema["anyOf"] = [
+        given("text", {"type": "string", "pattern": r"\S"}),
+        given("findings", {"minItems": 1}),
+        given("known_sites", {"minItems": 1}),
+        given("prior_therapies", {"minItems": 1}),
+        given("labs", any_field(Labs)),
+        given("receptors", any_field(Receptors)),
+        given("biomarkers", any_field(Biomarkers)),
+    ]
+
+
 class Patient(_Frozen):
     """One patient as CONTRACTS.md shows it. Ids are checked against the knowledge base later."""
+
+    model_config = ConfigDict(json_schema_extra=_something_known)
 
     id: str | None = Field(default=None, max_length=200)
     text: str | None = None

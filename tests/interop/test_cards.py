@@ -135,6 +135,22 @@ def test_chart_text_on_the_chart_card_cannot_render(knowledge: Knowledge) -> Non
     assert "could not be read" in chart["summary"] and chart["indicator"] == "warning"
 
 
+def test_chart_text_with_tables_strikes_images_and_control_characters(
+    knowledge: Knowledge,
+) -> None:
+    """GitHub-flavoured Markdown (what the HL7 sandbox renders) also acts on ``~~``, ``|`` and
+    ``![``; control characters (ESC, NUL, LINE SEPARATOR) could break a line or a terminal."""
+    assessment = assess({"known_sites": ["site:bone"]}, knowledge=knowledge)
+    hostile = ["Condition ~~gone~~ | a | b |", "Condition ![x](http://e/x.png)\x1b[2J\x00\u2028# h"]
+    cards = build_cards(assessment, knowledge, unread=hostile, patient=None)
+    (chart,) = [c for c in cards if c["source"]["topic"]["code"] == "chart"]
+    items = [line for line in chart["detail"].splitlines() if line.startswith("  - Condition")]
+    assert len(items) == 2 and "\n# " not in chart["detail"]
+    for item in items:
+        assert item.isprintable(), item
+        assert not re.search(r"(?<!\\)[~|!\[]", item), item
+
+
 def test_card_reasons_name_labs_in_words_not_field_names(knowledge: Knowledge) -> None:
     """Field test: a reason read "bilirubin_umol_l 48 (>31.5)"."""
     assessment = assess(

@@ -215,3 +215,46 @@ def test_every_read_of_an_audited_assessment_is_recorded(
         ("no-such-record", "rest", False),
     ]
     assert all(r["caller"] == "dev" and r["accessed_at"] for r in reads)
+
+
+PAGES = ["/", "/handout", "/handout.pdf", "/assessment.json", "/assessment.fhir.json"]
+
+
+def test_every_page_assessment_is_recorded(
+    db_url: str, tmp_path: Path, knowledge: Knowledge, make_client: Callable[..., TestClient]
+) -> None:
+    """Field test: assessments made on the web page (the form and every download of it) left
+    no audit record. Each is recorded like a REST one: who, when, channel ``page``, input hash,
+    output; posted or by query string; the response names its record."""
+    token = "page-proxy-token-0123456789"
+    settings = Settings(data_dir=tmp_path, database_url=db_url, api_tokens=(token,))
+    client = make_client(settings)
+    auth = {"Authorization": f"Bearer {token}"}
+    form = {"text": "Back pain for two weeks; calcium 3.1 mmol/L.", "er": "positive"}
+    rest_id = client.post("/v1/assess", json={"text": form["text"]}, headers=auth)
+    assert rest_id.status_code == 200
+    ids = []
+    for path in PAGES:
+        response = client.post(path, data=form, headers=auth)
+        assert response.status_code == 200, (path, response.text[:300])
+        assert response.headers["cache-control"] in ("no-store", "private, no-cache")
+        ids.append(response.headers["x-audit-id"])
+    by_query = client.get("/handout", params=form, headers=auth)
+    ids.append(by_query.headers["x-audit-id"])
+    assert client.get("/", headers=auth).status_code == 200  # the empty form assesses nothing
+    assert client.post("/", data={"text": ""}, headers=auth).status_code == 422
+    store: AuditStore = client.app.state.mbcnav.audit  # type: ignore[attr-defined]
+    records = store.assessments()
+    rest, pages = records[0], records[1:]
+    assert [r["id"] for r in pages] == ids and len(set(ids)) == len(PAGES) + 1
+    patient = {"text": form["text"], "receptors": {"er": "positive"}}
+    expected = input_hash(Patient.model_validate(patient).model_dump(mode="json"))
+    for record in pages:
+        assert record["channel"] == "page" and record["caller"] == rest["caller"] != "dev"
+        assert record["created_at"] and record["request_id"] != "-"
+        assert record["knowledge_hash"] == knowledge.hash and record["input_hash"] == expected
+        assert record["output"]["red_flags"]
+    shown = client.get(f"/?assessment={ids[0]}", headers=auth)
+    assert shown.status_code == 200 and "the web page" in shown.text
+    assert "x-audit-id" not in shown.headers  # a read is an access record, not an assessment
+    assert store.count() == len(PAGES) + 2

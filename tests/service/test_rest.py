@@ -233,6 +233,18 @@ def test_logs_hold_no_patient_data(
     assert "/v1/assess" in logged
 
 
+@pytest.mark.parametrize("path", ["/nope%0d%0aFAKE 200 0.1ms", "/x%0aGET%20/v1/assess%1b[2J"])
+def test_a_path_cannot_forge_a_log_line(
+    dev_client: TestClient, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """Field test: ``GET /nope%0d%0aFAKE`` wrote a second, forged line in the access log."""
+    with caplog.at_level(logging.INFO, logger="mbcnav.service.access"):
+        assert dev_client.get(path).status_code == 404
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "mbcnav.service.access"]
+    assert line.isprintable(), line
+    assert "\\x0a" in line and line.startswith("GET /")
+
+
 def test_cors_for_a_configured_browser_origin(
     tmp_path: Path, make_client: Callable[..., TestClient]
 ) -> None:

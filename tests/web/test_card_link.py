@@ -132,7 +132,7 @@ def test_unknown_id_is_a_coded_page(dev: TestClient, path: str, audit_id: str) -
     assert "No audited assessment has this id" in response.text
     assert "Traceback" not in response.text and audit_id not in response.text
     missing = dev.get("/assessment.json", params={"assessment": audit_id})
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "MBC-E503"
+    assert missing.status_code == 404 and missing.json()["code"] == "MBC-E503"
 
 
 def test_locked_page_needs_the_rest_token(locked: TestClient) -> None:

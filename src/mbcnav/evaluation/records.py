@@ -18,10 +18,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.loader import yaml_text
 
 Shape = Literal["labelled", "case", "words"]
 Half = Literal["odd", "even"]
@@ -42,7 +42,7 @@ class AnswerKeys(BaseModel):
 @lru_cache(maxsize=1)
 def answer_keys() -> AnswerKeys:
     raw = (resources.files("mbcnav.evaluation") / "answer_keys.yaml").read_text("utf-8")
-    return AnswerKeys.model_validate(yaml.safe_load(raw))
+    return AnswerKeys.model_validate(yaml_text(raw))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,12 +30,12 @@ from importlib import resources
 from operator import itemgetter
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import TriggerRules
 from mbcnav.extract.normalize import fold, fold_phrase
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.loader import yaml_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ class _Grammar(BaseModel):
 @lru_cache(maxsize=1)
 def grammar() -> _Grammar:
     raw = (resources.files("mbcnav.extract") / "data" / "concept_grammar.yaml").read_text("utf-8")
-    return _Grammar.model_validate(yaml.safe_load(raw))
+    return _Grammar.model_validate(yaml_text(raw))
 
 
 @dataclass(frozen=True, slots=True)

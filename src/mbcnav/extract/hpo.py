@@ -18,12 +18,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.sites import derived_phrases
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.loader import yaml_text
 
 Scope = Literal["exact", "narrow", "related", "broad"]
 
@@ -94,7 +94,7 @@ class HpoFilter(_Model):
 
 
 def _read(name: str) -> object:
-    return yaml.safe_load((resources.files("mbcnav.extract") / "data" / name).read_text("utf-8"))
+    return yaml_text((resources.files("mbcnav.extract") / "data" / name).read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

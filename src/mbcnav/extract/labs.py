@@ -18,11 +18,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_text
+from mbcnav.knowledge.loader import yaml_text
 from mbcnav.types import Labs
 
 
@@ -119,7 +119,7 @@ def _compile(spec: LabSpec) -> _Compiled:
 @lru_cache(maxsize=1)
 def _all_rules() -> LabRules:
     raw = (resources.files("mbcnav.extract") / "data" / "labs.yaml").read_text("utf-8")
-    return LabRules.model_validate(yaml.safe_load(raw))
+    return LabRules.model_validate(yaml_text(raw))
 
 
 @lru_cache(maxsize=1)

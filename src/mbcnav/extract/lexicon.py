@@ -16,7 +16,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.concepts import Anchor, concept_phrases, word_forms
@@ -29,6 +28,7 @@ from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
 from mbcnav.extract.sites import SiteCue, derived_phrases, spread_phrases
 from mbcnav.extract.vitals import vital_phrases
 from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge.loader import yaml_text
 
 TargetKind = Literal["symptom", "site"]
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class _LexiconRules(BaseModel):
 @lru_cache(maxsize=1)
 def _case_rule() -> _CaseRule:
     raw = (resources.files("mbcnav.extract") / "data" / "lexicon_rules.yaml").read_text("utf-8")
-    return _LexiconRules.model_validate(yaml.safe_load(raw)).case_sensitive_abbreviations
+    return _LexiconRules.model_validate(yaml_text(raw)).case_sensitive_abbreviations
 
 
 def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]:

@@ -13,11 +13,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mbcnav.errors import KnowledgeError
 from mbcnav.extract.normalize import fold_phrase
+from mbcnav.knowledge.loader import yaml_text
 
 Category = Literal["negated", "historical", "hypothetical", "family", "uncertain"]
 Direction = Literal["forward", "backward", "bidirectional", "pseudo", "terminate"]
@@ -130,7 +130,7 @@ def parse_rules(raw: object) -> ContextRules:
 def default_rules() -> ContextRules:
     """The packaged rules, read and validated once per process."""
     text = (resources.files("mbcnav.extract") / "data" / "context_rules.yaml").read_text("utf-8")
-    return parse_rules(yaml.safe_load(text))
+    return parse_rules(yaml_text(text))
 
 
 def rule_phrases(rules: ContextRules) -> list[tuple[str, Rule]]:

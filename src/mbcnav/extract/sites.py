@@ -27,12 +27,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import QualifierResult
 from mbcnav.extract.normalize import fold, fold_phrase
 from mbcnav.extract.words import WordIndex
+from mbcnav.knowledge.loader import yaml_text
 
 Status = Literal["known", "suspected", "negated", "historical", "drop"]
 
@@ -159,7 +159,7 @@ class _Compiled:
 @lru_cache(maxsize=1)
 def _rules() -> _Compiled:
     raw = (resources.files("mbcnav.extract") / "data" / "site_rules.yaml").read_text("utf-8")
-    rules = SiteRules.model_validate(yaml.safe_load(raw))
+    rules = SiteRules.model_validate(yaml_text(raw))
     nouns = "|".join(re.escape(n) for n in sorted(rules.constructions.nouns, key=len, reverse=True))
     return _Compiled(
         tuple((r.from_, r.to, re.compile(r.pattern, re.IGNORECASE)) for r in rules.refine),

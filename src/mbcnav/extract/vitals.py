@@ -19,11 +19,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase, fold_text
+from mbcnav.knowledge.loader import yaml_text
 
 PREFIX = "vital:"
 """Payloads of vital-sign phrases in the shared automaton start with this (lab fields do not)."""
@@ -121,7 +121,7 @@ def _compile(spec: VitalSpec) -> _Compiled:
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, _Compiled]:
     raw = (resources.files("mbcnav.extract") / "data" / "vitals.yaml").read_text("utf-8")
-    specs = VitalRules.model_validate(yaml.safe_load(raw)).vitals
+    specs = VitalRules.model_validate(yaml_text(raw)).vitals
     return {spec.id: _compile(spec) for spec in specs}
 
 

@@ -48,7 +48,7 @@ class _Open(BaseModel):
 class FhirAuthorization(_Open):
     access_token: str
     token_type: str = "Bearer"
-    expires_in: int | None = None
+    expires_in: int | None = Field(default=None, strict=True)
     scope: str | None = None
     subject: str | None = None
     patient: str | None = None
@@ -331,11 +331,11 @@ def site_name(site_id: str) -> str:
 def _md_escape(text: str) -> str:
     """Text as literal Markdown: one line, no emphasis, links, headings, HTML or code. Card
     text may come from the chart (a Condition's display), so nothing in it may render."""
-    flat = " ".join(text.split())
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return _MD_SPECIAL.sub(lambda match: "\\" + match.group(0), flat)
 
 
-_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>#&]")
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>#&~|!]")
 FIRST_ACTIONS = 3
 FIRST_ITEMS = 4
 FIRST_SOURCES = 2

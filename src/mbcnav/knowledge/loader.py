@@ -35,6 +35,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -66,12 +67,23 @@ HASHED_FILES = (
     "treatment_gates",
 )
 
-ONE_FILES: dict[str, type[BaseModel]] = {"meta": Meta, "network": Network, "concepts": Concepts}
+ONE_FILES: dict[str, type[BaseModel]] = {
+    "meta": Meta,
+    "network": Network,
+    "concepts": Concepts,
+    "source_rules": SourceRules,
+}
 FILES = (*LIST_FILES, *ONE_FILES)
 
 M = TypeVar("M", bound=BaseModel)
 # libyaml's parser is about ten times faster than the pure-Python one, when it is installed.
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_text(text: str) -> Any:
+    """Safe YAML with libyaml's parser where installed: every data file the package reads at
+    start-up goes through here (the HPO vocabulary alone took half a second in pure Python)."""
+    return yaml.load(text, Loader=_YamlLoader)
 
 
 def default_data_dir() -> Path:
@@ -127,7 +139,7 @@ def parse_yaml(file: str, text: str | None, problems: list[Problem]) -> Any:
         problems.append(Problem("MBC-E201", file, "", "", "The knowledge file is missing"))
         return None
     try:
-        return yaml.load(text, Loader=_YamlLoader)
+        return yaml_text(text)
     except yaml.YAMLError as exc:
         problems.append(
             Problem("MBC-E201", file, "", "", f"The knowledge file is not valid YAML: {exc}")
@@ -198,6 +210,7 @@ def assemble(parts: Mapping[str, Part]) -> tuple[Records, list[Problem]]:
         meta=parts["meta"].value,
         network=parts["network"].value,
         concepts=parts["concepts"].value,
+        source_rules=parts["source_rules"].value,
         declared=MappingProxyType({name: parts[name].declared for name in LIST_FILES}),
         **{name: parts[name].value for name in LIST_FILES},
     )

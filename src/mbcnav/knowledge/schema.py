@@ -121,14 +121,50 @@ class Estimate(Model):
     nearest_source: IdSource
 
 
+SourceKind = Literal["guideline", "trial", "study", "label", "review", "other"]
+# Kinds written before knowledge 1.1.0: still parsed, so that an old file reads, but
+# ``kb check`` (MBC-E211) asks for one of ``SourceKind`` instead.
+LegacySourceKind = Literal["primary", "secondary", "derived", "regulator"]
+SOURCE_KINDS: tuple[str, ...] = ("guideline", "trial", "study", "label", "review", "other")
+
+
 class Source(Model):
+    """Where a fact was read. ``publisher`` is the journal or the body that issued it (NICE,
+    ESMO, FDA...), so a reader can judge it before opening the link; ``kind`` says what it is:
+    a guideline or consensus, a trial report, another study (cohort, series), a drug label or
+    regulator's notice, a review or textbook, or other (vocabularies, data sets)."""
+
     id: IdSource
     citation: str
+    publisher: str | None = None
     url: str | None = None
     doi: str | None = None
+    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
     accessed: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    kind: Literal["primary", "secondary", "derived", "guideline", "regulator"] = "primary"
+    kind: SourceKind | LegacySourceKind = "other"
     note: str | None = None
+
+
+class DeniedDomain(Model):
+    """A web domain no source may be served from, and why (SEO spam, AI summariser...)."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    reason: str = Field(min_length=1)
+
+
+class AuthoritativeDomain(Model):
+    """A domain whose pages are primary or authoritative: a guideline body, a regulator, a
+    journal or its index (PubMed, PMC, doi.org). Only the source report reads this list."""
+
+    domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    body: Literal["guideline body", "regulator", "journal", "index", "label"]
+
+
+class SourceRules(Model):
+    """What ``kb check`` asks of every source (``source_rules.yaml``): data, not code."""
+
+    denied: tuple[DeniedDomain, ...] = ()
+    authoritative: tuple[AuthoritativeDomain, ...] = ()
 
 
 class Lexicon(Model):

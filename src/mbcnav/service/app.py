@@ -28,8 +28,9 @@ from mbcnav.service.middleware import (
     TrailingSlash,
     TrustGate,
 )
+from mbcnav.service.openapi import complete
 from mbcnav.service.problems import install_problem_handlers
-from mbcnav.service.routes import assess, cds_hooks
+from mbcnav.service.routes import assess, cds_hooks, docs
 from mbcnav.service.settings import Settings
 
 WEB_MODULE = "mbcnav.service.routes.web"
@@ -60,7 +61,7 @@ def _openapi_with_problem(app: FastAPI) -> Any:
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = assess.Problem.model_json_schema()
-        app.openapi_schema = schema
+        app.openapi_schema = complete(schema)
         return schema
 
     return openapi
@@ -87,12 +88,14 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         summary="Decision support for metastatic breast cancer: REST API and CDS Hooks service.",
         description="It supports, and does not replace, a clinician's judgement.",
         lifespan=lifespan,
+        **docs.docs_urls(settings.public_docs),
     )
     app.state.mbcnav = state
     install_problem_handlers(app)
     app.include_router(assess.router)
     app.include_router(cds_hooks.router)
     _mount_web(app)
+    docs.install(app, public=settings.public_docs)
     app.openapi = _openapi_with_problem(app)  # type: ignore[method-assign]
     app.add_middleware(
         LoadShedder,

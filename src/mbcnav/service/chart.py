@@ -5,8 +5,12 @@ OperationOutcome or a non-FHIR value means it could not prefetch. Such keys, the
 of a paginated prefetch, and notes given by URL are read from ``fhirServer`` with the
 ``fhirAuthorization`` token, concurrently, but only from servers on the allowlist
 (``MBCNAV_FHIR_SERVERS``; loopback too in ``--dev``), so a request cannot make the service call
-an address of its choosing. Required data that cannot be had is a 412; optional data that
-cannot be had is named on the cards.
+an address of its choosing. Every URL is checked as the server would resolve it: a path with
+``.`` or ``..`` segments (plain or percent-encoded) is never fetched, redirects are never
+followed, so the token goes only to allowlisted bases. All reads of one call share one
+deadline (``MBCNAV_FHIR_TIMEOUT_S``), so a server that trickles bytes cannot hold the call past
+it. Required data that cannot be had is a 412; optional data that cannot be had is named on
+the cards.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -40,19 +44,43 @@ MAX_NOTES = 5
 Resource = dict[str, Any]
 
 
+def _escapes(path: str) -> bool:
+    """True when a path has segments a server or client would resolve (``.``, ``..``, also
+    percent-encoded) or a backslash some servers read as ``/``: it may leave the base."""
+    decoded = unquote(unquote(path))
+    return "\\" in decoded or any(part in (".", "..") for part in decoded.split("/"))
+
+
 def under(url: str, base: str) -> bool:
     """True when ``url`` is ``base`` or below it: same scheme, host and port, path prefix by
-    whole segments (so ``https://fhir.example.org.evil.com`` is not under ``…example.org``)."""
-    target, root = urlsplit(url), urlsplit(base)
-    if (target.scheme, target.hostname, target.port) != (root.scheme, root.hostname, root.port):
+    whole segments (so ``https://fhir.example.org.evil.com`` is not under ``…example.org``),
+    and no dot segments (``…/fhir/../admin`` resolves outside ``…/fhir``)."""
+    try:
+        target, root = urlsplit(url), urlsplit(base)
+        origins = (
+            (target.scheme, target.hostname, target.port),
+            (
+                root.scheme,
+                root.hostname,
+                root.port,
+            ),
+        )
+    except ValueError:  # a port that is not a number
+        return False
+    if origins[0] != origins[1] or _escapes(target.path) or _escapes(root.path):
         return False
     prefix = root.path.rstrip("/") + "/"
     return (target.path.rstrip("/") + "/").startswith(prefix)
 
 
 def server_allowed(url: str, settings: Settings) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1/fhir": not a URL at all
+        return False
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        return False
+    if _escapes(parts.path):
         return False
     if settings.dev and parts.hostname in LOOPBACK:
         return True
@@ -134,6 +162,8 @@ async def _fetch_pages(
     for _ in range(pages):
         if next_url is None:
             break
+        if not under(next_url, base):
+            raise _FhirFailed("not on fhirServer")
         try:
             response = await client.get(next_url, headers=headers)
             response.raise_for_status()
@@ -178,10 +208,15 @@ async def _binary(
 
 
 class _Fetcher:
-    """Reads from the client's FHIR server with its token, concurrently, within the timeout."""
+    """Reads from the client's FHIR server with its token, concurrently, every read of the
+    call within one deadline (``deadline``, event-loop time): httpx's timeout is per read, so
+    a server sending a byte a second would otherwise hold the call for as long as it likes."""
 
-    def __init__(self, client: httpx.AsyncClient, hook: HookRequest, settings: Settings) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, hook: HookRequest, settings: Settings, deadline: float
+    ) -> None:
         self.client = client
+        self.deadline = deadline
         self.base = str(hook.fhirServer).rstrip("/")
         self.settings = settings
         self.headers = {"Accept": "application/fhir+json"}
@@ -189,24 +224,28 @@ class _Fetcher:
             self.headers["Authorization"] = f"Bearer {hook.fhirAuthorization.access_token}"
 
     def url(self, path: str) -> str | None:
-        """An absolute URL on this server for a relative or absolute reference, else None."""
-        if "://" in path:
-            return path if under(path, self.base) else None
-        return f"{self.base}/{path.lstrip('/')}"
+        """An absolute URL on this server for a relative or absolute reference, else None
+        (also when a relative one, such as ``../secret``, would resolve outside it)."""
+        url = path if "://" in path else f"{self.base}/{path.lstrip('/')}"
+        return url if under(url, self.base) else None
 
     async def search(self, path: str) -> list[Resource]:
-        return await _fetch_pages(
-            self.client, f"{self.base}/{path}", self.base, self.headers, MAX_PAGES
-        )
+        url = f"{self.base}/{path}"
+        async with asyncio.timeout_at(self.deadline):
+            return await _fetch_pages(self.client, url, self.base, self.headers, MAX_PAGES)
 
     async def rest(self, url: str) -> list[Resource]:
         """The pages after the first of a paginated prefetch (spec §Prefetch, pagination)."""
         if not under(url, self.base):
             raise _FhirFailed("next page is not on fhirServer")
-        return await _fetch_pages(self.client, url, self.base, self.headers, MAX_PAGES - 1)
+        async with asyncio.timeout_at(self.deadline):
+            return await _fetch_pages(self.client, url, self.base, self.headers, MAX_PAGES - 1)
 
     async def binary(self, url: str) -> dict[str, Any]:
-        return await _binary(self.client, url, self.headers, self.settings.max_body_bytes)
+        if not under(url, self.base):
+            raise _FhirFailed("not on fhirServer")
+        async with asyncio.timeout_at(self.deadline):
+            return await _binary(self.client, url, self.headers, self.settings.max_body_bytes)
 
 
 def _missing_data(absent: Iterable[str], allowed: str) -> InteropError:
@@ -283,8 +322,10 @@ async def gather_chart(hook: HookRequest, settings: Settings) -> Gathered:
     server = hook.fhirServer
     if server and server_allowed(server, settings):
         if _wants_server(gathered):
-            async with httpx.AsyncClient(timeout=settings.fhir_timeout_s) as client:
-                fetcher = _Fetcher(client, hook, settings)
+            deadline = asyncio.get_running_loop().time() + settings.fhir_timeout_s
+            timeout = httpx.Timeout(settings.fhir_timeout_s)
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+                fetcher = _Fetcher(client, hook, settings, deadline)
                 await _fill(fetcher, hook, gathered)
                 await _inline_notes(fetcher, gathered)
         return gathered

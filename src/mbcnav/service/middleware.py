@@ -37,6 +37,14 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+def printable(text: str) -> str:
+    """``text`` with control and other unprintable characters escaped (``\\r`` → ``\\x0d``),
+    so a path such as ``/nope%0d%0aFAKE`` cannot start a forged line in the log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 class RequestContext:
     """Gives every request an id (``X-Request-ID``), logs one line, turns crashes into a 500."""
 
@@ -72,8 +80,8 @@ class RequestContext:
             elapsed = (time.perf_counter() - started) * 1000
             log.info(
                 "%s %s %s %.1fms request_id=%s",
-                scope["method"],
-                scope["path"],
+                printable(scope["method"]),
+                printable(scope["path"]),
                 status["code"],
                 elapsed,
                 rid,
@@ -288,5 +296,6 @@ __all__ = [
     "TrailingSlash",
     "TrustGate",
     "plausible_caller",
+    "printable",
     "send_problem",
 ]

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     dev: bool = Field(
         default=False, description="Accept unauthenticated calls (loopback binding only)."
     )
+    public_docs: bool = Field(
+        default=False,
+        description="Serve /openapi.json, /docs and /redoc to anyone (default: API callers only).",
+    )
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: a SQLite file under data_dir."

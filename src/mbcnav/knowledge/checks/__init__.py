@@ -14,6 +14,7 @@ from mbcnav.knowledge.checks.duplicates import check_duplicates
 from mbcnav.knowledge.checks.estimates import check_estimates
 from mbcnav.knowledge.checks.network import check_network, check_probabilities
 from mbcnav.knowledge.checks.problem import Problem, Records
+from mbcnav.knowledge.checks.provenance import check_provenance
 from mbcnav.knowledge.checks.references import (
     check_flag_cycles,
     check_references,
@@ -32,6 +33,7 @@ def run_checks(records: Records) -> list[Problem]:
     for check in (
         check_duplicates,
         check_sources,
+        check_provenance,
         check_references,
         check_route_consistency,
         check_flag_cycles,

@@ -14,6 +14,7 @@ from mbcnav.knowledge.schema import (
     Route,
     Site,
     Source,
+    SourceRules,
     Symptom,
     Treatment,
     TreatmentGate,
@@ -56,6 +57,7 @@ class Records:
     meta: Meta | None = None
     network: Network | None = None
     concepts: Concepts | None = None
+    source_rules: SourceRules | None = None
     declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def ids(self, name: str) -> frozenset[str]:

@@ -29,6 +29,9 @@ from mbcnav.service.routes.assess import PROBLEM_CONTENT, PROBLEMS
 from mbcnav.service.settings import Settings
 
 router = APIRouter(tags=["cds-hooks"], route_class=StrictJSONRoute)
+UNKNOWN_SERVICE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No CDS service has this id", **PROBLEM_CONTENT}
+}
 
 
 @router.get("/cds-services", response_model=Discovery, responses=PROBLEMS)
@@ -40,7 +43,7 @@ def cds_discovery(caller: CdsCaller) -> JSONResponse:
 def _known_service(service_id: str) -> None:
     if service_id != SERVICE_ID:
         raise ServiceError(
-            "No CDS service has this id", code="MBC-E503", allowed=SERVICE_ID, got=service_id
+            "The CDS service id", code="MBC-E503", allowed=SERVICE_ID, got=service_id
         )
 
 
@@ -51,7 +54,11 @@ def _web_base(request: Request, settings: Settings) -> str:
 @router.post(
     "/cds-services/{service_id}",
     response_model=CardsResponse,
-    responses={**PROBLEMS, 412: {"description": "FHIR data unavailable", **PROBLEM_CONTENT}},
+    responses={
+        **PROBLEMS,
+        **UNKNOWN_SERVICE,
+        412: {"description": "FHIR data unavailable", **PROBLEM_CONTENT},
+    },
 )
 async def cds_service(
     service_id: str,
@@ -81,7 +88,7 @@ async def cds_service(
     return Response('{"cards":[' + ",".join(cards) + "]}", media_type="application/json")
 
 
-@router.post("/cds-services/{service_id}/feedback", responses=PROBLEMS)
+@router.post("/cds-services/{service_id}/feedback", responses={**PROBLEMS, **UNKNOWN_SERVICE})
 def cds_feedback(
     service_id: str, body: Feedback, state: State, caller: CdsCaller
 ) -> dict[str, Any]:

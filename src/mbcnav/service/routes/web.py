@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -34,9 +34,22 @@ from starlette.concurrency import run_in_threadpool
 from mbcnav.errors import InputError, MbcnavError, ServiceError
 from mbcnav.knowledge import Knowledge, load_knowledge
 from mbcnav.render import build_handout, handout_html, handout_pdf, results_html
+from mbcnav.service.assessing import dump
+from mbcnav.service.audit import AssessmentEntry, input_hash
 from mbcnav.service.deps import ServiceState, State, rest_caller
 from mbcnav.service.json_body import StrictJSONRoute
-from mbcnav.service.problems import status_for
+from mbcnav.service.problems import problem_response, status_for
+from mbcnav.service.routes.web_doc import (
+    ASSESSMENT_JSON,
+    FHIR_JSON,
+    FHIR_UNAVAILABLE,
+    HTML,
+    PDF,
+    FhirResponse,
+    PdfResponse,
+    form_fields,
+    page_doc,
+)
 from mbcnav.service.security import Caller
 from mbcnav.types import Assessment, Biomarkers, Her2Status, Patient, ReceptorStatus
 
@@ -74,9 +87,15 @@ NUMBER_FIELDS = {
     "bilirubin_umol_l": "labs",
     "age": "",
 }
+FORM = form_fields(CHOICE_FIELDS, NUMBER_FIELDS)
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
-CHANNEL_LABEL = {"cds": "a CDS Hooks card", "rest": "the REST API", "fhir": "the FHIR API"}
+CHANNEL_LABEL = {
+    "cds": "a CDS Hooks card",
+    "rest": "the REST API",
+    "fhir": "the FHIR API",
+    "page": "the web page",
+}
 PRIVATE = {"Cache-Control": "no-store"}
 # Results and handout pages answer a POST (a patient's words never go in a URL). With
 # ``no-store`` the browser keeps no copy, so Back gives ERR_CACHE_MISS (field test). Kept by this
@@ -305,11 +324,17 @@ class Answer:
     state: FormState
     assessment: Assessment
     stored: Stored | None = None
+    audit_id: str | None = None
+
+    @property
+    def audit_headers(self) -> dict[str, str]:
+        """``X-Audit-Id`` of a new assessment, as the REST API sends it."""
+        return {"X-Audit-Id": self.audit_id} if self.audit_id else {}
 
 
 async def _assess(
     request: Request, knowledge: Knowledge, assessor: Assessor
-) -> tuple[FormState, Assessment]:
+) -> tuple[FormState, Assessment, str | None]:
     state = await _state(request, knowledge)
     if not state.has_input:
         raise InputError(
@@ -320,17 +345,49 @@ async def _assess(
         )
     patient = _checked(state)
     assessment = await run_in_threadpool(assessor, patient, knowledge)
-    return state, assessment
+    audit_id = await _record(request, patient, assessment)
+    return state, assessment, audit_id
+
+
+def _audit_entry(
+    request: Request, patient: dict[str, Any], assessment: Assessment
+) -> AssessmentEntry:
+    caller: Caller = request.state.caller
+    return AssessmentEntry(
+        request_id=str(getattr(request.state, "request_id", "") or "-"),
+        channel="page",
+        caller=caller.audit_name,
+        knowledge_version=assessment.provenance.knowledge_version,
+        knowledge_hash=assessment.provenance.knowledge_hash,
+        input_hash=input_hash(Patient.model_validate(patient).model_dump(mode="json")),
+        output=dump(assessment),
+    )
+
+
+async def _record(request: Request, patient: dict[str, Any], assessment: Assessment) -> str | None:
+    """Write the page's assessment to the audit trail as every channel does (who, when,
+    channel ``page``); an assessment that cannot be audited is not shown. None only when the
+    page runs without the service (no audit store)."""
+    state: ServiceState | None = getattr(request.app.state, "mbcnav", None)
+    if state is None:
+        return None
+    entry = _audit_entry(request, patient, assessment)
+    try:
+        return await run_in_threadpool(state.audit.record_assessment, entry)
+    except SQLAlchemyError as exc:
+        error = ServiceError("The audit database is not reachable", code="MBC-E504")
+        raise PageError(error) from exc
 
 
 async def _answer(request: Request, knowledge: Knowledge, assessor: Assessor) -> Answer:
-    """The audited assessment when ``assessment=`` names one, else the form's assessment."""
+    """The audited assessment when ``assessment=`` names one, else the form's assessment,
+    written to the audit trail."""
     audit_id = await _stored_id(request)
     if audit_id is not None:
         stored = await _stored(request, audit_id)
         return Answer(FormState([]), stored.assessment, stored)
-    state, assessment = await _assess(request, knowledge, assessor)
-    return Answer(state, assessment)
+    state, assessment, recorded = await _assess(request, knowledge, assessor)
+    return Answer(state, assessment, audit_id=recorded)
 
 
 def _symptom_groups(knowledge: Knowledge) -> list[tuple[str, str, list[Any]]]:
@@ -359,8 +416,8 @@ def _page(request: Request, knowledge: Knowledge, state: FormState, **extra: Any
     )
 
 
-@router.get("/", response_class=HTMLResponse, name="web_index")
-@router.post("/", response_class=HTMLResponse, name="web_index")
+@router.get("/", response_class=HTMLResponse, name="web_index", **page_doc(FORM, "get", HTML))
+@router.post("/", response_class=HTMLResponse, name="web_index", **page_doc(FORM, "post", HTML))
 async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> HTMLResponse:
     """The form; with input (posted, or in the query string) the results beside it; with
     ``assessment=<audit id>`` (a card's link) the audited assessment's results."""
@@ -371,7 +428,7 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
         answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
         return _page(request, knowledge, state, error=exc)
-    return _page(
+    page = _page(
         request,
         knowledge,
         answer.state,
@@ -380,6 +437,8 @@ async def index(request: Request, knowledge: WebKnowledge, assessor: WebAssessor
         stored=answer.stored,
         channels=CHANNEL_LABEL,
     )
+    page.headers.update(answer.audit_headers)
+    return page
 
 
 async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) -> HTMLResponse:
@@ -387,8 +446,12 @@ async def _error_page(request: Request, knowledge: Knowledge, exc: MbcnavError) 
     return _page(request, knowledge, await _state(request, knowledge), error=exc)
 
 
-@router.get("/handout", response_class=HTMLResponse, name="web_handout")
-@router.post("/handout", response_class=HTMLResponse, name="web_handout")
+@router.get(
+    "/handout", response_class=HTMLResponse, name="web_handout", **page_doc(FORM, "get", HTML)
+)
+@router.post(
+    "/handout", response_class=HTMLResponse, name="web_handout", **page_doc(FORM, "post", HTML)
+)
 async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssessor) -> Response:
     """The same assessment (or the audited one) in plain language, printable."""
     try:
@@ -402,24 +465,31 @@ async def handout(request: Request, knowledge: WebKnowledge, assessor: WebAssess
         "article": article,
         "base": request.scope.get("root_path", ""),
     }
-    return _templates().TemplateResponse(
-        request, "handout.html", context, headers=_page_cache(request)
-    )
+    headers = {**_page_cache(request), **answer.audit_headers}
+    return _templates().TemplateResponse(request, "handout.html", context, headers=headers)
 
 
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+def _attachment(body: bytes, media_type: str, filename: str, answer: Answer) -> Response:
     return Response(
         body,
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
+            **PRIVATE,
+            **answer.audit_headers,
         },
     )
 
 
-@router.get("/handout.pdf", name="web_handout_pdf")
-@router.post("/handout.pdf", name="web_handout_pdf")
+@router.get(
+    "/handout.pdf", response_class=PdfResponse, name="web_handout_pdf", **page_doc(FORM, "get", PDF)
+)
+@router.post(
+    "/handout.pdf",
+    response_class=PdfResponse,
+    name="web_handout_pdf",
+    **page_doc(FORM, "post", PDF),
+)
 async def handout_pdf_download(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -429,11 +499,19 @@ async def handout_pdf_download(
     except MbcnavError as exc:
         return await _error_page(request, knowledge, exc)
     pdf = await run_in_threadpool(handout_pdf, build_handout(answer.assessment, knowledge))
-    return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf")
+    return _attachment(pdf, "application/pdf", "mbcnav-handout.pdf", answer)
 
 
-@router.get("/assessment.json", name="web_json")
-@router.post("/assessment.json", name="web_json")
+@router.get(
+    "/assessment.json",
+    name="web_json",
+    **page_doc(FORM, "get", ASSESSMENT_JSON, json_download=True),
+)
+@router.post(
+    "/assessment.json",
+    name="web_json",
+    **page_doc(FORM, "post", ASSESSMENT_JSON, json_download=True),
+)
 async def assessment_json(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
@@ -441,16 +519,22 @@ async def assessment_json(
     try:
         answer = await _answer(request, knowledge, assessor)
     except MbcnavError as exc:
-        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+        return _problem(exc)
     except PageError as exc:
-        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
+        return _problem(exc.error)
     data = (
         answer.stored.record["output"]
         if answer.stored
         else answer.assessment.model_dump(mode="json", by_alias=True)
     )
     body = json.dumps(data, indent=2)
-    return _attachment(body.encode(), "application/json", "mbcnav-assessment.json")
+    return _attachment(body.encode(), "application/json", "mbcnav-assessment.json", answer)
+
+
+def _problem(error: MbcnavError) -> Response:
+    """A download's error as problem JSON, as the REST API answers it (a page shows HTML)."""
+    status = status_for(error.code)
+    return problem_response(error.code, error.detail, status, headers=PRIVATE, field=error.field)
 
 
 def fhir_export() -> Callable[..., Any] | None:
@@ -463,29 +547,35 @@ def fhir_export() -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-@router.get("/assessment.fhir.json", name="web_fhir")
-@router.post("/assessment.fhir.json", name="web_fhir")
+@router.get(
+    "/assessment.fhir.json",
+    response_class=FhirResponse,
+    name="web_fhir",
+    **page_doc(FORM, "get", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+)
+@router.post(
+    "/assessment.fhir.json",
+    response_class=FhirResponse,
+    name="web_fhir",
+    **page_doc(FORM, "post", FHIR_JSON, json_download=True, more=FHIR_UNAVAILABLE),
+)
 async def assessment_fhir(
     request: Request, knowledge: WebKnowledge, assessor: WebAssessor
 ) -> Response:
     """The assessment as FHIR (RiskAssessment and DetectedIssues), as a file."""
     export = fhir_export()
     if export is None:
-        return JSONResponse(
-            {"error": {"code": "MBC-E301", "message": "FHIR export is not available."}},
-            status_code=501,
-        )
+        return problem_response("MBC-E301", "FHIR export is not available.", 501)
     try:
         answer = await _answer(request, knowledge, assessor)
         resource = export(answer.assessment, knowledge=knowledge)
     except MbcnavError as exc:
-        return JSONResponse({"error": exc.to_dict()}, status_code=422)
+        return _problem(exc)
     except PageError as exc:
-        return JSONResponse({"error": exc.error.to_dict()}, status_code=status_for(exc.error.code))
+        return _problem(exc.error)
     data = resource if isinstance(resource, dict) else json.loads(resource.model_dump_json())
-    return _attachment(
-        json.dumps(data, indent=2).encode(), "application/fhir+json", "mbcnav-assessment.fhir.json"
-    )
+    body = json.dumps(data, indent=2).encode()
+    return _attachment(body, "application/fhir+json", "mbcnav-assessment.fhir.json", answer)
 
 
 @lru_cache(maxsize=16)
