@@ -217,13 +217,13 @@ def _name_matcher() -> PhraseMatcher[str]:
 _WINDOW = 40
 """Characters looked at before a lab's name for a direction word ("raised serum calcium")."""
 
-_GAP = (
-    r"(?:\s*(?:levels?|values?|results?|counts?|tests?|was|were|is|are|has|have|had|been|being"
+_GAP = (  # each word whole, and no backtracking into the gap (possessive): linear per name
+    r"(?:\s*+(?:(?:levels?|values?|results?|counts?|tests?|was|were|is|are|has|have|had|been|being"
     r"|be|became|become|remained|remains|kept|keeps|continued\s+to|continues\s+to|began\s+to"
     r"|started|now|still|further|again|also|found\s+to\s+be"
     r"|noted\s+to\s+be|markedly|significantly|very|slightly|mildly|moderately|severely"
     r"|persistently|progressively|steadily|rapidly|quite|a\s+bit|a\s+little|all|both|her|his"
-    r"|my|the|serum|blood|plasma|total|corrected|:|,|-))"
+    r"|my|the|serum|blood|plasma|total|corrected)(?![a-z])|[:,\-]))"
 )
 
 
@@ -262,7 +262,7 @@ def _word_rules() -> _WordRules:
     }
     every = _alternation(list(direction_of))
     after = re.compile(
-        rf"{_GAP}{{0,4}}(?P<neg>\s*(?:not|n't|never|no\s+longer))?{_GAP}{{0,2}}"
+        rf"{_GAP}{{0,4}}+(?P<neg>\s*+(?:not|n't|never|no\s+longer))?+{_GAP}{{0,2}}+"
         rf"\s*(?P<word>{every})(?![a-z0-9])",
         re.IGNORECASE,
     )

@@ -74,9 +74,9 @@ class VitalRules(_Model):
     vitals: tuple[VitalSpec, ...]
 
 
-_FILLER = (
-    r"(?:\s*(?:was|were|is|are|of|at|to|measured|recorded|reading|readings|only|down\s+to"
-    r"|dropped\s+to|fell\s+to|up\s+to|around|approximately|about|:|=|,|-|\(|~))"
+_FILLER = (  # each word whole, and no backtracking into the fillers (possessive below)
+    r"(?:\s*+(?:(?:was|were|is|are|of|at|to|measured|recorded|reading|readings|only|down\s+to"
+    r"|dropped\s+to|fell\s+to|up\s+to|around|approximately|about)(?![a-z])|[:=,\-(~]))"
 )
 _NOT_A_VITAL = (
     r"(?![\d.,]*\d)(?!\s*(?:mm\b|cm\b|mg|mcg|kg|ml\b|mmol|g\b|g/|x\s*10|×|years?|y\b"
@@ -105,7 +105,7 @@ def _compile(spec: VitalSpec) -> _Compiled:
         value = rf"(?P<value>{number})\s*/\s*(?P<second>{number})"
         before = rf"(?<![\d./])(?P<value>{number})\s*/\s*(?P<second>{number})\s*$"
     after = re.compile(
-        rf"{_FILLER}{{0,4}}\s*{value}{_NOT_A_VITAL}(?:\s*(?P<unit>{units})(?![a-z]))?",
+        rf"{_FILLER}{{0,4}}+\s*{value}{_NOT_A_VITAL}(?:\s*(?P<unit>{units})(?![a-z]))?",
         re.IGNORECASE,
     )
     return _Compiled(
