@@ -36,7 +36,7 @@ def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
         ),
         ("She reports flashes of light and floaters.", "sym:photopsia_floaters"),
         ("Pain on eye movement for two weeks.", "sym:proptosis"),
-        ("Restricted eye movements on lateral gaze.", "sym:double_vision"),
+        ("Restricted eye movements on lateral gaze.", "sym:ophthalmoplegia"),
         ("Erythematous plaques over the mastectomy scar.", "sym:skin_lesion"),
         ("Thickened skin across the chest wall.", "sym:skin_lesion"),
         ("Biopsy of the rash showed carcinoma erysipeloides.", "sym:skin_lesion"),

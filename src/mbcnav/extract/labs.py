@@ -1,8 +1,10 @@
-"""Numeric labs written in text ("corrected calcium 3.1 mmol/L", "bilirubin 2.3 mg/dL").
+"""Labs written in text: numbers ("corrected calcium 3.1 mmol/L", "bilirubin 2.3 mg/dL") and
+words ("her calcium was high", "deranged LFTs", "bilirubin climbing", "LFTs normal").
 
-Names, units and factors come from ``data/labs.yaml``. The names are phrases in the shared
-automaton; only where a name is found does one anchored regular expression read
-``… value [unit]`` after it. Values are converted to the ``mbcnav.types.Labs`` field's
+Names, units, factors and direction words come from ``data/labs.yaml``. The names are phrases
+in the shared automaton; only where a name is found does one anchored regular expression read
+``… value [unit]`` or ``… direction word`` after it (or a direction word in a bounded window
+before it). Values are converted to the ``mbcnav.types.Labs`` field's
 unit; a value whose unit is not written is read only if its size says which unit it is, and a
 value outside the Labs field's allowed range is dropped rather than clipped. The last value
 written in the note wins (notes usually end with the latest result).
@@ -14,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -31,6 +33,10 @@ class _Model(BaseModel):
 class UnitRule(_Model):
     pattern: str
     factor: float = Field(gt=0)
+    field: str | None = Field(
+        default=None, description="The value is another field's ('bilirubin 3 x ULN')"
+    )
+    plausible: tuple[float, float] | None = None
 
 
 class UnitlessRule(_Model):
@@ -43,19 +49,52 @@ class LabSpec(_Model):
     names: tuple[str, ...] = Field(min_length=1)
     units: tuple[UnitRule, ...]
     unitless: tuple[UnitlessRule, ...] = ()
+    plausible: tuple[float, float] | None = None
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+Direction = Literal["high", "rising", "low", "abnormal", "normal"]
+FindingId = Annotated[str, Field(pattern=r"^sym:[a-z0-9_]+$")]
+
+
+class WordLab(_Model):
+    """A lab read in words: a numeric lab's ``field`` (its names) or ``names`` of its own, and
+    the finding each direction word names."""
+
+    field: str | None = None
+    names: tuple[str, ...] = ()
+    high: FindingId | None = None
+    rising: FindingId | None = None
+    low: FindingId | None = None
+    abnormal: FindingId | None = None
+    normal: FindingId | None = None
+
+    def finding(self, direction: Direction) -> str | None:
+        """The finding a direction word names; a trend without its own finding is high."""
+        found: str | None = getattr(self, direction)
+        if found is None and direction == "rising":
+            return self.high
+        return found
+
+
+class Words(_Model):
+    directions: dict[Direction, tuple[str, ...]]
+    not_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    labs: tuple[WordLab, ...]
 
 
 class LabRules(_Model):
     sources: tuple[dict[str, str], ...]
     labs: tuple[LabSpec, ...]
+    words: Words
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     spec: LabSpec
     tail: re.Pattern[str]
-    units: tuple[tuple[re.Pattern[str], float], ...]
+    units: tuple[tuple[re.Pattern[str], UnitRule], ...]
 
 
 def _compile(spec: LabSpec) -> _Compiled:
@@ -73,20 +112,33 @@ def _compile(spec: LabSpec) -> _Compiled:
         re.IGNORECASE,
     )
     return _Compiled(
-        spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u.factor) for u in spec.units)
+        spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u) for u in spec.units)
     )
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, _Compiled]:
+def _all_rules() -> LabRules:
     raw = (resources.files("mbcnav.extract") / "data" / "labs.yaml").read_text("utf-8")
-    specs = LabRules.model_validate(yaml_text(raw)).labs
-    return {spec.field: _compile(spec) for spec in specs}
+    return LabRules.model_validate(yaml_text(raw))
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, _Compiled]:
+    return {spec.field: _compile(spec) for spec in _all_rules().labs}
+
+
+WORDS = "words:"
+"""Payloads of lab names read in words start with this, then the index of the word lab."""
 
 
 def lab_phrases() -> list[tuple[str, str]]:
-    """(name, Labs field) for every way a lab is named, for the shared automaton."""
-    return [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
+    """(name, payload) for every way a lab is named, for the shared automaton: the Labs field
+    for a numeric lab, ``words:<n>`` for the n-th lab read in words."""
+    out = [(name, field) for field, lab in _rules().items() for name in lab.spec.names]
+    for index, lab in enumerate(_word_rules().labs):
+        names = lab.names or (_rules()[lab.field].spec.names if lab.field else ())
+        out += [(name, f"{WORDS}{index}") for name in names]
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -97,6 +149,9 @@ def _field_validator(field: str) -> TypeAdapter[float | None]:
 
 
 def _in_range(field: str, value: float) -> bool:
+    if field not in Labs.model_fields:
+        plausible = _rules()[field].spec.plausible
+        return plausible is not None and plausible[0] <= value <= plausible[1]
     try:
         _field_validator(field).validate_python(value)
     except ValueError:
@@ -104,28 +159,38 @@ def _in_range(field: str, value: float) -> bool:
     return True
 
 
-def _convert(lab: _Compiled, value: float, unit: str | None) -> float | None:
+def _convert(lab: _Compiled, value: float, unit: str | None) -> tuple[str, float] | None:
+    """(field, converted value): a unit may say the value is another field's (a multiple of
+    the upper limit of normal), checked against that unit's own plausible range."""
+    field = lab.spec.field
     if unit:
-        for pattern, factor in lab.units:
+        for pattern, rule in lab.units:
             if pattern.fullmatch(unit):
-                return value * factor
+                if rule.field is None:
+                    return field, value * rule.factor
+                low, high = rule.plausible or (0.0, float("inf"))
+                return (rule.field, value * rule.factor) if low <= value <= high else None
         return None
-    for rule in lab.spec.unitless:
-        if value < rule.below:
-            return value * rule.factor
+    for unitless in lab.spec.unitless:
+        if value < unitless.below:
+            return field, value * unitless.factor
     return None
 
 
-def value_after(field: str, text: str, end: int) -> float | None:
-    """The value of lab ``field`` written right after its name ends at ``end``, converted."""
+def value_after(field: str, text: str, end: int) -> tuple[str, float] | None:
+    """The value of lab ``field`` written right after its name ends at ``end``, converted,
+    with the field it is a value of (``field`` itself, or e.g. ``bilirubin_x_uln``)."""
     lab = _rules()[field]
     match = lab.tail.match(text, end)
     if match is None:
         return None
-    value = _convert(lab, float(match.group("value")), match.group("unit"))
-    if value is None or not _in_range(field, value):
+    read = _convert(lab, float(match.group("value")), match.group("unit"))
+    if read is None:
         return None
-    return round(value, 4)
+    name, value = read
+    if name == field and not _in_range(field, value):
+        return None
+    return name, round(value, 4)
 
 
 def read_labs(text: str) -> dict[str, float]:
@@ -136,15 +201,116 @@ def read_labs(text: str) -> dict[str, float]:
     for start, end, fields in sorted(hits):
         _, original_end = folded.span(start, end)
         for field in fields:
-            value = value_after(field, text, original_end)
-            if value is not None:
-                out[field] = value
+            read = value_after(field, text, original_end)
+            if read is not None:
+                out[read[0]] = read[1]
     return out
 
 
 @lru_cache(maxsize=1)
 def _name_matcher() -> PhraseMatcher[str]:
-    return PhraseMatcher(lab_phrases())
+    return PhraseMatcher((name, p) for name, p in lab_phrases() if not p.startswith(WORDS))
 
 
-__all__ = ["lab_phrases", "read_labs", "value_after"]
+# ---------------------------------------------------------------- labs in words
+
+_WINDOW = 40
+"""Characters looked at before a lab's name for a direction word ("raised serum calcium")."""
+
+_GAP = (  # each word whole, and no backtracking into the gap (possessive): linear per name
+    r"(?:\s*+(?:(?:levels?|values?|results?|counts?|tests?|was|were|is|are|has|have|had|been|being"
+    r"|be|became|become|remained|remains|kept|keeps|continued\s+to|continues\s+to|began\s+to"
+    r"|started|now|still|further|again|also|found\s+to\s+be"
+    r"|noted\s+to\s+be|markedly|significantly|very|slightly|mildly|moderately|severely"
+    r"|persistently|progressively|steadily|rapidly|quite|a\s+bit|a\s+little|all|both|her|his"
+    r"|my|the|serum|blood|plasma|total|corrected)(?![a-z])|[:,\-]))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WordReading:
+    """A lab named in words: the finding, whether stated present, and the words' span."""
+
+    finding: str
+    present: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _WordRules:
+    labs: tuple[WordLab, ...]
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    direction_of: dict[str, Direction]
+    other_before: re.Pattern[str]
+    other_after: re.Pattern[str]
+
+
+def _alternation(words: list[str]) -> str:
+    ordered = sorted({w.casefold() for w in words}, key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+@lru_cache(maxsize=1)
+def _word_rules() -> _WordRules:
+    words = _all_rules().words
+    direction_of = {
+        " ".join(word.casefold().split()): direction
+        for direction, listed in words.directions.items()
+        for word in listed
+    }
+    every = _alternation(list(direction_of))
+    after = re.compile(
+        rf"{_GAP}{{0,4}}+(?P<neg>\s*+(?:not|n't|never|no\s+longer))?+{_GAP}{{0,2}}+"
+        rf"\s*(?P<word>{every})(?![a-z0-9])",
+        re.IGNORECASE,
+    )
+    leading = _alternation([w for w, d in direction_of.items() if d != "normal"])
+    before = re.compile(
+        rf"(?<![a-z])(?P<word>{leading})(?:\s+(?:serum|blood|plasma|total|corrected))?\s*$",
+        re.IGNORECASE,
+    )
+    other_before = re.compile(
+        rf"(?<![a-z])(?:{_alternation(list(words.not_after))})\s*$", re.IGNORECASE
+    )
+    other_after = re.compile(
+        rf"\s*(?:{_alternation(list(words.not_before))})(?![a-z])", re.IGNORECASE
+    )
+    return _WordRules(words.labs, after, before, direction_of, other_before, other_after)
+
+
+def _direction(rules: _WordRules, word: str) -> Direction:
+    return rules.direction_of[" ".join(word.casefold().split())]
+
+
+def words_around(payload: str, text: str, start: int, end: int) -> list[WordReading]:
+    """Findings a lab named in words at ``text[start:end]`` states, with where the words end:
+    a direction word after the name ("calcium was high", "LFTs not normal") or before it
+    ("raised serum calcium")."""
+    rules = _word_rules()
+    lab = rules.labs[int(payload.removeprefix(WORDS))]
+    if rules.other_after.match(text, end) or rules.other_before.search(
+        text, max(0, start - _WINDOW), start
+    ):
+        return []  # "urine sodium", "calcium score": another measurement
+    out: list[WordReading] = []
+    match = rules.after.match(text, end)
+    if match is not None:
+        direction = _direction(rules, match.group("word"))
+        present = match.group("neg") is None
+        if direction == "normal":  # "LFTs normal": absent; "LFTs not normal": abnormal
+            direction = "abnormal" if not present else "normal"
+            present = not present
+        finding = lab.finding(direction)
+        if finding is not None:
+            out.append(WordReading(finding, present, start, match.end()))
+    match = rules.before.search(text, max(0, start - _WINDOW), start)
+    if match is not None:
+        finding = lab.finding(_direction(rules, match.group("word")))
+        if finding is not None:
+            out.append(WordReading(finding, True, match.start(), end))
+    return out
+
+
+__all__ = ["WORDS", "WordReading", "lab_phrases", "read_labs", "value_after", "words_around"]

@@ -1,7 +1,8 @@
 """The lexicon compiled from the knowledge base, joined with the context rules in one automaton.
 
 Every Symptom's and Site's ``terms`` (clinical words, patients' words, abbreviations,
-misspellings) and its ``label`` become phrases; so do the context triggers and lab names.
+misspellings) and its ``label`` become phrases; so do the context triggers, lab names and
+vital-sign names and units.
 One automaton then finds targets, triggers and labs together in a single pass over the text.
 Compiling takes about a tenth of a second for ten thousand phrases and is cached per knowledge
 hash (a small bounded cache, no other state): a Knowledge is immutable and its hash names it.
@@ -25,6 +26,7 @@ from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import ContextRules, Rule, default_rules, rule_phrases
 from mbcnav.extract.sites import SiteCue, derived_phrases, spread_phrases
+from mbcnav.extract.vitals import vital_phrases
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge.loader import yaml_text
 
@@ -244,7 +246,7 @@ def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
             _BY_HASH.pop(next(iter(_BY_HASH)))
         matcher = build_matcher(
             knowledge_terms(knowledge),
-            labs=lab_phrases(),
+            labs=[*lab_phrases(), *vital_phrases()],
             spread=spread_phrases(),
             anchors=concept_phrases(knowledge),
         )

@@ -17,7 +17,7 @@ from functools import lru_cache
 from mbcnav.errors import InputError
 from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
-from mbcnav.extract.labs import value_after
+from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import (
@@ -45,6 +45,8 @@ from mbcnav.extract.sites import (
     states_result,
 )
 from mbcnav.extract.spans import SpanSet, Taken
+from mbcnav.extract.vitals import PREFIX as VITAL
+from mbcnav.extract.vitals import keep_worst, read_vital
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Finding, SiteMention, Trigger
 
@@ -78,6 +80,8 @@ class _Hits:
     symptoms: list[_TermHit] = field(default_factory=list)
     sites: list[_TermHit] = field(default_factory=list)
     labs: dict[str, float] = field(default_factory=dict)
+    lab_words: list[WordReading] = field(default_factory=list)
+    vitals: list[tuple[int, int, dict[str, float]]] = field(default_factory=list)
     anatomy: list[tuple[int, int, str]] = field(default_factory=list)
     spread: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[tuple[int, int]] = field(default_factory=list)
@@ -123,7 +127,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             if entry.site:
                 sites.append(hit)
         if entry.labs:
-            _add_labs(out, entry, text, end)
+            _add_labs(out, entry, text, start, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
         for anchor in entry.anchors:
@@ -141,11 +145,31 @@ def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> Non
         out.sites.append(hit)
 
 
-def _add_labs(out: _Hits, entry: Entry, text: str, end: int) -> None:
+def _add_labs(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
+    """Lab values, vital signs (the most abnormal kept) and labs named in words."""
     for lab in entry.labs:
-        value = value_after(lab, text, end)
-        if value is not None:
-            out.labs[lab] = value
+        if lab.startswith(VITAL):
+            values = read_vital(lab, text, start, end)
+            if values:
+                out.vitals.append((start, end, values))
+        elif lab.startswith(WORDS):
+            out.lab_words.extend(words_around(lab, text, start, end))
+        else:
+            read = value_after(lab, text, end)
+            if read is not None:
+                out.labs[read[0]] = read[1]
+
+
+def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
+    """Labs named in words join the symptom hits (findings the knowledge has); the spans
+    stated normal or not abnormal ("LFTs normal", "calcium was not high") are returned."""
+    absent: set[tuple[int, int]] = set()
+    for word in hits.lab_words:
+        if word.finding in knowledge.symptoms:
+            hits.symptoms.append((word.start, word.end, (Term("symptom", word.finding),)))
+            if not word.present:
+                absent.add((word.start, word.end))
+    return absent
 
 
 def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
@@ -205,12 +229,15 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     if hits.blocks:  # "metastatic workup" names a test's purpose, not spread
         blocked = SpanSet(hits.blocks)
         hits.spread = [cue for cue in hits.spread if not blocked.overlaps(*cue)]
+    absent = _word_findings(hits, knowledge) if hits.lab_words else set()
     symptoms = _longest(hits.symptoms)
     concepts = _concepts(text, hits, symptoms, knowledge) if hits.heads and hits.parts else []
     if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
         hits.anatomy and hits.spread
     ):
-        return TextReading(labs=hits.labs)
+        if not hits.vitals:
+            return TextReading(labs=hits.labs)
+        return TextReading(labs=_with_vitals(hits, _engine(text, hits.cues)[0]))
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
@@ -218,7 +245,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
     refined = _Refined(text)
     for start, end, terms in symptoms:
         result = engine.qualify(start, end)
-        surface, present, qualifiers = text[start:end], not result.negated, result.qualifiers()
+        surface, qualifiers = text[start:end], result.qualifiers()
+        present = not result.negated and (start, end) not in absent
         findings.extend(
             _NEW_FINDING(
                 {
@@ -250,7 +278,20 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         mentions.extend(_mentions(text, hit, engine, confirms, refined))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine, refined))
     mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
-    return TextReading(tuple(findings), tuple(mentions), hits.labs, sections)
+    labs = _with_vitals(hits, engine) if hits.vitals else hits.labs
+    return TextReading(tuple(findings), tuple(mentions), labs, sections)
+
+
+def _with_vitals(hits: _Hits, engine: ContextEngine) -> dict[str, float]:
+    """The labs plus the vital signs actually measured, the most abnormal of each kept: a
+    value in a hypothetical ("call if your temperature is 38 or more") or in someone else's
+    account is no measurement of the patient."""
+    labs = dict(hits.labs)
+    for start, end, values in hits.vitals:
+        result = engine.qualify(start, end)
+        if not (result.hypothetical or result.family):
+            keep_worst(labs, values)
+    return labs
 
 
 @dataclass(slots=True)

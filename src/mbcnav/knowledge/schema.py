@@ -52,6 +52,14 @@ LabName = Literal[
     "ast_u_l",
     "albumin_g_l",
     "sodium_mmol_l",
+    "haemoglobin_g_l",
+    "platelets_10e9_l",
+    "spo2_percent",
+    "respiratory_rate_per_min",
+    "heart_rate_per_min",
+    "systolic_bp_mmhg",
+    "diastolic_bp_mmhg",
+    "temperature_c",
 ]
 BodyArea = Literal[
     "head_brain",
@@ -433,6 +441,9 @@ class Symptom(Model):
     terms: Lexicon = Lexicon()
     codes: Codes = Codes()
     derive_from: Condition | None = None
+    estimate: Estimate | None = Field(
+        default=None, description="Why a derive_from threshold no source states was chosen"
+    )
     article: bool = Field(default=False, description="Named in the patient article")
     lasting: bool = Field(
         default=False,

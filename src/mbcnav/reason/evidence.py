@@ -119,12 +119,21 @@ def _merge_text(
 
 
 def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, float]) -> list[str]:
-    facts = Facts(
-        present=frozenset(k for k, v in merged.items() if v),
-        absent=frozenset(k for k, v in merged.items() if not v),
-        labs=labs,
-    )
-    return [ident for ident, holds in _derivable(knowledge) if ident not in merged and holds(facts)]
+    """Findings the knowledge derives, to a fixed point: a derived finding may derive another
+    (an SpO2 of 88 % is hypoxia, and hypoxia is breathlessness at rest)."""
+    absent = frozenset(k for k, v in merged.items() if not v)
+    present = {k for k, v in merged.items() if v}
+    derived: list[str] = []
+    rules = [(ident, holds) for ident, holds in _derivable(knowledge) if ident not in merged]
+    while rules:
+        facts = Facts(present=frozenset(present), absent=absent, labs=labs)
+        new = [ident for ident, holds in rules if holds(facts)]
+        if not new:
+            break
+        derived += new
+        present.update(new)
+        rules = [(ident, holds) for ident, holds in rules if ident not in present]
+    return derived
 
 
 @per_knowledge

@@ -100,6 +100,14 @@ LAB_LABEL: Mapping[str, tuple[str, str]] = {
     "ast_u_l": ("AST", "U/L"),
     "albumin_g_l": ("Albumin", "g/L"),
     "sodium_mmol_l": ("Sodium", "mmol/L"),
+    "haemoglobin_g_l": ("Haemoglobin", "g/L"),
+    "platelets_10e9_l": ("Platelets", "× 10⁹/L"),
+    "spo2_percent": ("Oxygen saturation", "%"),
+    "respiratory_rate_per_min": ("Respiratory rate", "/min"),
+    "heart_rate_per_min": ("Heart rate", "/min"),
+    "systolic_bp_mmhg": ("Systolic blood pressure", "mmHg"),
+    "diastolic_bp_mmhg": ("Diastolic blood pressure", "mmHg"),
+    "temperature_c": ("Temperature", "°C"),
     "pd_l1_cps": ("PD-L1 CPS", ""),
 }
 COMPARE_WORD: Mapping[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}

@@ -1,0 +1,197 @@
+"""Labs in words and new numeric labs: findings stated high, low, abnormal, normal or not."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mbcnav.extract import read_text
+from mbcnav.extract.labs import read_labs
+from mbcnav.knowledge import Knowledge, load_knowledge
+
+
+def _findings(text: str, knowledge: Knowledge) -> dict[str, bool]:
+    return {f.id: f.present for f in read_text(text, knowledge).findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Her calcium was high on admission.", "sym:hypercalcaemia"),
+        ("Serum calcium levels were markedly elevated.", "sym:hypercalcaemia"),
+        ("She had deranged LFTs.", "sym:raised_transaminases"),
+        ("Her liver function tests were deranged.", "sym:raised_transaminases"),
+        ("Abnormal liver function tests prompted a scan.", "sym:raised_transaminases"),
+        ("My liver numbers went up.", "sym:raised_transaminases"),
+        ("Her bilirubin kept climbing.", "sym:rising_bilirubin"),
+        ("The bilirubin was rising despite stenting.", "sym:rising_bilirubin"),
+        ("Her bilirubin has doubled since May.", "sym:rising_bilirubin"),
+        ("Her calcium kept rising.", "sym:hypercalcaemia"),
+        ("ALP was raised.", "sym:raised_alp"),
+        ("Blood tests showed low platelets.", "sym:pancytopenia"),
+        ("Her platelets were low.", "sym:pancytopenia"),
+        ("Her white cell count was low.", "sym:neutropenia"),
+        ("Neutrophils were very low.", "sym:neutropenia"),
+        ("She was found to have a low serum sodium.", "sym:hyponatraemia"),
+        ("Sodium was low at 128.", "sym:hyponatraemia"),
+        ("Pancytopenia on the full blood count.", "sym:pancytopenia"),
+        ("She was hypercalcaemic and confused.", "sym:hypercalcaemia"),
+    ],
+)
+def test_a_lab_stated_abnormal_in_words_is_a_present_finding(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    assert _findings(text, knowledge).get(finding) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("LFTs were normal.", "sym:raised_transaminases"),
+        ("Her calcium was not high.", "sym:hypercalcaemia"),
+        ("Calcium normal, bilirubin within normal limits.", "sym:raised_bilirubin"),
+        ("No hypercalcaemia.", "sym:hypercalcaemia"),
+        ("Sodium was normal.", "sym:hyponatraemia"),
+    ],
+)
+def test_a_lab_stated_normal_or_negated_is_an_absent_finding(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    assert _findings(text, knowledge).get(finding) is False
+
+
+def test_not_normal_is_abnormal(knowledge: Knowledge) -> None:
+    assert _findings("Liver function tests were not normal.", knowledge) == {
+        "sym:raised_transaminases": True
+    }
+
+
+def test_a_direction_word_in_another_clause_does_not_pair(knowledge: Knowledge) -> None:
+    assert "sym:hypercalcaemia" not in _findings(
+        "Calcium supplements were stopped. Her blood pressure was high.", knowledge
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Random urine sodium was low at 12.",
+        "People of this age group would have a higher calcium score.",
+        "Her calcium supplements were increased.",
+    ],
+)
+def test_another_measurement_of_the_same_substance_names_no_finding(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert read_text(text, knowledge).findings == ()
+
+
+def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
+    text = "Her bilirubin was rising."
+    (finding,) = read_text(text, knowledge).findings
+    assert text[finding.start or 0 : finding.end or 0] == "bilirubin was rising"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("Haemoglobin was 5.5 g/dL", "haemoglobin_g_l", 55.0),
+        ("Hb 92 g/L", "haemoglobin_g_l", 92.0),
+        ("platelets 77 ×10^3/µL", "platelets_10e9_l", 77.0),
+        ("platelet count 45 x 10^9/L", "platelets_10e9_l", 45.0),
+        ("Na 128 mmol/L", "sodium_mmol_l", 128.0),
+        ("ALT 98, AST 120", "alt_u_l", 98.0),
+        ("ALT 98, AST 120", "ast_u_l", 120.0),
+        ("bilirubin 3 x ULN", "bilirubin_x_uln", 3.0),
+        ("bilirubin was 2.5 times the upper limit of normal", "bilirubin_x_uln", 2.5),
+    ],
+)
+def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
+    assert read_labs(text)[field] == value
+
+
+@pytest.mark.parametrize(
+    "text", ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN"]
+)
+def test_impossible_lab_values_are_dropped(text: str) -> None:
+    assert read_labs(text) == {}
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "calcium",
+                    "LFTs",
+                    "bilirubin",
+                    "was",
+                    "not",
+                    "high",
+                    "normal",
+                    "low",
+                    "platelets",
+                    "raised",
+                    "Hb",
+                    "sodium",
+                    ".",
+                    ",",
+                ]
+            ),
+            st.from_regex(r"\d{1,6}(\.\d{1,2})?", fullmatch=True),
+            st.text(max_size=6),
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_lab_reading_never_raises_and_values_are_in_range(text: str) -> None:
+    for field, value in read_labs(text).items():
+        assert value >= 0, field
+        if field == "haemoglobin_g_l":
+            assert 10 <= value <= 250
+        if field == "platelets_10e9_l":
+            assert value <= 5000
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "her",
+                "calcium",
+                "LFTs",
+                "bilirubin",
+                "was",
+                "were",
+                "not",
+                "high",
+                "normal",
+                "low",
+                "rising",
+                "platelets",
+                "raised",
+                "sodium",
+                "deranged",
+                ".",
+                ",",
+                ";",
+                "no",
+                "denies",
+                "if",
+                "SpO2 88%",
+                "T 38.6",
+                "BP 84/50",
+                "\n",
+            ]
+        ),
+        max_size=25,
+    ).map(" ".join)
+)
+def test_findings_from_lab_words_have_exact_spans(text: str) -> None:
+    for finding in read_text(text, _KNOWLEDGE).findings:
+        assert text[finding.start or 0 : finding.end or 0] == finding.text
+
+
+_KNOWLEDGE = load_knowledge()
