@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mbcnav.extract.context import TriggerRules
 from mbcnav.extract.normalize import fold, fold_phrase
+from mbcnav.extract.spans import leftmost_longest
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge.loader import yaml_text
 
@@ -195,11 +196,11 @@ class Composer:
     _cue_starts: list[int] | None = None
 
     def compose(self, heads: list[AnchorHit], parts: list[AnchorHit]) -> list[Concept]:
-        parts = _longest(parts)
+        parts = leftmost_longest(parts)
         part_starts = [part[0] for part in parts]
         limit = self.spec.max_gap_chars
         out: list[Concept] = []
-        for head in _longest(heads):
+        for head in leftmost_longest(heads):
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
             high = bisect_right(part_starts, head[1] + limit)
             if low == high or _inside(self.taken, head[0], head[1], strictly=True):
@@ -314,17 +315,6 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int, *, strictly: boo
     span_start, span_end = spans[index]
     inside = span_start <= start and end <= span_end
     return inside and not (strictly and (span_start, span_end) == (start, end))
-
-
-def _longest(hits: Iterable[AnchorHit]) -> list[AnchorHit]:
-    """Leftmost-longest non-overlapping anchors ("lower limb" over "limb")."""
-    kept: list[AnchorHit] = []
-    last_end = -1
-    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
-        if hit[0] >= last_end:
-            kept.append(hit)
-            last_end = hit[1]
-    return kept
 
 
 __all__ = [

@@ -44,7 +44,7 @@ from mbcnav.extract.sites import (
     states_purpose,
     states_result,
 )
-from mbcnav.extract.spans import SpanSet, Taken
+from mbcnav.extract.spans import SpanSet, Taken, leftmost_longest
 from mbcnav.extract.vitals import PREFIX as VITAL
 from mbcnav.extract.vitals import keep_worst, read_vital
 from mbcnav.knowledge import Knowledge
@@ -190,17 +190,6 @@ def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
             out.blocks.append((start, end))
 
 
-def _longest(hits: list[_TermHit]) -> list[_TermHit]:
-    """Leftmost-longest non-overlapping hits ("back pain" over "pain")."""
-    kept: list[_TermHit] = []
-    last_end = -1
-    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
-        if hit[0] >= last_end:
-            kept.append(hit)
-            last_end = hit[1]
-    return kept
-
-
 @lru_cache(maxsize=1)
 def _headings() -> dict[str, SectionKind]:
     return section_headings(default_rules())
@@ -230,7 +219,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         blocked = SpanSet(hits.blocks)
         hits.spread = [cue for cue in hits.spread if not blocked.overlaps(*cue)]
     absent = _word_findings(hits, knowledge) if hits.lab_words else set()
-    symptoms = _longest(hits.symptoms)
+    symptoms = leftmost_longest(hits.symptoms)
     concepts = _concepts(text, hits, symptoms, knowledge) if hits.heads and hits.parts else []
     if not (hits.symptoms or hits.sites or hits.tests or concepts) and not (
         hits.anatomy and hits.spread
@@ -272,7 +261,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         for concept in concepts
         if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
     )
-    kept_sites = _longest(hits.sites)
+    kept_sites = leftmost_longest(hits.sites)
     confirms = _Confirms(hits.confirms, kept_sites)
     for hit in kept_sites:
         mentions.extend(_mentions(text, hit, engine, confirms, refined))
@@ -389,7 +378,7 @@ def _constructed(
     covered = SpanSet([*((start, end) for start, end, _ in terms), *hits.blocks])
     anatomy = [
         (start, end, site)
-        for start, end, site in _longest_spans(hits.anatomy)
+        for start, end, site in leftmost_longest(hits.anatomy)
         if not covered.overlaps(start, end)
     ]
     out: list[SiteMention] = []
@@ -423,7 +412,7 @@ def _tested(
     brain: no metastases.": negated) or positive ("Bone scan showed metastatic disease": at most
     suspected). A test done or planned names no site."""
     covered = SpanSet((start, end) for start, end, _ in terms)
-    tests = [t for t in _longest_spans(hits.tests) if not covered.overlaps(t[0], t[1])]
+    tests = [t for t in leftmost_longest(hits.tests) if not covered.overlaps(t[0], t[1])]
     if not tests:
         return []
     out: list[SiteMention] = []
@@ -536,16 +525,6 @@ def _either(first: QualifierResult, second: QualifierResult) -> QualifierResult:
         uncertain=first.uncertain or second.uncertain,
         triggers=first.triggers + second.triggers,
     )
-
-
-def _longest_spans(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    kept: list[tuple[int, int, str]] = []
-    last_end = -1
-    for start, end, site in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
-        if start >= last_end:
-            kept.append((start, end, site))
-            last_end = end
-    return kept
 
 
 class _Confirms:

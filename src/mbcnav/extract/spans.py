@@ -11,6 +11,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
+from typing import Any, TypeVar
+
+Hit = TypeVar("Hit", bound=tuple[int, int, Any])
 
 
 class SpanSet:
@@ -60,4 +63,16 @@ class Taken:
         return at < len(ends) and self._starts[key][at] < end
 
 
-__all__ = ["SpanSet", "Taken"]
+def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
+    """Leftmost-longest non-overlapping hits ("back pain" over "pain", "lower limb" over
+    "limb"): what a reader keeps of overlapping phrase matches."""
+    kept: list[Hit] = []
+    last_end = -1
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if hit[0] >= last_end:
+            kept.append(hit)
+            last_end = hit[1]
+    return kept
+
+
+__all__ = ["SpanSet", "Taken", "leftmost_longest"]
