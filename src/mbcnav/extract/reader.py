@@ -102,14 +102,22 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     heads, parts = out.heads, out.parts
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
+    index, final = 0, len(breaks) - 1  # hits come in order of their end: walk, don't search
     for last, (length, (entry,)) in matcher.raw(folded):
         end = last - 1  # collapsed [start, end); see PhraseMatcher.find
         start = end - length
         if collapsed:
-            index = bisect_right(breaks, end - 1) - 1
+            while index < final and breaks[index + 1] <= end - 1:
+                index += 1
             shift = shifts[index]
             end += shift
-            start += shift if breaks[index] <= start else shifts[bisect_right(breaks, start) - 1]
+            if breaks[index] <= start:
+                start += shift
+            else:
+                back = index - 1  # a phrase spans few space runs
+                while breaks[back] > start:
+                    back -= 1
+                start += shifts[back]
         if entry.only_anchor:
             for anchor in entry.anchors:
                 (heads if anchor.kind == "head" else parts).append((start, end, anchor))
