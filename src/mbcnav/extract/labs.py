@@ -106,7 +106,7 @@ def _compile(spec: LabSpec) -> _Compiled:
     """
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
     tail = re.compile(
-        r"(?:\s*(?:level|value|was|is|of|at|:|=|,|-)){0,3}\s*"
+        r"(?:\s*(?:levels?|values?|was|were|is|of|at|:|=|,|-|\()){0,3}\s*"
         r"(?P<value>\d{1,5}+(?:\.\d++)?+)(?![\d.]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,

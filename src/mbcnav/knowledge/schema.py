@@ -60,6 +60,7 @@ LabName = Literal[
     "systolic_bp_mmhg",
     "diastolic_bp_mmhg",
     "temperature_c",
+    "inr",
 ]
 BodyArea = Literal[
     "head_brain",

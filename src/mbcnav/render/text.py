@@ -108,6 +108,7 @@ LAB_LABEL: Mapping[str, tuple[str, str]] = {
     "systolic_bp_mmhg": ("Systolic blood pressure", "mmHg"),
     "diastolic_bp_mmhg": ("Diastolic blood pressure", "mmHg"),
     "temperature_c": ("Temperature", "°C"),
+    "inr": ("INR", "(ratio)"),
     "pd_l1_cps": ("PD-L1 CPS", ""),
 }
 COMPARE_WORD: Mapping[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
