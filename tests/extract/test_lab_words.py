@@ -105,6 +105,10 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("ALT 98, AST 120", "ast_u_l", 120.0),
         ("bilirubin 3 x ULN", "bilirubin_x_uln", 3.0),
         ("bilirubin was 2.5 times the upper limit of normal", "bilirubin_x_uln", 2.5),
+        ("INR 2.4", "inr", 2.4),
+        ("an INR of 1.9 on admission", "inr", 1.9),
+        ("calcium (3.2 mmol/L) and creatinine 150", "calcium_corrected_mmol_l", 3.2),
+        ("calcium levels were 3.4 mmol/L", "calcium_corrected_mmol_l", 3.4),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
@@ -112,7 +116,8 @@ def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: f
 
 
 @pytest.mark.parametrize(
-    "text", ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN"]
+    "text",
+    ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN", "INR 45"],
 )
 def test_impossible_lab_values_are_dropped(text: str) -> None:
     assert read_labs(text) == {}
