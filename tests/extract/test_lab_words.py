@@ -109,6 +109,7 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("an INR of 1.9 on admission", "inr", 1.9),
         ("calcium (3.2 mmol/L) and creatinine 150", "calcium_corrected_mmol_l", 3.2),
         ("calcium levels were 3.4 mmol/L", "calcium_corrected_mmol_l", 3.4),
+        ("ionised calcium 1.62 mmol/L", "calcium_ionised_mmol_l", 1.62),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
@@ -200,3 +201,8 @@ def test_findings_from_lab_words_have_exact_spans(text: str) -> None:
 
 
 _KNOWLEDGE = load_knowledge()
+
+
+def test_an_ionised_calcium_is_never_a_corrected_one() -> None:
+    """The shorter name inside a longer one ("calcium" of "ionised calcium") reads nothing."""
+    assert read_labs("Ionised calcium 1.4 mmol/L") == {"calcium_ionised_mmol_l": 1.4}

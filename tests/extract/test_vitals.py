@@ -31,6 +31,9 @@ from mbcnav.knowledge import Knowledge
         ("temperature 38.9 °C", {"temperature_c": 38.9}),
         ("febrile to 39.2", {"temperature_c": 39.2}),
         ("my oxygen level was 88", {"spo2_percent": 88.0}),
+        ("GCS 13/15", {"gcs": 13.0}),
+        ("Glasgow Coma Scale of 9", {"gcs": 9.0}),
+        ("GCS was 14 out of 15", {"gcs": 14.0}),
     ],
 )
 def test_reads_value_and_unit(text: str, expected: dict[str, float]) -> None:
@@ -67,6 +70,8 @@ def test_a_value_written_before_its_unit_without_a_name() -> None:
         "fever of unknown origin",  # no number
         "on 60% oxygen",  # inspired oxygen, not a saturation
         "PA systolic pressure is 46-51 mmHg",  # the pulmonary artery's
+        "GCS 17",  # above the scale's 15
+        "GCS 2/15",  # below its 3
     ],
 )
 def test_impossible_or_other_values_are_dropped(text: str) -> None:

@@ -113,6 +113,32 @@ POSITIVES: list[tuple[str, dict[str, object], str, str]] = [
         "flag:hepatic_visceral_crisis",
         "urgent",
     ),
+    # NG234 box 1: upper motor neurone signs with spinal pain
+    (
+        "Thoracic back pain with brisk knee reflexes and upgoing plantars.",
+        {},
+        "flag:spinal_cord_compression",
+        "emergency",
+    ),
+    # CTCAE grade 2 on an ionised calcium (never read as a corrected one)
+    ("Ionised calcium 1.62 mmol/L on the blood gas.", {}, "flag:hypercalcaemia", "urgent"),
+    # a Glasgow Coma Scale of 13 with a headache: reduced consciousness of raised pressure
+    ("New headache; GCS 13/15 on arrival.", {}, "flag:raised_intracranial_pressure", "emergency"),
+    # NEWS2 / BTS: an oxygen requirement is hypoxia
+    (
+        "Breathless and needing supplemental oxygen overnight.",
+        {},
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    (
+        "Breathless, with blunting of the right costophrenic angle on the film.",
+        {},
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    # liver failure named as its renal complication
+    ("Hepatorenal syndrome developed.", {}, "flag:hepatic_visceral_crisis", "urgent"),
     # posterior fossa: ataxia with vomiting
     (
         "Two weeks of truncal ataxia and repeated vomiting.",
@@ -149,6 +175,9 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
     # a normal clotting screen with jaundice is not liver failure on its own words
     ("Jaundice noted; INR 1.0 and clotting normal.", {}, {"flag:hepatic_visceral_crisis"}),
     ("Mild unsteadiness after a fall, no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
+    ("Headache; GCS 15/15 and no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
+    ("Ionised calcium 1.25 mmol/L; drowsy and constipated.", BONE_KNOWN, {"flag:hypercalcaemia"}),
+    ("Brisk reflexes in both arms, no back pain.", {}, {"flag:spinal_cord_compression"}),
     # one weak arm with a Horner syndrome and neck pain: the apical / lower plexus pattern
     (
         "Weakness of the left hand and arm, a left Horner syndrome and pain in the neck.",

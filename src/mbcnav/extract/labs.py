@@ -196,9 +196,13 @@ def value_after(field: str, text: str, end: int) -> tuple[str, float] | None:
 def read_labs(text: str) -> dict[str, float]:
     """Lab values named in ``text``, keyed by ``Labs`` field name, in the field's unit."""
     folded = fold_text(text)
-    hits = _name_matcher().find(folded)
+    hits = sorted(_name_matcher().find(folded), key=lambda hit: (hit[0], -hit[1]))
     out: dict[str, float] = {}
-    for start, end, fields in sorted(hits):
+    reach = -1
+    for start, end, fields in hits:
+        if end <= reach:
+            continue  # inside a longer name: "calcium" of "ionised calcium" is not a lab of its own
+        reach = end
         _, original_end = folded.span(start, end)
         for field in fields:
             read = value_after(field, text, original_end)

@@ -65,6 +65,9 @@ class VitalSpec(_Model):
     plausible: tuple[float, float]
     second_plausible: tuple[float, float] | None = None
     integer: bool = False
+    out_of: int | None = Field(
+        default=None, description="A score written over its maximum ('GCS 13/15'): the maximum"
+    )
     worst: Literal["min", "max"]
     sources: tuple[str, ...] = Field(min_length=1)
 
@@ -99,7 +102,9 @@ def _compile(spec: VitalSpec) -> _Compiled:
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
     number = r"\d{1,3}(?:\.\d{1,2})?"
     if spec.second is None:  # a single value is not the first half of a pair ("B/P: 142/70")
-        value = rf"(?P<value>{number})(?!\s*/\s*\d)"
+        # ... unless the second number is the score's maximum ("13/15", "13 out of 15")
+        out_of = rf"(?:\s*(?:/|out\s+of)\s*{spec.out_of}(?!\d))?" if spec.out_of is not None else ""
+        value = rf"(?P<value>{number}){out_of}(?!\s*/\s*\d)"
         before = rf"(?<![\d./])(?P<value>{number})\s*(?:degrees?\s*|[°º]\s*)?$"
     else:
         value = rf"(?P<value>{number})\s*/\s*(?P<second>{number})"

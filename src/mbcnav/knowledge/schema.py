@@ -61,6 +61,8 @@ LabName = Literal[
     "diastolic_bp_mmhg",
     "temperature_c",
     "inr",
+    "gcs",
+    "calcium_ionised_mmol_l",
 ]
 BodyArea = Literal[
     "head_brain",

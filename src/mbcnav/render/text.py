@@ -109,6 +109,8 @@ LAB_LABEL: Mapping[str, tuple[str, str]] = {
     "diastolic_bp_mmhg": ("Diastolic blood pressure", "mmHg"),
     "temperature_c": ("Temperature", "°C"),
     "inr": ("INR", "(ratio)"),
+    "gcs": ("Glasgow Coma Scale", "/15"),
+    "calcium_ionised_mmol_l": ("Ionised calcium", "mmol/L"),
     "pd_l1_cps": ("PD-L1 CPS", ""),
 }
 COMPARE_WORD: Mapping[str, str] = {">": "above", ">=": "at least", "<": "below", "<=": "at most"}
