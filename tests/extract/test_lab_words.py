@@ -110,6 +110,11 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("calcium (3.2 mmol/L) and creatinine 150", "calcium_corrected_mmol_l", 3.2),
         ("calcium levels were 3.4 mmol/L", "calcium_corrected_mmol_l", 3.4),
         ("ionised calcium 1.62 mmol/L", "calcium_ionised_mmol_l", 1.62),
+        ("calcium 2,95 mmol/L", "calcium_corrected_mmol_l", 2.95),
+        ("INR 2,1", "inr", 2.1),
+        ("corrected calcium level was elevated at 3.5 mmol/L", "calcium_corrected_mmol_l", 3.5),
+        ("total bilirubin increased to 12 mg/dL", "bilirubin_umol_l", 205.2),
+        ("bilirubin had risen to 210 umol/L", "bilirubin_umol_l", 210.0),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
@@ -206,3 +211,13 @@ _KNOWLEDGE = load_knowledge()
 def test_an_ionised_calcium_is_never_a_corrected_one() -> None:
     """The shorter name inside a longer one ("calcium" of "ionised calcium") reads nothing."""
     assert read_labs("Ionised calcium 1.4 mmol/L") == {"calcium_ionised_mmol_l": 1.4}
+
+
+def test_a_comma_after_a_value_is_not_a_decimal_comma() -> None:
+    """ "calcium 3, albumin 30" is a list, and a decimal comma is read only for labs whose values
+    never carry thousands separators (platelets 45,000 stays 45)."""
+    assert read_labs("calcium 3, albumin 30") == {
+        "calcium_corrected_mmol_l": 3.0,
+        "albumin_g_l": 30.0,
+    }
+    assert read_labs("platelets 45,000") == {"platelets_10e9_l": 45.0}

@@ -50,6 +50,10 @@ class LabSpec(_Model):
     units: tuple[UnitRule, ...]
     unitless: tuple[UnitlessRule, ...] = ()
     plausible: tuple[float, float] | None = None
+    decimal_comma: bool = Field(
+        default=False,
+        description="'3,2' is 3.2 (the lab's values are never written with thousands separators)",
+    )
     sources: tuple[str, ...] = Field(min_length=1)
 
 
@@ -105,9 +109,11 @@ def _compile(spec: LabSpec) -> _Compiled:
     and trying it made a long run of digits cost time quadratic in its length.
     """
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
+    point = "[.,]" if spec.decimal_comma else r"\."
     tail = re.compile(
-        r"(?:\s*(?:levels?|values?|was|were|is|of|at|:|=|,|-|\()){0,3}\s*"
-        r"(?P<value>\d{1,5}+(?:\.\d++)?+)(?![\d.]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
+        r"(?:\s*(?:levels?|values?|concentration|was|were|is|had|has|been|elevated|raised|high"
+        r"|increased|risen|rose|of|at|to|:|=|,|-|\()){0,4}\s*"
+        rf"(?P<value>\d{{1,5}}+(?:{point}\d++)?+)(?![\d.,]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,
     )
@@ -184,7 +190,7 @@ def value_after(field: str, text: str, end: int) -> tuple[str, float] | None:
     match = lab.tail.match(text, end)
     if match is None:
         return None
-    read = _convert(lab, float(match.group("value")), match.group("unit"))
+    read = _convert(lab, float(match.group("value").replace(",", ".")), match.group("unit"))
     if read is None:
         return None
     name, value = read
