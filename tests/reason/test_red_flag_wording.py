@@ -139,6 +139,30 @@ POSITIVES: list[tuple[str, dict[str, object], str, str]] = [
     ),
     # liver failure named as its renal complication
     ("Hepatorenal syndrome developed.", {}, "flag:hepatic_visceral_crisis", "urgent"),
+    # NG234 box 1 in case-report words: lower limb weakness, a sensory level told as lost
+    # sensation, walking no longer possible
+    ("She had lower limb weakness for a week.", {}, "flag:spinal_cord_compression", "emergency"),
+    (
+        "She was no longer able to walk and had lost sensation below the umbilicus.",
+        {},
+        "flag:spinal_cord_compression",
+        "emergency",
+    ),
+    # a hip that cannot bear weight is a fracture sign
+    (
+        "Severe pain in the right hip and she could not weight bear.",
+        {},
+        "flag:pathological_fracture",
+        "urgent",
+    ),
+    ("She was dyspnoeic at rest.", {}, "flag:respiratory_compromise", "urgent"),
+    # ABC 5: a bilirubin rising rapidly in known liver metastases
+    (
+        "Her bilirubin rose rapidly to 15 mg/dL.",
+        {"known_sites": ["site:liver"], "setting": "metastatic"},
+        "flag:hepatic_visceral_crisis",
+        "urgent",
+    ),
     # posterior fossa: ataxia with vomiting
     (
         "Two weeks of truncal ataxia and repeated vomiting.",
@@ -176,6 +200,12 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
     ("Jaundice noted; INR 1.0 and clotting normal.", {}, {"flag:hepatic_visceral_crisis"}),
     ("Mild unsteadiness after a fall, no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
     ("Headache; GCS 15/15 and no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
+    ("Numbness of the nipple since her mastectomy.", {}, {"flag:spinal_cord_compression"}),
+    (
+        "Her bilirubin was stable at 25 umol/L.",
+        {"known_sites": ["site:liver"], "setting": "metastatic"},
+        {"flag:hepatic_visceral_crisis"},
+    ),
     ("Ionised calcium 1.25 mmol/L; drowsy and constipated.", BONE_KNOWN, {"flag:hypercalcaemia"}),
     ("Brisk reflexes in both arms, no back pain.", {}, {"flag:spinal_cord_compression"}),
     # one weak arm with a Horner syndrome and neck pain: the apical / lower plexus pattern

@@ -112,7 +112,7 @@ def _compile(spec: LabSpec) -> _Compiled:
     point = "[.,]" if spec.decimal_comma else r"\."
     tail = re.compile(
         r"(?:\s*(?:levels?|values?|concentration|was|were|is|had|has|been|elevated|raised|high"
-        r"|increased|risen|rose|of|at|to|:|=|,|-|\()){0,4}\s*"
+        r"|increased|risen|rose|rapidly|sharply|further|of|at|to|:|=|,|-|\()){0,4}\s*"
         rf"(?P<value>\d{{1,5}}+(?:{point}\d++)?+)(?![\d.,]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,
