@@ -275,3 +275,31 @@ def test_new_triggers_cite_their_guideline(knowledge: Knowledge) -> None:
     assert "src:pdq_hypercalcaemia" in cited["flag:hypercalcaemia"]
     assert "src:mirels1989" in cited["flag:pathological_fracture"]
     assert "src:eano_esmo2017_lm" in cited["flag:spinal_cord_compression"]
+
+
+# patients' own words for the same criteria
+LAY = [
+    ("It hurts to put any weight on my left leg.", BONE_KNOWN, "flag:pathological_fracture"),
+    ("My legs went numb and I couldn't pee.", {}, "flag:spinal_cord_compression"),
+    (
+        "I couldn't breathe lying down and they drained fluid from my lung.",
+        {},
+        "flag:respiratory_compromise",
+    ),
+    ("My head was pounding and I kept being sick.", {}, "flag:raised_intracranial_pressure"),
+    ("I was so thirsty, constipated and sleepy all the time.", {}, "flag:hypercalcaemia"),
+]
+
+
+@pytest.mark.parametrize(("text", "patient", "flag"), LAY)
+def test_flag_raised_in_patients_words(
+    text: str, patient: dict[str, object], flag: str, knowledge: Knowledge
+) -> None:
+    assert flag in _flags(text, knowledge, **patient)
+
+
+def test_unable_to_stop_passing_urine_is_not_retention(knowledge: Knowledge) -> None:
+    """ "Couldn't stop weeing" is frequency: no retention, so numb legs do not make it MSCC."""
+    result = assess({"text": "My legs feel numb and I couldn't stop weeing."}, knowledge=knowledge)
+    assert "sym:urinary_retention" not in {f.id for f in result.findings}
+    assert "flag:spinal_cord_compression" not in {f.id for f in result.red_flags}
