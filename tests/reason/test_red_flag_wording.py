@@ -163,6 +163,10 @@ POSITIVES: list[tuple[str, dict[str, object], str, str]] = [
         "flag:hepatic_visceral_crisis",
         "urgent",
     ),
+    # a procedure that drains an effusion names it
+    ("She required thoracentesis for breathlessness.", {}, "flag:respiratory_compromise", "urgent"),
+    ("Obstructive hydrocephalus on CT.", {}, "flag:raised_intracranial_pressure", "emergency"),
+    ("She had a convulsive episode at home.", {}, "flag:seizure", "emergency"),
     # posterior fossa: ataxia with vomiting
     (
         "Two weeks of truncal ataxia and repeated vomiting.",
@@ -200,6 +204,11 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
     ("Jaundice noted; INR 1.0 and clotting normal.", {}, {"flag:hepatic_visceral_crisis"}),
     ("Mild unsteadiness after a fall, no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
     ("Headache; GCS 15/15 and no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
+    (
+        "Pleurodesis in 2019 for an effusion; no breathlessness now.",
+        {},
+        {"flag:respiratory_compromise"},
+    ),
     ("Numbness of the nipple since her mastectomy.", {}, {"flag:spinal_cord_compression"}),
     (
         "Her bilirubin was stable at 25 umol/L.",
