@@ -223,12 +223,6 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
         {},
         {"flag:spinal_cord_compression"},
     ),
-    # pain under the shoulder blade is not thoracic spinal pain
-    (
-        "Weakness of the right arm with pain under the right shoulder blade.",
-        {},
-        {"flag:spinal_cord_compression"},
-    ),
     # both legs weak with a cranial-nerve palsy and no spinal pain: leptomeningeal pattern
     (
         "Her legs became weak and she developed double vision from a sixth nerve palsy.",
