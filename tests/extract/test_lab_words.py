@@ -206,4 +206,3 @@ def test_findings_from_lab_words_have_exact_spans(text: str) -> None:
 
 
 _KNOWLEDGE = load_knowledge()
-
