@@ -89,3 +89,18 @@ def test_dysphagia_with_weight_loss_keeps_the_gi_tract_in_view(knowledge: Knowle
 )
 def test_common_sites_keep_the_top_place(text: str, site: str, knowledge: Knowledge) -> None:
     assert _top(text, knowledge, n=1) == [site]
+
+
+def test_lower_abdominal_pain_points_below_the_liver(knowledge: Knowledge) -> None:
+    """Pain low in the abdomen comes from bowel, peritoneum or ovary, not from the liver."""
+
+    def probability(text: str, site: str) -> float:
+        result = assess({"text": text, "setting": "suspected"}, knowledge=knowledge)
+        return next(s.probability for s in result.sites if s.id == site)
+
+    for site in ("site:gi_tract", "site:peritoneum", "site:ovary"):
+        assert probability("Lower abdominal pain.", site) > 2 * probability("Seen today.", site)
+    assert (
+        probability("Lower abdominal pain.", "site:liver")
+        <= probability("Seen today.", "site:liver") + 1e-9
+    )
