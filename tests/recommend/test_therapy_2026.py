@@ -139,6 +139,24 @@ def test_tnbc_first_line_antibody_drug_conjugates_follow_pd_l1(
     assert not excluded & ids
 
 
+@pytest.mark.parametrize("cps", [12.0, None])
+def test_relapse_after_perioperative_pd1_inhibitor_opens_first_line_adcs(cps: float | None) -> None:
+    """Labels: 'not candidates for PD-1/PD-L1 inhibitors'; ASCENT-03 and TROPION-Breast02 took
+    earlier PD-1/PD-L1 use in the curative setting at any PD-L1 score."""
+    markers = {"pd_l1_cps": cps} if cps is not None else {}
+    before = set(option_ids(receptors=TNBC, biomarkers=markers))
+    after = set(
+        option_ids(
+            receptors=TNBC, biomarkers=markers, prior_therapies=["tx:perioperative_pd1_inhibitor"]
+        )
+    )
+    adcs = {"tx:sacituzumab_first_line", "tx:dato_dxd_tnbc_first_line"}
+    assert not adcs & before
+    assert adcs <= after
+    # Adjuvant exposure is not a metastatic line: the rows stay first line.
+    assert "tx:sacituzumab_govitecan" not in after
+
+
 def test_tnbc_first_line_rows_are_not_second_line() -> None:
     ids = set(
         option_ids(
