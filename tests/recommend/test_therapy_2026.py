@@ -169,6 +169,20 @@ def test_tnbc_first_line_rows_are_not_second_line() -> None:
     assert "tx:sacituzumab_govitecan" not in ids
 
 
+def test_t_dxd_her2_low_after_early_relapse_on_adjuvant_chemotherapy() -> None:
+    """DESTINY-Breast04 label: chemotherapy for metastatic disease, or recurrence during or within
+    6 months of adjuvant chemotherapy; adjuvant chemotherapy alone does not qualify."""
+    her2_low_tnbc = {"er": "negative", "pr": "negative", "her2": "low"}
+    adjuvant = ["tx:adjuvant_anthracycline_taxane"]
+    late = option_ids(receptors=her2_low_tnbc, prior_therapies=adjuvant)
+    early = option_ids(
+        receptors=her2_low_tnbc,
+        prior_therapies=[*adjuvant, "tx:adjuvant_chemo_relapse_within_6m"],
+    )
+    assert "tx:t_dxd_her2_low" not in late
+    assert "tx:t_dxd_her2_low" in early
+
+
 def test_sacituzumab_in_hr_positive_disease_after_endocrine_and_chemotherapy() -> None:
     before = option_ids(receptors=HR_POS, prior_therapies=["tx:ai_cdk46i"])
     after = option_ids(
