@@ -115,6 +115,9 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("corrected calcium level was elevated at 3.5 mmol/L", "calcium_corrected_mmol_l", 3.5),
         ("total bilirubin increased to 12 mg/dL", "bilirubin_umol_l", 205.2),
         ("bilirubin had risen to 210 umol/L", "bilirubin_umol_l", 210.0),
+        ("ferritin 20 ng/mL", "ferritin_ug_l", 20.0),
+        ("serum ferritin was 8 µg/L", "ferritin_ug_l", 8.0),
+        ("Ferritin 250", "ferritin_ug_l", 250.0),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
@@ -123,7 +126,15 @@ def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: f
 
 @pytest.mark.parametrize(
     "text",
-    ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN", "INR 45"],
+    [
+        "Hb 900 g/L",
+        "Na 20 mmol/L",
+        "platelets 7000 x 10^9/L",
+        "bilirubin 300 x ULN",
+        "ferritin 0 ng/mL",
+        "ferritin 0.1 ng/mL",
+        "INR 45",
+    ],
 )
 def test_impossible_lab_values_are_dropped(text: str) -> None:
     assert read_labs(text) == {}
