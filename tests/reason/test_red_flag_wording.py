@@ -205,7 +205,7 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
     ("Mild unsteadiness after a fall, no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
     ("Headache; GCS 15/15 and no vomiting.", {}, {"flag:raised_intracranial_pressure"}),
     (
-        "Pleurodesis in 2019 for an effusion; no breathlessness now.",
+        "Thoracentesis in 2019 for an effusion; no breathlessness now.",
         {},
         {"flag:respiratory_compromise"},
     ),
