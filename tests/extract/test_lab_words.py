@@ -134,6 +134,7 @@ def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: f
         "ferritin 0 ng/mL",
         "ferritin 0.1 ng/mL",
         "INR 45",
+        "ionized calcium 8.5",
     ],
 )
 def test_impossible_lab_values_are_dropped(text: str) -> None:

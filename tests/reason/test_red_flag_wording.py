@@ -66,9 +66,16 @@ POSITIVES: list[tuple[str, dict[str, object], str, str]] = [
         "flag:hypercalcaemia",
         "urgent",
     ),
-    # ESC 2015 tamponade: breathless with tachycardia and a raised venous pressure
+    # ESC 2015: breathless with tachycardia and a raised venous pressure - same-day echo
     (
         "Increasing dyspnoea; pulse 124 and the jugular veins were distended.",
+        {},
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    # ... and with pulsus paradoxus or muffled heart sounds, tamponade
+    (
+        "Breathless; pulsus paradoxus of 20 mmHg and a heart rate of 120.",
         {},
         "flag:cardiac_tamponade",
         "emergency",
@@ -199,6 +206,18 @@ NEAR_MISSES: list[tuple[str, dict[str, object], set[str]]] = [
     ("Thirsty in the hot weather.", {}, {"flag:hypercalcaemia"}),
     # a fast pulse and breathlessness without any sign of raised venous pressure
     ("Breathless on the stairs with a pulse of 110.", {}, {"flag:cardiac_tamponade"}),
+    # a raised JVP with breathlessness and a fast pulse in heart failure is not tamponade
+    (
+        "Known cardiomyopathy; breathless, JVP raised, pulse 112.",
+        {},
+        {"flag:cardiac_tamponade"},
+    ),
+    # incontinence beside a chemotherapy neuropathy is not cauda equina
+    (
+        "Stress urinary incontinence; numbness in the fingers since paclitaxel.",
+        {},
+        {"flag:spinal_cord_compression"},
+    ),
     ("Short of breath climbing stairs; heart sounds normal.", {}, {"flag:respiratory_compromise"}),
     # a normal clotting screen with jaundice is not liver failure on its own words
     ("Jaundice noted; INR 1.0 and clotting normal.", {}, {"flag:hepatic_visceral_crisis"}),
