@@ -69,7 +69,6 @@ class _Grammar(BaseModel):
     break_chars: str
     break_words: frozenset[str]
     fillers: frozenset[str]
-    numbers_are_fillers: bool = False
     ambiguous_parts: frozenset[str]
     ambiguous_after: frozenset[str]
     ambiguous_not_before: frozenset[str]
@@ -264,11 +263,10 @@ class Composer:
         if index < len(self.taken) and self.taken[index][1] <= end:
             return None  # a term between them: the head describes that finding
         content = raw.count(",")
-        numbers = spec.numbers_are_fillers
         for word in fold(raw).split():
             if word in spec.break_words:
                 return None
-            if word not in spec.fillers and not (numbers and len(word) <= 3 and word.isdigit()):
+            if word not in spec.fillers:
                 content += 1
         negation = None
         if self._cue_starts is None:
