@@ -128,6 +128,24 @@ CLASSES = [
         "She lost her job. She weighs 60 kg.",
         "She has not lost any pounds.",
     ),
+    (
+        "sym:hoarseness",
+        "a raspy voice",
+        "My voice is husky.",
+        "their voices were hoarse",
+        ("hoarseness", "{} of her voice"),
+        "Her voice was normal. The hoarse cough came later.",
+        "Her voice is not hoarse.",
+    ),
+    (
+        "sym:leg_weakness",
+        "She is dragging her right leg.",
+        "Her left foot drags.",
+        "he dragged both feet",
+        ("dragging", "{} her left leg"),
+        "The bag was dragging. Her legs were fine.",
+        "She is not dragging her leg.",
+    ),
 ]
 IDS = [c[0] for c in CLASSES]
 
@@ -172,6 +190,9 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
     [
         ("My legs are getting weaker.", "sym:leg_weakness"),
         ("My legs feel like jelly.", "sym:leg_weakness"),
+        ("I can't lift my right leg.", "sym:leg_weakness"),
+        ("a pain in my right side under the ribs", "sym:ruq_pain"),
+        ("I get puffed on the stairs.", "sym:dyspnoea"),
         ("My arm feels heavy.", "sym:arm_swelling"),
         ("My hip has been killing me.", "sym:bone_pain"),
         ("I found a lump under my left arm.", "sym:lymph_node_lump"),
@@ -202,6 +223,7 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
         ("pain in his feet and legs", "sym:bone_pain"),  # a leg's pain is not the bone's
         ("CT of the abdomen on 03/22/2010 showed an enlarged uterus", "sym:abdominal_bloating"),
         ("He dropped a weight on his foot.", "sym:weight_loss"),
+        ("The needle dragged on the left side.", "sym:one_sided_weakness"),
         ("I can't think why it started.", "sym:confusion"),
         ("a bulge in the left groin", "sym:lymph_node_lump"),  # a hernia
         ("talking and understanding, and able to verbalize issues", "sym:speech_difficulty"),
