@@ -146,6 +146,15 @@ CLASSES = [
         "The bag was dragging. Her legs were fine.",
         "She is not dragging her leg.",
     ),
+    (
+        "sym:loss_of_balance",
+        "My balance is terrible.",
+        "a worsening balance",
+        "her balance has worsened",
+        ("deteriorating", "{} balance"),
+        "The weather was terrible. Her balance was tested.",
+        "Her balance is not deteriorating.",
+    ),
 ]
 IDS = [c[0] for c in CLASSES]
 
@@ -224,6 +233,9 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
         ("CT of the abdomen on 03/22/2010 showed an enlarged uterus", "sym:abdominal_bloating"),
         ("He dropped a weight on his foot.", "sym:weight_loss"),
         ("The needle dragged on the left side.", "sym:one_sided_weakness"),
+        ("The pain got worse, her vision was fine.", "sym:vision_loss"),
+        ("She had bad memories of the ward.", "sym:memory_loss"),
+        ("pain worse with walking", "sym:difficulty_walking"),
         ("I can't think why it started.", "sym:confusion"),
         ("a bulge in the left groin", "sym:lymph_node_lump"),  # a hernia
         ("talking and understanding, and able to verbalize issues", "sym:speech_difficulty"),
