@@ -155,8 +155,17 @@ CLASSES = [
         "The weather was terrible. Her balance was tested.",
         "Her balance is not deteriorating.",
     ),
+    (
+        "sym:hepatomegaly",
+        "a swelling under my ribs",
+        "Under my ribs it feels swollen.",
+        "the liver swells",
+        ("swelling", "{} under the ribs"),
+        "Her ankles were swollen. The liver was scanned.",
+        "no swelling under the ribs",
+    ),
 ]
-IDS = [c[0] for c in CLASSES]
+IDS = [f"{c[0]}-{n}" for n, c in enumerate(CLASSES)]
 
 
 @pytest.mark.parametrize(("finding", "first", "second"), [c[:3] for c in CLASSES], ids=IDS)
@@ -202,6 +211,8 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
         ("I can't lift my right leg.", "sym:leg_weakness"),
         ("a pain in my right side under the ribs", "sym:ruq_pain"),
         ("I get puffed on the stairs.", "sym:dyspnoea"),
+        ("I have problems controlling my bladder.", "sym:urinary_incontinence"),
+        ("She feels very thirsty.", "sym:polyuria_polydipsia"),
         ("My arm feels heavy.", "sym:arm_swelling"),
         ("My hip has been killing me.", "sym:bone_pain"),
         ("I found a lump under my left arm.", "sym:lymph_node_lump"),
@@ -236,6 +247,7 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
         ("The pain got worse, her vision was fine.", "sym:vision_loss"),
         ("She had bad memories of the ward.", "sym:memory_loss"),
         ("pain worse with walking", "sym:difficulty_walking"),
+        ("There was no change in her vision.", "sym:blurred_vision"),  # "no change": stable
         ("I can't think why it started.", "sym:confusion"),
         ("a bulge in the left groin", "sym:lymph_node_lump"),  # a hernia
         ("talking and understanding, and able to verbalize issues", "sym:speech_difficulty"),
