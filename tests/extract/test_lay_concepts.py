@@ -246,6 +246,7 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
         ("The needle dragged on the left side.", "sym:one_sided_weakness"),
         ("The pain got worse, her vision was fine.", "sym:vision_loss"),
         ("She had bad memories of the ward.", "sym:memory_loss"),
+        ("new bone growth in the femur", "sym:skin_nodule"),  # a scan's word
         ("pain worse with walking", "sym:difficulty_walking"),
         ("There was no change in her vision.", "sym:blurred_vision"),  # "no change": stable
         ("I can't think why it started.", "sym:confusion"),
