@@ -247,6 +247,8 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
         ("The pain got worse, her vision was fine.", "sym:vision_loss"),
         ("She had bad memories of the ward.", "sym:memory_loss"),
         ("new bone growth in the femur", "sym:skin_nodule"),  # a scan's word
+        ("He was shot in the leg.", "sym:radicular_pain"),
+        ("a blinding pain behind my eye", "sym:vision_loss"),
         ("pain worse with walking", "sym:difficulty_walking"),
         ("There was no change in her vision.", "sym:blurred_vision"),  # "no change": stable
         ("I can't think why it started.", "sym:confusion"),
