@@ -213,6 +213,8 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
         ("I get puffed on the stairs.", "sym:dyspnoea"),
         ("I have problems controlling my bladder.", "sym:urinary_incontinence"),
         ("She feels very thirsty.", "sym:polyuria_polydipsia"),
+        ("an ache between my shoulders", "sym:thoracic_spine_pain"),
+        ("I have to sleep propped up.", "sym:orthopnoea"),
         ("My arm feels heavy.", "sym:arm_swelling"),
         ("My hip has been killing me.", "sym:bone_pain"),
         ("I found a lump under my left arm.", "sym:lymph_node_lump"),
