@@ -49,6 +49,12 @@ CASES = [
     ),
     ("HISTORY OF PRESENT ILLNESS: Back pain for 3 weeks.", "Back pain", set(), {"historical"}),
     ("Two-day history of fever and vomiting.", "vomiting", set(), {"historical"}),
+    # A duration in months or years before "history of" dates a current complaint, like days
+    # and weeks do; a bare "history of" still marks the past.
+    ("A 15-month history of red skin lesions.", "skin lesions", set(), {"historical"}),
+    ("She gave a two month history of dysphagia.", "dysphagia", set(), {"historical"}),
+    ("A 2-year history of bone pain.", "bone pain", set(), {"historical"}),
+    ("She has a history of migraine.", "migraine", {"historical"}, set()),
     ("No headache. ?liver mets", "liver mets", {"uncertain"}, {"negated"}),
     ("no headache, ?liver mets", "liver mets", {"uncertain"}, {"negated"}),
     ("no headache, ?liver mets", "headache", {"negated"}, {"uncertain"}),

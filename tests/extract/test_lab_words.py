@@ -105,6 +105,9 @@ def test_spans_cover_the_name_and_the_word(knowledge: Knowledge) -> None:
         ("ALT 98, AST 120", "ast_u_l", 120.0),
         ("bilirubin 3 x ULN", "bilirubin_x_uln", 3.0),
         ("bilirubin was 2.5 times the upper limit of normal", "bilirubin_x_uln", 2.5),
+        ("ferritin 20 ng/mL", "ferritin_ug_l", 20.0),
+        ("serum ferritin was 8 µg/L", "ferritin_ug_l", 8.0),
+        ("Ferritin 250", "ferritin_ug_l", 250.0),
     ],
 )
 def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: float) -> None:
@@ -112,7 +115,15 @@ def test_new_numeric_labs_are_read_and_converted(text: str, field: str, value: f
 
 
 @pytest.mark.parametrize(
-    "text", ["Hb 900 g/L", "Na 20 mmol/L", "platelets 7000 x 10^9/L", "bilirubin 300 x ULN"]
+    "text",
+    [
+        "Hb 900 g/L",
+        "Na 20 mmol/L",
+        "platelets 7000 x 10^9/L",
+        "bilirubin 300 x ULN",
+        "ferritin 0 ng/mL",
+        "ferritin 0.1 ng/mL",
+    ],
 )
 def test_impossible_lab_values_are_dropped(text: str) -> None:
     assert read_labs(text) == {}

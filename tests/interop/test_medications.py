@@ -231,3 +231,17 @@ def test_drugs_without_dates_are_named_as_taken_for_metastatic_disease(
         knowledge=knowledge,
     )
     assert dated.unmapped == []
+
+
+def test_pembrolizumab_before_the_first_metastasis_is_the_perioperative_term(
+    knowledge: Knowledge,
+) -> None:
+    """(Neo)adjuvant pembrolizumab has its own term (knowledge 1.2.0): it makes a patient with
+    TNBC a candidate for the first-line antibody-drug conjugates, not a pembrolizumab line."""
+    pembrolizumab = _statement("pembrolizumab 25 MG/ML", effectiveDateTime="2023-02-01")
+    assert _ids(_bone("2025-06-01"), pembrolizumab, knowledge=knowledge) == [
+        "tx:perioperative_pd1_inhibitor"
+    ]
+    assert _ids(_bone("2022-06-01"), pembrolizumab, knowledge=knowledge) == [
+        "tx:pembrolizumab_chemo"
+    ]

@@ -115,6 +115,18 @@ def test_the_report_counts_kinds_denied_sources_and_the_authoritative_share(
     assert len(lines["not authoritative"].split()) == len(records.sources) - good
 
 
+def test_at_least_95_percent_of_sources_carry_an_identifier_or_an_authoritative_page() -> None:
+    """The issue-12 floor: a source a clinician cannot trace (no DOI or PMID, not on a guideline
+    body, regulator, label or journal page) is the exception, at most one in twenty."""
+    report = _report_script()
+    rules = report._rules()
+    records, _ = read_records(default_data_dir())
+    good = [source for source in records.sources if report.authoritative(source, rules)]
+    assert len(good) >= 0.95 * len(records.sources), sorted(
+        source.id for source in records.sources if source not in good
+    )
+
+
 def test_the_report_counts_an_older_folder_by_todays_rules(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,10 @@ def _probability(result: object, site: str) -> float:
     return next(s.probability for s in result.sites if s.id == site)  # type: ignore[attr-defined]
 
 
+def _odds(probability: float) -> float:
+    return probability / (1.0 - probability)
+
+
 def _lobular(result: object) -> list[bool]:
     return [f.present for f in result.findings if f.id == "sym:lobular_histology"]  # type: ignore[attr-defined]
 
@@ -52,8 +56,9 @@ def test_lobular_raises_the_sites_it_favours_and_no_others(knowledge: Knowledge)
         {**base, "findings": [{"id": "sym:lobular_histology", "present": True}]},
         knowledge=knowledge,
     )
+    # Odds, not probabilities: a likelihood ratio multiplies the odds, whatever the prior.
     for site, factor in (("site:gi_tract", 2.0), ("site:peritoneum", 1.5), ("site:ovary", 1.2)):
-        assert _probability(lobular, site) > factor * _probability(plain, site)
+        assert _odds(_probability(lobular, site)) > factor * _odds(_probability(plain, site))
     for site in ("site:brain", "site:lung"):
         assert _probability(lobular, site) <= _probability(plain, site) + 1e-9
     alone = assess(

@@ -148,7 +148,7 @@ CLASS_THERAPIES: dict[str, tuple[str | None, str | None]] = {
     "her2_tki": (None, None),
     "sacituzumab": ("tx:sacituzumab_govitecan", "tx:sacituzumab_govitecan"),
     "dato_dxd": ("tx:dato_dxd", "tx:dato_dxd"),
-    "pembrolizumab": ("tx:pembrolizumab_chemo", None),
+    "pembrolizumab": ("tx:pembrolizumab_chemo", "tx:perioperative_pd1_inhibitor"),
     "parp_inhibitor": ("tx:parp_inhibitor", None),
     "denosumab": ("tx:denosumab", None),
     "bisphosphonate": ("tx:bisphosphonate_iv", None),

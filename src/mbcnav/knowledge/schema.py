@@ -54,6 +54,7 @@ LabName = Literal[
     "sodium_mmol_l",
     "haemoglobin_g_l",
     "platelets_10e9_l",
+    "ferritin_ug_l",
     "spo2_percent",
     "respiratory_rate_per_min",
     "heart_rate_per_min",
@@ -160,11 +161,23 @@ class AuthoritativeDomain(Model):
     body: Literal["guideline body", "regulator", "journal", "index", "label"]
 
 
+class RetiredSource(Model):
+    """A source taken out of ``sources.yaml`` (a secondary summary, a mirror, a news report) and
+    the sources that replace it. ``kb check`` names the replacements when a record still cites
+    the old id, and ``scripts/repoint_retired_sources.py`` rewrites such citations, e.g. after
+    merging a branch written before the retirement. No replacement: cite the original."""
+
+    id: IdSource
+    replaced_by: tuple[IdSource, ...] = ()
+    reason: str = Field(min_length=1)
+
+
 class SourceRules(Model):
     """What ``kb check`` asks of every source (``source_rules.yaml``): data, not code."""
 
     denied: tuple[DeniedDomain, ...] = ()
     authoritative: tuple[AuthoritativeDomain, ...] = ()
+    retired: tuple[RetiredSource, ...] = ()
 
 
 class Lexicon(Model):

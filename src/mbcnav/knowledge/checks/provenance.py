@@ -1,5 +1,6 @@
 """Provenance (MBC-E211): every source names its journal or publisher, has a kind, and is not
-served from a denied domain (SEO spam, AI summarisers: ``source_rules.yaml``).
+served from a denied domain (SEO spam, AI summarisers: ``source_rules.yaml``); a retired source
+stays out of sources.yaml and its replacements are in it.
 
 A citation a clinician cannot trace back to a guideline body, journal, regulator or label is
 not evidence; the deny-list is data so that a reviewer can add a domain without touching code.
@@ -32,9 +33,39 @@ def denied_by(source: Source, denied: tuple[DeniedDomain, ...]) -> DeniedDomain 
     return next((rule for rule in denied if host and on_domain(host, rule.domain)), None)
 
 
+def _check_retired(records: Records) -> list[Problem]:
+    """A retired source is gone from sources.yaml and every replacement of it is listed."""
+    known = records.ids("sources")
+    problems: list[Problem] = []
+    for gone in records.source_rules.retired if records.source_rules else ():
+        if gone.id in known:
+            problems.append(
+                Problem(
+                    "MBC-E211",
+                    "source_rules.yaml",
+                    gone.id,
+                    "retired",
+                    "A retired source must not be listed in sources.yaml; remove it there or "
+                    "take it off the retired list",
+                )
+            )
+        problems += [
+            Problem(
+                "MBC-E211",
+                "source_rules.yaml",
+                gone.id,
+                "retired.replaced_by",
+                f"The replacement {ident} is not listed in sources.yaml",
+            )
+            for ident in gone.replaced_by
+            if ident not in known
+        ]
+    return problems
+
+
 def check_provenance(records: Records) -> list[Problem]:
     denied = records.source_rules.denied if records.source_rules else ()
-    problems: list[Problem] = []
+    problems: list[Problem] = _check_retired(records)
     for source in records.sources:
         if not (source.publisher or "").strip():
             problems.append(

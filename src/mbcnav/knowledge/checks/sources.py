@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from mbcnav.knowledge.checks.problem import Problem, Records
 from mbcnav.knowledge.checks.walk import cited
+from mbcnav.knowledge.schema import RetiredSource
+
+
+def _unknown(ident: str, retired: dict[str, RetiredSource]) -> str:
+    """Why ``ident`` does not resolve; for a retired source, what to cite instead."""
+    gone = retired.get(ident)
+    if gone is None:
+        return f"The source {ident} is not listed in sources.yaml"
+    instead = (
+        "cite " + ", ".join(gone.replaced_by) + " instead"
+        if gone.replaced_by
+        else "cite the original it summarised"
+    )
+    return (
+        f"The source {ident} was retired ({gone.reason}); {instead}, or run "
+        "scripts/repoint_retired_sources.py --write"
+    )
 
 
 def check_sources(records: Records) -> list[Problem]:
     known = records.ids("sources")
+    retired = {r.id: r for r in records.source_rules.retired} if records.source_rules else {}
     problems = [
         Problem(
             "MBC-E205",
@@ -32,13 +50,7 @@ def check_sources(records: Records) -> list[Problem]:
                 )
             )
         problems += [
-            Problem(
-                "MBC-E205",
-                file,
-                record,
-                "sources",
-                f"The source {ident} is not listed in sources.yaml",
-            )
+            Problem("MBC-E205", file, record, "sources", _unknown(ident, retired))
             for ident in sources
             if ident not in known
         ]
@@ -49,7 +61,7 @@ def check_sources(records: Records) -> list[Problem]:
                     file,
                     record,
                     "estimate.nearest_source",
-                    f"The source {estimate.nearest_source} is not listed in sources.yaml",
+                    _unknown(estimate.nearest_source, retired),
                 )
             )
     return problems
