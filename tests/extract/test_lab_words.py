@@ -233,3 +233,18 @@ def test_a_comma_after_a_value_is_not_a_decimal_comma() -> None:
         "albumin_g_l": 30.0,
     }
     assert read_labs("platelets 45,000") == {"platelets_10e9_l": 45.0}
+
+
+def test_thousands_separators_are_read_where_the_lab_takes_no_decimal_comma() -> None:
+    """ "ALP 1,250" is 1250 (it was read as 1, hiding a very high ALP); a comma not followed by
+    exactly three digits still ends the number, and decimal-comma labs keep their reading."""
+    assert read_labs("ALP 1,250 U/L") == {"alp_u_l": 1250.0}
+    assert read_labs("alkaline phosphatase was 12,400") == {"alp_u_l": 12400.0}
+    assert read_labs("ALP 250, ALT 40") == {"alp_u_l": 250.0, "alt_u_l": 40.0}
+    assert read_labs("ALP 1,2500") == {"alp_u_l": 1.0}
+    assert read_labs("calcium 2,95 mmol/L") == {"calcium_corrected_mmol_l": 2.95}
+
+
+@given(st.integers(min_value=1000, max_value=99_999))
+def test_a_grouped_value_reads_as_the_same_value_ungrouped(value: int) -> None:
+    assert read_labs(f"ALP {value:,} U/L") == read_labs(f"ALP {value} U/L")

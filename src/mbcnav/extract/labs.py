@@ -110,16 +110,23 @@ def _compile(spec: LabSpec) -> _Compiled:
     """
     units = "|".join(f"(?:{unit.pattern})" for unit in spec.units)
     point = "[.,]" if spec.decimal_comma else r"\."
+    whole = r"\d{1,5}+" if spec.decimal_comma else r"(?:\d{1,3}+(?:,\d{3})++(?!\d)|\d{1,5}+)"
     tail = re.compile(
         r"(?:\s*(?:levels?|values?|concentration|was|were|is|had|has|been|elevated|raised|high"
         r"|increased|risen|rose|rapidly|sharply|further|of|at|to|:|=|,|-|\()){0,4}\s*"
-        rf"(?P<value>\d{{1,5}}+(?:{point}\d++)?+)(?![\d.,]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
+        rf"(?P<value>{whole}(?:{point}\d++)?+)(?![\d.,]*+\s*+(?:%|mg\b(?!\s*/\s*d?l)|mcg|ml\b))"
         rf"(?:\s*(?P<unit>{units})\b)?",
         re.IGNORECASE,
     )
     return _Compiled(
         spec, tail, tuple((re.compile(u.pattern, re.IGNORECASE), u) for u in spec.units)
     )
+
+
+def _number(written: str, decimal_comma: bool) -> float:
+    """A lab's value as written: '3,2' is 3.2 where the lab takes a decimal comma, and
+    '1,250' is 1250 where it does not (the pattern only lets a comma through in groups of three)."""
+    return float(written.replace(",", "." if decimal_comma else ""))
 
 
 @lru_cache(maxsize=1)
@@ -190,7 +197,7 @@ def value_after(field: str, text: str, end: int) -> tuple[str, float] | None:
     match = lab.tail.match(text, end)
     if match is None:
         return None
-    read = _convert(lab, float(match.group("value").replace(",", ".")), match.group("unit"))
+    read = _convert(lab, _number(match.group("value"), lab.spec.decimal_comma), match.group("unit"))
     if read is None:
         return None
     name, value = read
