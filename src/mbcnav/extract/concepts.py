@@ -72,6 +72,10 @@ class _Grammar(BaseModel):
     ambiguous_parts: frozenset[str]
     ambiguous_after: frozenset[str]
     ambiguous_not_before: frozenset[str]
+    follow_pronouns: frozenset[str]
+    follow_gap_chars: int = Field(ge=1)
+    follow_content_words: int = Field(ge=0)
+    follow_between: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +186,7 @@ _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
 _LAST_WORD = re.compile(r"([^\W_]+)[^\w]*$")
 _NEXT_WORD = re.compile(r"[^\w]*([^\W_]+)")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(slots=True)
@@ -201,15 +206,88 @@ class Composer:
         limit = self.spec.max_gap_chars
         out: list[Concept] = []
         for head in leftmost_longest(heads):
+            if _inside(self.taken, head[0], head[1], strictly=True):
+                continue
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
             high = bisect_right(part_starts, head[1] + limit)
-            if low == high or _inside(self.taken, head[0], head[1], strictly=True):
-                continue
             near = parts[low:high]
             before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
             after = self._nearest(head, [p for p in near if p[0] >= head[1]])
-            out.extend(after[1] if after[0] < before[0] else before[1])
+            paired = after[1] if after[0] < before[0] else before[1]
+            out.extend(paired or self._follow(head, parts, part_starts))
         return out
+
+    def _follow(
+        self, head: AnchorHit, parts: list[AnchorHit], part_starts: list[int]
+    ) -> list[Concept]:
+        """The head paired with the body part its clause's subject pronoun refers back to
+        ("my hip ... it hurts"), or nothing. The concept spans the pronoun and the head (one
+        clause, so context applies there); the part only decides the finding."""
+        spec = self.spec
+        window = self.text[max(0, head[0] - 48) : head[0]]
+        words = list(_WORD.finditer(window))
+        pronoun_at = -1
+        for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
+            word = fold(words[index].group())
+            if word in spec.follow_pronouns:
+                pronoun_at = index
+                break
+            if word not in spec.follow_between:
+                return []
+        if pronoun_at < 0:
+            return []
+        offset = head[0] - len(window)
+        start = offset + words[pronoun_at].start()
+        if _breaks(spec.break_chars).search(window, words[pronoun_at].end()):
+            return []
+        gap = self._gap(start + len(words[pronoun_at].group()), head[0])
+        if gap is None:
+            return []
+        index = bisect_left(part_starts, start) - 1
+        if index < 0:
+            return []
+        part = parts[index]
+        ids = self.rules.findings.get((head[2].id, part[2].region), ())
+        if not ids or part[1] > start or start - part[1] > spec.follow_gap_chars:
+            return []
+        if not self._antecedent(part, start):
+            return []
+        negation = gap[1]
+        return [(start, head[1], ident, negation is not None, negation) for ident in ids]
+
+    def _antecedent(self, part: AnchorHit, pronoun: int) -> bool:
+        """Whether ``part`` is the last thing named before the pronoun: at most one sentence
+        end and ``follow_content_words`` other words between them, no paragraph break, no
+        context cue other than a negation from just before the part to the pronoun, and an
+        ambiguous part ("back") after a determiner."""
+        spec = self.spec
+        raw = self.text[part[1] : pronoun]
+        if "\n\n" in raw or len(_breaks(spec.break_chars).findall(raw)) > 1:
+            return False
+        content = 0
+        for word in fold(raw).split():
+            if word not in spec.fillers and word not in spec.break_words:
+                content += 1
+        if content > spec.follow_content_words:
+            return False
+        if part[2].ambiguous and not self._stands(part, part, (part[1], pronoun)):
+            return False
+        return not self._cue_breaks(max(0, part[0] - _LONGEST_PART), pronoun)
+
+    def _cue_breaks(self, start: int, end: int) -> bool:
+        """Whether a context cue other than a negation lies in [start, end): someone else's
+        hip ("my mother's hip. It hurts"), a past one, or a scope that ends there."""
+        cue_starts = self._sorted_cues()
+        for index in range(bisect_left(cue_starts, start), bisect_left(cue_starts, end)):
+            if gap_effect(self.cues[index][2]) == "break":
+                return True
+        return False
+
+    def _sorted_cues(self) -> list[int]:
+        if self._cue_starts is None:
+            self.cues.sort(key=itemgetter(0))
+            self._cue_starts = [cue[0] for cue in self.cues]
+        return self._cue_starts
 
     def _nearest(self, head: AnchorHit, side: list[AnchorHit]) -> tuple[int, list[Concept]]:
         """(words between, concepts) for the nearest accepted part on one side and the parts
@@ -269,10 +347,7 @@ class Composer:
             if word not in spec.fillers:
                 content += 1
         negation = None
-        if self._cue_starts is None:
-            self.cues.sort(key=itemgetter(0))
-            self._cue_starts = [cue[0] for cue in self.cues]
-        cue_starts = self._cue_starts
+        cue_starts = self._sorted_cues()
         for index in range(bisect_left(cue_starts, start), bisect_left(cue_starts, end)):
             cue_start, cue_end, rules = self.cues[index]
             if cue_end > end:
