@@ -73,6 +73,7 @@ class _Grammar(BaseModel):
     ambiguous_after: frozenset[str]
     ambiguous_not_before: frozenset[str]
     follow_pronouns: frozenset[str]
+    follow_openers: frozenset[str]
     follow_gap_chars: int = Field(ge=1)
     follow_content_words: int = Field(ge=0)
     follow_between: frozenset[str]
@@ -238,6 +239,8 @@ class Composer:
             return []
         offset = head[0] - len(window)
         start = offset + words[pronoun_at].start()
+        if not self._opens_clause(start):
+            return []
         if _breaks(spec.break_chars).search(window, words[pronoun_at].end()):
             return []
         gap = self._gap(start + len(words[pronoun_at].group()), head[0])
@@ -254,6 +257,15 @@ class Composer:
             return []
         negation = gap[1]
         return [(start, head[1], ident, negation is not None, negation) for ident in ids]
+
+    def _opens_clause(self, pronoun: int) -> bool:
+        """Whether the pronoun opens its clause: the text, a punctuation mark or an opener
+        word ("and", "but", "now") right before it."""
+        before = self.text[max(0, pronoun - 24) : pronoun].rstrip()
+        if not before or before[-1] in ",.;:!?-(\n" or before[-1] in self.spec.break_chars:
+            return True
+        found = _LAST_WORD.search(before)
+        return found is not None and fold(found.group(1)) in self.spec.follow_openers
 
     def _antecedent(self, part: AnchorHit, pronoun: int) -> bool:
         """Whether ``part`` is the last thing named before the pronoun: at most one sentence
