@@ -1,0 +1,165 @@
+"""Flank pain, dysuria/urgency, ureteric obstruction and abnormal vaginal bleeding in words.
+
+Real case reports present spread to the retroperitoneum, bladder, uterus and cervix with these
+complaints, which the knowledge lacked (issue 11). Each concept is checked on word order, an
+inflection, a misspelling from the generated table, the clause limit and a negated form; the
+clinical terms on a term and its negation. Phrases are generic ways of saying the concept.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mbcnav.extract import read_text
+from mbcnav.extract.concepts import word_forms
+from mbcnav.knowledge import Knowledge
+
+
+def _found(text: str, knowledge: Knowledge) -> set[tuple[str, bool]]:
+    return {(f.id, f.present) for f in read_text(text, knowledge).findings}
+
+
+def _misspelt(word: str) -> str:
+    variants = word_forms().misspellings.get(word, ())
+    assert variants, f"no generated misspelling of {word!r}"
+    return sorted(variants)[0]
+
+
+# (finding, word order A, word order B, an inflection, (word to misspell, text with {}),
+#  a clause-limit negative, a negated form)
+CLASSES = [
+    (
+        "sym:flank_pain",
+        "She has pain in her left flank.",
+        "Her right loin is sore.",
+        "my kidneys have been aching",
+        ("kidney", "a pain in my {}"),
+        "The pain settled. Her kidney function was normal.",
+        "Her flank is not tender.",
+    ),
+    (
+        "sym:urinary_symptoms",
+        "burning on passing urine",
+        "Passing urine stings.",
+        "it burned to urinate",
+        ("urination", "painful {}"),
+        "Her hand was burnt; she passed urine normally.",
+        "no pain on passing urine",
+    ),
+    (
+        "sym:ureteric_obstruction",
+        "obstruction of both ureters",
+        "the left ureter was obstructed",
+        "blockages of the kidneys",
+        ("obstruction", "{} of the right ureter"),
+        "Bowel obstruction was excluded; her kidneys were normal.",
+        "The kidneys were not obstructed.",
+    ),
+    (
+        "sym:abnormal_vaginal_bleeding",
+        "bleeding from her vagina",
+        "the womb was bleeding",
+        "she bled from the vagina",
+        ("haemorrhage", "a {} from the uterus"),
+        "Her nose was bleeding; the cervix looked normal.",
+        "no bleeding from the vagina",
+    ),
+]
+IDS = [c[0] for c in CLASSES]
+
+
+@pytest.mark.parametrize(("finding", "first", "second"), [c[:3] for c in CLASSES], ids=IDS)
+def test_either_word_order_reads_the_finding(
+    knowledge: Knowledge, finding: str, first: str, second: str
+) -> None:
+    assert (finding, True) in _found(first, knowledge)
+    assert (finding, True) in _found(second, knowledge)
+
+
+@pytest.mark.parametrize(("finding", "text"), [(c[0], c[3]) for c in CLASSES], ids=IDS)
+def test_inflected_forms_read_the_finding(knowledge: Knowledge, finding: str, text: str) -> None:
+    assert (finding, True) in _found(text, knowledge)
+
+
+@pytest.mark.parametrize(("finding", "misspelt"), [(c[0], c[4]) for c in CLASSES], ids=IDS)
+def test_a_misspelt_word_still_reads(
+    knowledge: Knowledge, finding: str, misspelt: tuple[str, str]
+) -> None:
+    word, template = misspelt
+    assert (finding, True) in _found(template.format(_misspelt(word)), knowledge)
+
+
+@pytest.mark.parametrize(("finding", "text"), [(c[0], c[5]) for c in CLASSES], ids=IDS)
+def test_nothing_pairs_across_a_clause(knowledge: Knowledge, finding: str, text: str) -> None:
+    assert finding not in {ident for ident, _ in _found(text, knowledge)}
+
+
+@pytest.mark.parametrize(("finding", "text"), [(c[0], c[6]) for c in CLASSES], ids=IDS)
+def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: str) -> None:
+    found = _found(text, knowledge)
+    assert (finding, False) in found and (finding, True) not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("left flank pain", "sym:flank_pain"),
+        ("costovertebral angle tenderness", "sym:flank_pain"),
+        ("dysuria and urinary urgency", "sym:urinary_symptoms"),
+        ("CT showed bilateral hydronephrosis.", "sym:ureteric_obstruction"),
+        ("obstructive uropathy", "sym:ureteric_obstruction"),
+        ("postmenopausal bleeding", "sym:abnormal_vaginal_bleeding"),
+        ("abnormal uterine bleeding", "sym:abnormal_vaginal_bleeding"),
+        ("PV bleeding for two weeks", "sym:abnormal_vaginal_bleeding"),
+    ],
+)
+def test_clinical_terms_read(knowledge: Knowledge, text: str, finding: str) -> None:
+    assert (finding, True) in _found(text, knowledge)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("No hydronephrosis.", "sym:ureteric_obstruction"),
+        ("She denies dysuria.", "sym:urinary_symptoms"),
+        ("no postmenopausal bleeding", "sym:abnormal_vaginal_bleeding"),
+        ("No flank pain.", "sym:flank_pain"),
+    ],
+)
+def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str) -> None:
+    found = _found(text, knowledge)
+    assert (finding, False) in found and (finding, True) not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # a stent or a nephrostomy is a procedure, mostly for stones: not the finding
+        ("A ureteral stent was placed for a stone.", "sym:ureteric_obstruction"),
+        # "frequent urination" stays polyuria (lay words do not tell often from much)
+        ("frequent urination", "sym:urinary_symptoms"),
+        # a standing diagnosis, not a new urgency (HPO synonym filtered)
+        ("overactive bladder with urge incontinence", "sym:urinary_symptoms"),
+        # a GI bleed is not vaginal bleeding
+        ("gastrointestinal bleeding", "sym:abnormal_vaginal_bleeding"),
+    ],
+)
+def test_near_misses_read_nothing_of_the_finding(
+    knowledge: Knowledge, text: str, finding: str
+) -> None:
+    assert finding not in {ident for ident, _ in _found(text, knowledge)}
+
+
+def test_urge_incontinence_keeps_its_own_finding(knowledge: Knowledge) -> None:
+    found = _found("Overactive bladder with urge incontinence.", knowledge)
+    assert ("sym:urinary_incontinence", True) in found
+
+
+def test_new_findings_move_the_network(knowledge: Knowledge) -> None:
+    """Each new finding is an effect in the network: a leak, and a link where spread causes it."""
+    linked = {link.symptom for link in knowledge.network.links}
+    leaked = {leak.symptom for leak in knowledge.network.leaks}
+    for finding in IDS:
+        assert finding in leaked
+    assert {"sym:flank_pain", "sym:ureteric_obstruction", "sym:urinary_symptoms"} <= linked
+    assert "sym:abnormal_vaginal_bleeding" in linked
