@@ -1,7 +1,7 @@
-"""Flank pain, dysuria/urgency, ureteric obstruction and abnormal vaginal bleeding in words.
+"""Flank pain, dysuria/urgency, ureteric obstruction, abnormal vaginal bleeding and a breast lump.
 
-Real case reports present spread to the retroperitoneum, bladder, uterus and cervix with these
-complaints, which the knowledge lacked (issue 11). Each concept is checked on word order, an
+Real case reports and patients present spread to the retroperitoneum, bladder, uterus and
+cervix, and chest-wall recurrence, with these complaints, which the knowledge lacked (issue 11). Each concept is checked on word order, an
 inflection, a misspelling from the generated table, the clause limit and a negated form; the
 clinical terms on a term and its negation. Phrases are generic ways of saying the concept.
 """
@@ -63,6 +63,15 @@ CLASSES = [
         ("haemorrhage", "a {} from the uterus"),
         "Her nose was bleeding; the cervix looked normal.",
         "no bleeding from the vagina",
+    ),
+    (
+        "sym:breast_lump",
+        "I found a lump in my left breast.",
+        "My breast has a new lump.",
+        "lumps on the mastectomy side",
+        ("breast", "a hard lump in my {}"),
+        "The lump settled. Her breast was scanned.",
+        "There is no lump in the breast.",
     ),
 ]
 IDS = [c[0] for c in CLASSES]
@@ -142,6 +151,10 @@ def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str
         ("overactive bladder with urge incontinence", "sym:urinary_symptoms"),
         # a GI bleed is not vaginal bleeding
         ("gastrointestinal bleeding", "sym:abnormal_vaginal_bleeding"),
+        # a swollen breast is more often the inflammatory primary or lymphoedema
+        ("swelling of both breasts", "sym:breast_lump"),
+        # the lump is in the armpit, the breast only named after it
+        ("The lump is in my armpit, not my breast.", "sym:breast_lump"),
     ],
 )
 def test_near_misses_read_nothing_of_the_finding(
