@@ -1,9 +1,10 @@
 """Flank pain, dysuria/urgency, ureteric obstruction, abnormal vaginal bleeding and a breast lump.
 
 Real case reports and patients present spread to the retroperitoneum, bladder, uterus and
-cervix, and chest-wall recurrence, with these complaints, which the knowledge lacked (issue 11). Each concept is checked on word order, an
-inflection, a misspelling from the generated table, the clause limit and a negated form; the
-clinical terms on a term and its negation. Phrases are generic ways of saying the concept.
+cervix, and chest-wall recurrence, with these complaints, which the knowledge lacked (issue
+11). Each concept is checked on word order, an inflection, a misspelling from the generated
+table, the clause limit and a negated form; the clinical terms on a term and its negation.
+Phrases are generic ways of saying the concept.
 """
 
 from __future__ import annotations
