@@ -121,6 +121,9 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
         ("postmenopausal bleeding", "sym:abnormal_vaginal_bleeding"),
         ("abnormal uterine bleeding", "sym:abnormal_vaginal_bleeding"),
         ("PV bleeding for two weeks", "sym:abnormal_vaginal_bleeding"),
+        ("visible haematuria", "sym:haematuria"),
+        ("gross hematuria", "sym:haematuria"),
+        ("I have been peeing blood.", "sym:haematuria"),
     ],
 )
 def test_clinical_terms_read(knowledge: Knowledge, text: str, finding: str) -> None:
@@ -134,6 +137,7 @@ def test_clinical_terms_read(knowledge: Knowledge, text: str, finding: str) -> N
         ("She denies dysuria.", "sym:urinary_symptoms"),
         ("no postmenopausal bleeding", "sym:abnormal_vaginal_bleeding"),
         ("No flank pain.", "sym:flank_pain"),
+        ("She had no blood in her urine.", "sym:haematuria"),
     ],
 )
 def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str) -> None:
@@ -156,6 +160,8 @@ def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str
         ("swelling of both breasts", "sym:breast_lump"),
         # the lump is in the armpit, the breast only named after it
         ("The lump is in my armpit, not my breast.", "sym:breast_lump"),
+        # blood tests and urine tests are no blood in the urine
+        ("Blood and urine tests were sent.", "sym:haematuria"),
     ],
 )
 def test_near_misses_read_nothing_of_the_finding(
@@ -173,7 +179,7 @@ def test_new_findings_move_the_network(knowledge: Knowledge) -> None:
     """Each new finding is an effect in the network: a leak, and a link where spread causes it."""
     linked = {link.symptom for link in knowledge.network.links}
     leaked = {leak.symptom for leak in knowledge.network.leaks}
-    for finding in IDS:
-        assert finding in leaked
+    for finding in (*IDS, "sym:haematuria"):
+        assert finding in leaked and finding in linked
     assert {"sym:flank_pain", "sym:ureteric_obstruction", "sym:urinary_symptoms"} <= linked
     assert "sym:abnormal_vaginal_bleeding" in linked
