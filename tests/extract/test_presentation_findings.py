@@ -160,6 +160,10 @@ def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str
         ("swelling of both breasts", "sym:breast_lump"),
         # the lump is in the armpit, the breast only named after it
         ("The lump is in my armpit, not my breast.", "sym:breast_lump"),
+        # "kidney" modifying another noun is no kidney
+        ("She reports pain and her kidney function is normal.", "sym:flank_pain"),
+        ("a kidney transplant with a blocked fistula", "sym:ureteric_obstruction"),
+        ("The duct was blocked by a kidney stone.", "sym:ureteric_obstruction"),
         # blood tests and urine tests are no blood in the urine
         ("Blood and urine tests were sent.", "sym:haematuria"),
     ],
