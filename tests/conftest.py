@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,10 @@ from mbcnav.knowledge import Knowledge, load_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# The lexicon's disk cache (mbcnav.lexicon_cache) of the tests and the processes they start goes
+# to a folder of this run, never the user's own cache.
+os.environ.setdefault("MBCNAV_CACHE_DIR", tempfile.mkdtemp(prefix="mbcnav-test-cache-"))
 
 
 @pytest.fixture(scope="session")

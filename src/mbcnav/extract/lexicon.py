@@ -254,10 +254,26 @@ def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
     return matcher
 
 
+def adopt_matcher(knowledge: Knowledge, matcher: PhraseMatcher[Entry]) -> None:
+    """Use ``matcher`` as the compiled matcher of ``knowledge`` (one a caller kept from an
+    earlier ``matcher_for`` of the same knowledge and reader, e.g. on disk)."""
+    if knowledge.hash not in _BY_HASH and len(_BY_HASH) >= _MAX_CACHED:
+        _BY_HASH.pop(next(iter(_BY_HASH)))
+    _BY_HASH[knowledge.hash] = matcher
+
+
 @lru_cache(maxsize=1)
 def trigger_matcher() -> PhraseMatcher[Entry]:
     """Context triggers only, for ``qualify`` (targets come from the caller)."""
     return build_matcher(())
 
 
-__all__ = ["Entry", "TargetKind", "Term", "build_matcher", "matcher_for", "trigger_matcher"]
+__all__ = [
+    "Entry",
+    "TargetKind",
+    "Term",
+    "adopt_matcher",
+    "build_matcher",
+    "matcher_for",
+    "trigger_matcher",
+]
