@@ -343,13 +343,16 @@ def _concepts(
     nothing costs no sentence and section pass; the caller drops any crossing a sentence."""
     taken = [(start, end) for start, end, _ in symptoms]
     composer = Composer(text, concept_rules(knowledge), list(hits.cues), taken)
+    composed = composer.compose(hits.heads, hits.parts)
+    if not composed:  # most notes: no pair, and no need to index what the terms read
+        return []
     read = Taken()
     for start, end, terms in symptoms:
         for term in terms:
             read.add(term.id, start, end)
     out: list[Concept] = []
     seen: set[tuple[int, int, str]] = set()
-    for concept in composer.compose(hits.heads, hits.parts):
+    for concept in composed:
         start, end, ident = concept[:3]
         if (start, end, ident) in seen or read.overlaps(ident, start, end):
             continue
