@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,7 +17,9 @@ SHARED = REPO.parent / "shared"
 
 # The lexicon's disk cache (mbcnav.lexicon_cache) of the tests and the processes they start goes
 # to a folder of this run, never the user's own cache.
-os.environ.setdefault("MBCNAV_CACHE_DIR", tempfile.mkdtemp(prefix="mbcnav-test-cache-"))
+if "MBCNAV_CACHE_DIR" not in os.environ:
+    os.environ["MBCNAV_CACHE_DIR"] = tempfile.mkdtemp(prefix="mbcnav-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["MBCNAV_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -89,3 +89,17 @@ def test_an_unwritable_place_only_costs_the_compile(
     _fresh(knowledge)
     assert lexicon_cache.warm_lexicon(knowledge) is False
     assert read_text(NOTE, knowledge).findings
+
+
+def test_only_the_newest_files_are_kept(knowledge: Knowledge, folder: Path) -> None:
+    folder.mkdir(mode=0o700)
+    old = [folder / f"lexicon-old{i}-x.pickle" for i in range(lexicon_cache.KEPT + 2)]
+    for age, path in enumerate(old):
+        path.write_bytes(b"stale")
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    _fresh(knowledge)
+    lexicon_cache.warm_lexicon(knowledge)
+    left = sorted(folder.glob("lexicon-*.pickle"))
+    assert lexicon_cache.cache_path(knowledge, folder) in left
+    assert len(left) == lexicon_cache.KEPT
+    assert old[-1] in left and old[0] not in left  # the newest stale ones stay

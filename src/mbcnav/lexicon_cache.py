@@ -77,10 +77,14 @@ def cache_path(knowledge: Knowledge, folder: Path) -> Path:
 
 
 def _private(folder: Path) -> bool:
-    """Ours, and writable by nobody else: a pickle is code, so only our own is loaded."""
+    """Ours, and writable by nobody else: a pickle is code, so only our own is loaded (where
+    the system has no owner ids to check, nothing is)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return False
     info = folder.stat()
     others = stat.S_IWGRP | stat.S_IWOTH
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & others
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == getuid() and not info.st_mode & others
 
 
 def _load(path: Path) -> PhraseMatcher[object] | None:
@@ -88,7 +92,7 @@ def _load(path: Path) -> PhraseMatcher[object] | None:
         if not _private(path.parent):
             return None
         with path.open("rb") as handle:
-            if os.fstat(handle.fileno()).st_uid != os.getuid():
+            if os.fstat(handle.fileno()).st_uid != os.getuid():  # _private: getuid exists
                 return None
             loaded = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
@@ -112,8 +116,20 @@ def _save(path: Path, matcher: PhraseMatcher[object]) -> None:
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
+        _prune(path.parent, keep=path)
     except (OSError, pickle.PicklingError):
         return
+
+
+KEPT = 4
+"""Files kept in the folder (each about 10 MB): every change of code or knowledge makes a new
+one, so the oldest beyond these are removed when a new one is written."""
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    files = sorted(folder.glob("lexicon-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [f for f in files if f != keep][KEPT - 1 :]:
+        old.unlink(missing_ok=True)
 
 
 def warm_lexicon(knowledge: Knowledge) -> bool:
@@ -132,4 +148,4 @@ def warm_lexicon(knowledge: Knowledge) -> bool:
     return False
 
 
-__all__ = ["ENV", "OFF", "cache_dir", "cache_path", "fingerprint", "warm_lexicon"]
+__all__ = ["ENV", "KEPT", "OFF", "cache_dir", "cache_path", "fingerprint", "warm_lexicon"]
