@@ -107,14 +107,16 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
     heads, parts = out.heads, out.parts
+    add_cue = cues.append
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
-    index, final = 0, len(breaks) - 1  # hits come in order of their end: walk, don't search
+    nexts = (*breaks[1:], 1 << 62)  # the break after each, then a sentinel that ends the walk
+    index = 0  # hits come in order of their end: walk, don't search
     for last, (length, (entry,)) in matcher.raw(folded):
         end = last - 1  # collapsed [start, end); see PhraseMatcher.find
         start = end - length
         if collapsed:
-            while index < final and breaks[index + 1] <= end - 1:
+            while nexts[index] < end:  # the last break at or before end - 1
                 index += 1
             shift = shifts[index]
             end += shift
@@ -127,7 +129,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
                 start += shifts[back]
         code = entry.code
         if code == ONLY_TRIGGER:  # most hits
-            cues.append((start, end, entry.trigger))  # type: ignore[arg-type]
+            add_cue((start, end, entry.trigger))  # type: ignore[arg-type]
             continue
         if code == ONLY_ANCHOR:
             for anchor in entry.heads:
@@ -136,7 +138,7 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
                 parts.append((start, end, anchor))
             continue
         if entry.trigger is not None:
-            cues.append((start, end, entry.trigger))
+            add_cue((start, end, entry.trigger))
         if entry.exact:
             _add_exact(out, entry, text, start, end)
         elif entry.terms:
