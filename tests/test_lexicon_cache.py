@@ -103,3 +103,15 @@ def test_only_the_newest_files_are_kept(knowledge: Knowledge, folder: Path) -> N
     assert lexicon_cache.cache_path(knowledge, folder) in left
     assert len(left) == lexicon_cache.KEPT
     assert old[-1] in left and old[0] not in left  # the newest stale ones stay
+
+
+def test_a_folder_that_cannot_be_read_only_costs_the_compile(
+    knowledge: Knowledge, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Path) -> bool:
+        raise PermissionError("no access")
+
+    monkeypatch.setattr(Path, "is_file", refuse)
+    _fresh(knowledge)
+    assert lexicon_cache.warm_lexicon(knowledge) is False
+    assert read_text(NOTE, knowledge).findings

@@ -140,7 +140,10 @@ def warm_lexicon(knowledge: Knowledge) -> bool:
         matcher_for(knowledge)
         return False
     path = cache_path(knowledge, folder)
-    loaded = _load(path) if path.is_file() else None
+    try:
+        loaded = _load(path) if path.is_file() else None
+    except OSError:  # a folder we may not look into
+        loaded = None
     if loaded is not None:
         adopt_matcher(knowledge, loaded)  # type: ignore[arg-type]
         return True
