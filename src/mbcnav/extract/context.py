@@ -519,8 +519,18 @@ def _add_cluster(cluster: list[CueHit], cues: list[ReachCue]) -> None:
         if rules.alone is not None:
             cues.append((start, end, rules.alone))
         return
-    resolved = resolve_cues([(start, end, rules.rules) for start, end, rules in cluster])
-    cues.extend((cue.start, cue.end, reach_of(cue.rules)) for cue in resolved)
+    base = cluster[0][0]
+    shape = tuple([(start - base, end - base, rules) for start, end, rules in cluster])
+    cues.extend([(start + base, end + base, reach) for start, end, reach in _resolved(shape)])
+
+
+@lru_cache(maxsize=4096)
+def _resolved(shape: tuple[CueHit, ...]) -> tuple[ReachCue, ...]:
+    """``resolve_cues`` of a cluster given relative to its first start: resolution compares
+    offsets only, so it is the same wherever the cluster stands, and the same few clusters
+    ("no evidence of" over "no", "history of" over "history") recur in every note."""
+    resolved = resolve_cues([(start, end, rules.rules) for start, end, rules in shape])
+    return tuple((cue.start, cue.end, reach_of(cue.rules)) for cue in resolved)
 
 
 __all__ = [
