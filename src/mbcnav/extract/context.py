@@ -305,7 +305,7 @@ class ContextEngine:
                             reach.backward, cue_start, cue_end, end, cue_start, blocked, found
                         )
         if self._pseudo:
-            self._opened(start, found)
+            self._opened(sentence[0], start, found)
         if self._sections:
             self._section(start, found)
         if not found:
@@ -319,18 +319,19 @@ class ContextEngine:
             triggers=tuple([found[c] for c in CATEGORIES if c in found]),
         )
 
-    def _opened(self, start: int, found: dict[Category, Trigger]) -> None:
+    def _opened(self, first_char: int, start: int, found: dict[Category, Trigger]) -> None:
         """A pseudo-trigger the target starts inside is no pseudo-trigger for it: "no change"
         keeps "no change in the mass" from reading a negated mass, but in "no change in vision"
         the finding is the change itself and the "no" inside the phrase negates it (likewise
         "without difficulty breathing"). The triggers of the pseudo's categories that lie in
-        the phrase before the target then reach it forward. Only texts holding a pseudo-trigger
-        pay for this, a bisection per target."""
+        the phrase before the target then reach it forward. A phrase must start in the target's
+        sentence (starting at ``first_char``). Only texts holding a pseudo-trigger pay for this,
+        a bisection per target."""
         index = bisect_left(self._pseudo_starts, start) - 1
         while index >= 0 and start - self._pseudo_starts[index] < self._pseudo_longest:
             first, last, rules = self._pseudo[index]
             index -= 1
-            if last <= start:
+            if last <= start or first < first_char:
                 continue
             for category in [c for c in rules.pseudo if c not in found]:
                 inner = bisect_left(self._hit_starts, first)
