@@ -261,9 +261,7 @@ def _reference_qualify(text: str, start: int, end: int) -> QualifierResult:
                     for rule in r.rules
                 )
                 if p_start <= s and e <= start and sets and category not in r.pseudo:
-                    found[category] = Trigger(
-                        category=category, text=text[s:e], start=s, end=e
-                    )
+                    found[category] = Trigger(category=category, text=text[s:e], start=s, end=e)
                     break
     section_starts = [section.start for section in sections]
     index = bisect_right(section_starts, start) - 1
