@@ -81,6 +81,15 @@ CASES = [
     ("A tumour that is probably causing the double vision.", "double vision", set(), {"uncertain"}),
     ("Probably double vision.", "double vision", {"uncertain"}, set()),
     ("Rule out other causes such as encephalopathy.", "encephalopathy", {"uncertain"}, set()),
+    # a list of risks is hypothetical, not negated by "not limited to"
+    (
+        "Risks include, but are not limited to, bleeding, infection and loss of vision.",
+        "loss of vision",
+        {"hypothetical"},
+        {"negated"},
+    ),
+    ("Kaopectate did not really help with the diarrhea.", "diarrhea", set(), {"negated"}),
+    ("She has not had diarrhea.", "diarrhea", {"negated"}, set()),
     # suddenness is no negation
     (
         "I lost my voice without warning, causing breathlessness.",
