@@ -72,6 +72,14 @@ CASES = [
         {"historical"},
         set(),
     ),
+    (
+        "History of hysterectomy, complained of urinary incontinence.",
+        "urinary incontinence",
+        set(),
+        {"historical"},
+    ),
+    ("As per the history, she reported back pain.", "back pain", set(), {"historical"}),
+    ("History of urinary incontinence.", "urinary incontinence", {"historical"}, set()),
     # the patient's "I" ends another person's scope
     ("My mother had breast cancer and I have back pain.", "back pain", set(), {"family"}),
     ("I was run down, as I had just lost my father.", "run down", set(), {"family"}),
