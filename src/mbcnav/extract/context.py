@@ -4,7 +4,8 @@ The algorithm of NegEx (Chapman 2001) and ConText (Harkema 2009), with the rules
 
 1. Pseudo-triggers ("no increase", "not only") remove every trigger of their category they
    overlap; the rest are resolved leftmost-longest within each category, so "no evidence of"
-   beats "no".
+   beats "no". A target that starts inside a pseudo-trigger ("no change in vision") is the
+   exception: the triggers of the phrase before it reach it (``ContextEngine._opened``).
 2. A forward trigger reaches a later target in the same sentence when no terminator of its
    category lies between them and the gap is within the group's ``max_tokens``; a backward
    trigger likewise reaches an earlier target; bidirectional ones both ways.
