@@ -106,6 +106,15 @@ CASES = [
         {"negated"},
     ),
     ("She was without breathlessness.", "breathlessness", {"negated"}, set()),
+    # contracted auxiliaries negate as their full forms do; "can't" names an inability
+    ("She doesn't have a cough.", "cough", {"negated"}, set()),
+    ("She didnt have any back pain.", "back pain", {"negated"}, set()),
+    ("She did not have any back pain.", "back pain", {"negated"}, set()),
+    ("I can't catch my breath.", "catch my breath", set(), {"negated"}),
+    # a contracted pseudo-trigger shields as its full form does
+    ("It doesn't help my back pain.", "back pain", set(), {"negated"}),
+    ("It hasn't improved my back pain.", "back pain", set(), {"negated"}),
+    ("I don't know why my back hurts.", "back hurts", set(), {"negated"}),
 ]
 
 
@@ -169,3 +178,32 @@ def test_readings_of_real_wording(text: str, finding: str, present: bool, kb: Kn
 @pytest.mark.parametrize("text", ["No changes in her vision.", "Her vision has not changed."])
 def test_unchanged_vision_is_no_vision_problem(text: str, kb: Knowledge) -> None:
     assert not any(present for ident, present in _read(text, kb).items() if "vision" in ident)
+
+
+_NEGATED_CLAUSES = [
+    ("She", "does", "have a"),
+    ("I", "do", "have a"),
+    ("She", "did", "have a"),
+    ("There", "is", "a"),
+    ("There", "was", "a"),
+    ("There", "are", "any signs of a"),
+    ("There", "were", "any signs of a"),
+    ("She", "has", "had a"),
+    ("I", "have", "had a"),
+    ("She", "had", "had a"),
+]
+
+
+@given(st.sampled_from(_NEGATED_CLAUSES), st.sampled_from(["n't", "nt", "n\u2019t"]))
+def test_a_contracted_negation_reads_as_its_full_form(
+    clause: tuple[str, str, str], tail: str
+) -> None:
+    """Whatever auxiliary is contracted, and with whichever apostrophe, the cough after it is
+    negated as after "<aux> not"."""
+    subject, aux, rest = clause
+    full = f"{subject} {aux} not {rest} cough."
+    short = f"{subject} {aux}{tail} {rest} cough."
+    [full_reading] = qualify(full, [_span(full, "cough")])
+    [short_reading] = qualify(short, [_span(short, "cough")])
+    assert full_reading.negated
+    assert short_reading.negated

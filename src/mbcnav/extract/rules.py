@@ -149,8 +149,33 @@ def rule_phrases(rules: ContextRules) -> list[tuple[str, Rule]]:
             terminates=frozenset(group.terminates),
             max_tokens=group.max_tokens,
         )
-        out.extend((phrase, rule) for phrase in group.phrases)
+        pseudo = group.direction == "pseudo"
+        out.extend(
+            (form, rule) for phrase in group.phrases for form in contracted_forms(phrase, pseudo)
+        )
     return out
+
+
+_AUXILIARIES = ("does", "do", "did", "is", "was", "are", "were", "has", "have", "had")
+_MODALS = ("can", "could", "would", "will")
+_AUX_NOT = re.compile(rf"\b({'|'.join(_AUXILIARIES)}) not\b")
+
+
+def contracted_forms(phrase: str, pseudo: bool) -> list[str]:
+    """The phrase and the ways people contract it: "does not have" is also "doesn't have" and
+    "doesnt have". A pseudo-trigger starting with "not" ("not help") also gets each auxiliary's
+    contraction ("doesn't help", "hasn't helped" stays listed in full where it differs), modals
+    included, since a pseudo only ever shields. Negation triggers skip "can't" and "couldn't":
+    in patients' words those name an inability ("I can't feel my legs"), a complaint."""
+    forms = [phrase]
+    if _AUX_NOT.search(phrase):
+        forms += [_AUX_NOT.sub(r"\1n't", phrase), _AUX_NOT.sub(r"\1nt", phrase)]
+    if pseudo and phrase.startswith("not "):
+        rest = phrase[4:]
+        for aux in (*_AUXILIARIES, *_MODALS):
+            stem = "wo" if aux == "will" else "ca" if aux == "can" else aux
+            forms += [f"{stem}n't {rest}", f"{stem}nt {rest}"]
+    return list(dict.fromkeys(forms))
 
 
 def mark_rules(rules: ContextRules) -> tuple[tuple[re.Pattern[str], tuple[Rule, ...]], ...]:
@@ -184,6 +209,7 @@ __all__ = [
     "Rule",
     "RuleGroup",
     "SectionKind",
+    "contracted_forms",
     "default_rules",
     "mark_rules",
     "parse_rules",
