@@ -1,0 +1,86 @@
+"""Red-flag criteria met in the words transcribed clinical notes use, each beside a near miss.
+
+The wordings were found missing by running the engine on the presenting part (history,
+examination, results) of transcribed notes whose diagnosis names the emergency. Each positive
+meets the guideline criterion named in ``knowledge/data/red_flags.yaml``; each near miss shares
+its words but not the criterion.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mbcnav import Knowledge, assess
+
+
+def _flags(text: str, knowledge: Knowledge) -> dict[str, str]:
+    result = assess({"text": text, "setting": "suspected"}, knowledge=knowledge)
+    return {flag.id: flag.urgency for flag in result.red_flags}
+
+
+# (note, flag, urgency)
+POSITIVES: list[tuple[str, str, str]] = [
+    # BTS 2017 oxygen guideline: respiratory failure named is compromise at rest
+    (
+        "Brought in by ambulance in acute respiratory failure and started on BiPAP.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    (
+        "Known COPD; now in type 2 respiratory failure on the blood gas.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    # Compter 2020: the raised-pressure headache wakes the patient from sleep
+    (
+        "For three weeks she has had headaches waking her from sleep.",
+        "flag:raised_intracranial_pressure",
+        "emergency",
+    ),
+    (
+        "He has been woken by headaches most nights this month.",
+        "flag:raised_intracranial_pressure",
+        "emergency",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "flag", "urgency"), POSITIVES)
+def test_criterion_met_in_note_wording(
+    text: str, flag: str, urgency: str, knowledge: Knowledge
+) -> None:
+    assert _flags(text, knowledge).get(flag) == urgency
+
+
+# (note, flags that must not be raised)
+NEAR_MISSES: list[tuple[str, set[str]]] = [
+    # respiratory failure in the past, breathing normal now
+    (
+        "History of respiratory failure after pneumonia in 2015; breathing comfortably today.",
+        {"flag:respiratory_compromise"},
+    ),
+    # a machine for sleep apnoea is not a failing chest
+    ("Uses BiPAP at night for obstructive sleep apnoea.", {"flag:respiratory_compromise"}),
+    # waking at night for another reason, with a daytime headache
+    (
+        "She wakes twice a night to pass urine and has a mild headache in the afternoons.",
+        {"flag:raised_intracranial_pressure"},
+    ),
+    (
+        "She woke at 3 am with palpitations and had a tension headache later that day.",
+        {"flag:raised_intracranial_pressure"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "absent"), NEAR_MISSES)
+def test_near_miss_does_not_meet_the_criterion(
+    text: str, absent: set[str], knowledge: Knowledge
+) -> None:
+    flags = _flags(text, knowledge)
+    assert not absent & flags.keys(), flags
+
+
+def test_respiratory_failure_cites_the_oxygen_guideline(knowledge: Knowledge) -> None:
+    assert "src:bts_oxygen2017" in knowledge.red_flags["flag:respiratory_compromise"].sources
+    assert "src:bts_oxygen2017" in knowledge.symptoms["sym:respiratory_distress"].sources
