@@ -42,6 +42,20 @@ POSITIVES: list[tuple[str, str, str]] = [
         "flag:raised_intracranial_pressure",
         "emergency",
     ),
+    # BTS 2023: a hemithorax opaque on the film is a massive effusion; with breathlessness it
+    # is a symptomatic effusion
+    (
+        "Increasingly breathless; the radiograph shows the right hemithorax completely opacified.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    (
+        "Short of breath for a week, with a white-out of the left lung on the film.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    # NEWS2: a Glasgow Coma Scale of 8 or less cannot be alert (a score of 3 on its own)
+    ("Brought in by ambulance with a GCS of 6.", "flag:reduced_consciousness", "emergency"),
 ]
 
 
@@ -70,6 +84,17 @@ NEAR_MISSES: list[tuple[str, set[str]]] = [
         "She woke at 3 am with palpitations and had a tension headache later that day.",
         {"flag:raised_intracranial_pressure"},
     ),
+    # an opacified sinus or a round opacity in the chest is not an effusion
+    (
+        "Breathless on exertion; CT shows an opacified right maxillary sinus.",
+        {"flag:respiratory_compromise"},
+    ),
+    (
+        "Breathless on the stairs; a rounded opacity in the left hemithorax on the film.",
+        {"flag:respiratory_compromise"},
+    ),
+    # a drowsy patient with a GCS above 8 and no confusion
+    ("Drowsy after the night shift; GCS 14.", {"flag:reduced_consciousness"}),
 ]
 
 
@@ -79,6 +104,13 @@ def test_near_miss_does_not_meet_the_criterion(
 ) -> None:
     flags = _flags(text, knowledge)
     assert not absent & flags.keys(), flags
+
+
+def test_opacified_hemithorax_reads_an_effusion(knowledge: Knowledge) -> None:
+    """The finding itself, in either word order, so the network sees the pleura too."""
+    for text in ("Opacification of the left hemithorax.", "The left hemithorax was opaque."):
+        result = assess({"text": text}, knowledge=knowledge)
+        assert "sym:pleural_effusion" in {f.id for f in result.findings if f.present}, text
 
 
 def test_respiratory_failure_cites_the_oxygen_guideline(knowledge: Knowledge) -> None:
