@@ -54,6 +54,17 @@ POSITIVES: list[tuple[str, str, str]] = [
         "flag:respiratory_compromise",
         "urgent",
     ),
+    # ESC 2015: an effusion is drained for tamponade or for symptoms
+    (
+        "Echo found fluid around the heart and a pericardiocentesis removed 600 mL.",
+        "flag:respiratory_compromise",
+        "urgent",
+    ),
+    (
+        "A subxiphoid pericardial window was needed; her pulse was 124.",
+        "flag:cardiac_tamponade",
+        "emergency",
+    ),
     # NEWS2: a Glasgow Coma Scale of 8 or less cannot be alert (a score of 3 on its own)
     ("Brought in by ambulance with a GCS of 6.", "flag:reduced_consciousness", "emergency"),
 ]
@@ -93,6 +104,12 @@ NEAR_MISSES: list[tuple[str, set[str]]] = [
         "Breathless on the stairs; a rounded opacity in the left hemithorax on the film.",
         {"flag:respiratory_compromise"},
     ),
+    # a drainage in the past, or an effusion nobody needed to drain
+    ("History of pericardiocentesis for a viral effusion.", {"flag:respiratory_compromise"}),
+    (
+        "A trace of pericardial fluid on echo; no drainage was needed.",
+        {"flag:respiratory_compromise", "flag:cardiac_tamponade"},
+    ),
     # a drowsy patient with a GCS above 8 and no confusion
     ("Drowsy after the night shift; GCS 14.", {"flag:reduced_consciousness"}),
 ]
@@ -111,6 +128,13 @@ def test_opacified_hemithorax_reads_an_effusion(knowledge: Knowledge) -> None:
     for text in ("Opacification of the left hemithorax.", "The left hemithorax was opaque."):
         result = assess({"text": text}, knowledge=knowledge)
         assert "sym:pleural_effusion" in {f.id for f in result.findings if f.present}, text
+
+
+def test_drained_effusion_is_still_an_effusion_for_the_network(knowledge: Knowledge) -> None:
+    """The drainage words moved to a flag-only finding; the effusion derives from it."""
+    result = assess({"text": "She had a pericardial window."}, knowledge=knowledge)
+    present = {f.id for f in result.findings if f.present}
+    assert {"sym:pericardial_drainage", "sym:pericardial_effusion"} <= present
 
 
 def test_respiratory_failure_cites_the_oxygen_guideline(knowledge: Knowledge) -> None:
