@@ -65,6 +65,12 @@ POSITIVES: list[tuple[str, str, str]] = [
         "flag:cardiac_tamponade",
         "emergency",
     ),
+    # ESMO 2016 / NICE CG151: a fever with a neutrophil count at or below 0.5 x 10^9/L
+    (
+        "Temperature 38.7 and an absolute neutrophil count of 300.",
+        "flag:neutropenic_sepsis",
+        "emergency",
+    ),
     # NEWS2: a Glasgow Coma Scale of 8 or less cannot be alert (a score of 3 on its own)
     ("Brought in by ambulance with a GCS of 6.", "flag:reduced_consciousness", "emergency"),
 ]
@@ -110,6 +116,9 @@ NEAR_MISSES: list[tuple[str, set[str]]] = [
         "A trace of pericardial fluid on echo; no drainage was needed.",
         {"flag:respiratory_compromise", "flag:cardiac_tamponade"},
     ),
+    # a fever with a differential written without its % sign, or a normal count
+    ("Febrile to 38.6; neutrophils 78, lymphocytes 15.", {"flag:neutropenic_sepsis"}),
+    ("Temperature 38.4 with neutrophils 5.2 x 10^9/L.", {"flag:neutropenic_sepsis"}),
     # a drowsy patient with a GCS above 8 and no confusion
     ("Drowsy after the night shift; GCS 14.", {"flag:reduced_consciousness"}),
 ]
