@@ -5,9 +5,15 @@ to exit (start-up, knowledge or model load, reading, and for mbcnav the full ass
 flags, workup, treatment, JSON out). medspaCy only reads (``medspacy.load()``: tokenizer,
 PyRuSH sentences, TargetMatcher with the knowledge's terms, ConText), so the ratio understates
 mbcnav's lead. ``--baseline SRC`` also times ``assess --batch`` from another source tree (e.g.
-``git archive 49e55c8 src | tar -x -C /tmp/base``) in the same run, for a before/after.
+``git archive 49e55c8 src | tar -x -C /tmp/base``) in the same run, for a before/after;
+``--repeat N`` runs each mbcnav tree N times, alternating, and reports the median (a shared
+machine's timings are noisy); ``--medspacy-cpu S`` reuses medspaCy's CPU seconds from an earlier
+run instead of spending three minutes measuring it again. Each mbcnav run starts with the
+lexicon's disk cache as a user's second run finds it (``MBCNAV_CACHE_DIR``, filled by a first,
+untimed run); ``--cold`` times it empty as well.
 
     PYTHONPATH=src python benchmarks/bench_batch_vs_medspacy.py [--limit N] [--baseline DIR]
+        [--repeat N] [--medspacy-cpu S] [--cold]
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import csv
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,6 +77,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="first N distinct notes only")
     parser.add_argument("--baseline", type=Path, help="another src folder to time as well")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per mbcnav tree (median)")
+    parser.add_argument("--medspacy-cpu", type=float, help="medspaCy CPU s from an earlier run")
+    parser.add_argument("--cold", action="store_true", help="also time an empty lexicon cache")
     args = parser.parse_args()
     notes = _notes(args.data, args.limit)
     chars = sum(len(n) for n in notes)
@@ -80,26 +91,49 @@ def main() -> None:
             encoding="utf-8",
         )
         mbcnav = [sys.executable, "-c", "from mbcnav.cli import main; main()"]
-        runs: dict[str, tuple[float, float]] = {}
-        current = {**env, "PYTHONPATH": str(REPO / "src")}
-        runs["mbcnav assess --batch (this tree)"] = _timed(
-            [*mbcnav, "assess", "--batch", str(batch)], current
-        )
+        command = [*mbcnav, "assess", "--batch", str(batch)]
+        cache = Path(tmp) / "cache"
+        trees = {"this tree": REPO / "src"}
         if args.baseline:
-            old = {**env, "PYTHONPATH": str(args.baseline)}
-            runs["mbcnav assess --batch (baseline)"] = _timed(
-                [*mbcnav, "assess", "--batch", str(batch)], old
-            )
-        runs["medspaCy default pipeline (reading only)"] = _timed(
-            [sys.executable, "-c", MEDSPACY, str(batch)], current
-        )
+            trees["baseline"] = args.baseline
+        envs = {
+            name: {**env, "PYTHONPATH": str(src), "MBCNAV_CACHE_DIR": str(cache / name)}
+            for name, src in trees.items()
+        }
+        for name in trees:
+            if args.cold:
+                shutil.rmtree(cache / name, ignore_errors=True)
+                _report(
+                    f"mbcnav assess --batch ({name}, empty cache)", [_timed(command, envs[name])]
+                )
+            else:
+                _timed(command, envs[name])  # fills the cache, as a user's first run would
+        timings: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+        for _ in range(args.repeat):
+            for name in trees:
+                timings[name].append(_timed(command, envs[name]))
+        runs = {f"mbcnav assess --batch ({name})": times for name, times in timings.items()}
+        if args.medspacy_cpu is None:
+            reference = _timed([sys.executable, "-c", MEDSPACY, str(batch)], envs["this tree"])
+            runs["medspaCy default pipeline (reading only)"] = [reference]
+        else:
+            runs["medspaCy default pipeline (reading only, given)"] = [(0.0, args.medspacy_cpu)]
     print(f"bench_batch_vs_medspacy: {len(notes)} MTSamples notes, {chars / 1e6:.1f} M chars")
-    reference = runs["medspaCy default pipeline (reading only)"][1]
-    for name, (wall, cpu) in runs.items():
+    medspacy = next(times for name, times in runs.items() if name.startswith("medspaCy"))[0][1]
+    for name, times in runs.items():
+        wall = statistics.median(t[0] for t in times)
+        cpu = statistics.median(t[1] for t in times)
+        spread = f" (CPU of {len(times)} runs: {', '.join(f'{t[1]:.2f}' for t in times)})"
         print(
-            f"  {name:45} wall {wall:6.1f} s  CPU {cpu:6.1f} s  "
-            f"{len(notes) / cpu:7.0f} notes/CPU-s  {reference / cpu:5.1f}x medspaCy (CPU)"
+            f"  {name:50} wall {wall:6.1f} s  CPU {cpu:6.2f} s  "
+            f"{len(notes) / cpu:7.0f} notes/CPU-s  {medspacy / cpu:5.1f}x medspaCy (CPU)"
+            + (spread if len(times) > 1 else "")
         )
+
+
+def _report(name: str, times: list[tuple[float, float]]) -> None:
+    wall, cpu = times[0]
+    print(f"  {name:50} wall {wall:6.1f} s  CPU {cpu:6.2f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,19 @@ for row (identity).
 
 Usage: python benchmarks/bench_screen.py [--notes 1000000] [--engines local,spark]
        [--workers 1,2] [--dir var/bench]
+
+Side by side with another source tree (e.g. ``git archive 49e55c8 src | tar -x -C /tmp/base``):
+``--baseline /tmp/base/src --repeat 3`` runs the local engine with each tree in turn (this tree
+first), ``--repeat`` times, and prints the median wall rate and notes per CPU-second of each
+(a shared machine's timings are noisy; CPU seconds are the steadier figure). Every run finds
+the lexicon's disk cache as a user's second run does (filled by a first, untimed run).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -104,7 +112,14 @@ def _sample(process: psutil.Process, cpu: dict[int, float]) -> int:
     return total
 
 
-def run(source: Path, out: Path, engine: str, workers: int, notes: int) -> Run:
+def run(
+    source: Path,
+    out: Path,
+    engine: str,
+    workers: int,
+    notes: int,
+    env: dict[str, str] | None = None,
+) -> Run:
     command = [
         sys.executable,
         "-c",
@@ -121,7 +136,7 @@ def run(source: Path, out: Path, engine: str, workers: int, notes: int) -> Run:
         ["--master", f"local[{workers}]"] if engine == "spark" else ["--workers", str(workers)]
     )
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     watched = psutil.Process(child.pid)
     peak = 0
     cpu: dict[int, float] = {}
@@ -149,7 +164,12 @@ def main() -> None:
     parser.add_argument("--engines", default="local,spark")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--dir", type=Path, default=REPO / "var" / "bench")
+    parser.add_argument("--baseline", type=Path, help="another src folder, side by side")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tree with --baseline")
     args = parser.parse_args()
+    if args.baseline:
+        side_by_side(args)
+        return
     source = build_input(args.notes, args.dir)
     runs: list[Run] = []
     for engine in args.engines.split(","):
@@ -180,6 +200,44 @@ def main() -> None:
         f"bench_screen: best {best.engine} x{best.workers}: {best.rate:,.0f} notes/s = "
         f"{best.rate * 3600 / 1e6:.2f} M notes/hour on {args.notes:,} MTSamples notes"
     )
+
+
+def side_by_side(args: argparse.Namespace) -> None:
+    """The local engine with this tree and ``args.baseline``, alternating, medians printed."""
+    source = build_input(args.notes, args.dir)
+    workers = int(args.workers.split(",")[-1])
+    trees = {"this tree": REPO / "src", "baseline": args.baseline}
+    envs = {
+        name: {
+            **os.environ,
+            "PYTHONPATH": str(src),
+            "MBCNAV_CACHE_DIR": str(args.dir / "lexicon-cache" / name.replace(" ", "-")),
+        }
+        for name, src in trees.items()
+    }
+    outs = {name: args.dir / f"out_{name.replace(' ', '_')}_{args.notes}.parquet" for name in trees}
+    warm = build_input(min(args.notes, 2000), args.dir)
+    for name in trees:  # untimed, on a few notes: fills the lexicon cache
+        run(warm, args.dir / "out_warm.parquet", "local", workers, 2000, envs[name])
+    runs: dict[str, list[Run]] = {name: [] for name in trees}
+    for _ in range(args.repeat):
+        for name in trees:
+            runs[name].append(run(source, outs[name], "local", workers, args.notes, envs[name]))
+            r = runs[name][-1]
+            print(
+                f"  {name:9} {r.rate * 3600 / 1e6:5.2f} M notes/h  "
+                f"{r.notes / r.cpu_seconds:5,.0f} notes/CPU-s  wall {r.seconds:6.1f} s",
+                flush=True,
+            )
+    for name, done in runs.items():
+        rate = statistics.median(r.rate for r in done)
+        per_cpu = statistics.median(r.notes / r.cpu_seconds for r in done)
+        print(
+            f"bench_screen side by side: {name:9} local x{workers}, {args.notes:,} notes: "
+            f"median {rate:,.0f} notes/s = {rate * 3600 / 1e6:.2f} M notes/hour, "
+            f"{per_cpu:,.0f} notes/CPU-s ({len(done)} runs)"
+        )
+    print(f"outputs: {identical(outs['this tree'], outs['baseline'])}")
 
 
 if __name__ == "__main__":

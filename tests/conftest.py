@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,12 @@ from mbcnav.knowledge import Knowledge, load_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# The lexicon's disk cache (mbcnav.lexicon_cache) of the tests and the processes they start goes
+# to a folder of this run, never the user's own cache.
+if "MBCNAV_CACHE_DIR" not in os.environ:
+    os.environ["MBCNAV_CACHE_DIR"] = tempfile.mkdtemp(prefix="mbcnav-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["MBCNAV_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

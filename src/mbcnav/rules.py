@@ -281,11 +281,9 @@ def _test(condition: Any) -> Test:
     """The verdict alone: ``any`` and ``at_least`` may stop early, no reasons are built."""
     match condition:
         case AllOf(all=parts):
-            tests = tuple(_test(c) for c in parts)
-            return lambda facts: all(test(facts) for test in tests)
+            return _all_test(*_split(parts))
         case AnyOf(any=parts):
-            tests = tuple(_test(c) for c in parts)
-            return lambda facts: any(test(facts) for test in tests)
+            return _any_test(*_split(parts))
         case AtLeast(of=parts, at_least=needed):
             tests = tuple(_test(c) for c in parts)
             return lambda facts: sum(1 for test in tests if test(facts)) >= needed
@@ -300,6 +298,41 @@ def _test(condition: Any) -> Test:
             return lambda facts: ident in facts.prior_therapies
     full = _compile(condition)
     return lambda facts: full(facts).matched
+
+
+def _split(parts: tuple[Condition, ...]) -> tuple[frozenset[str], tuple[Test, ...]]:
+    """The findings a group asks to be present, as one set (a C-speed set test instead of a
+    Python call per finding: most groups are lists of findings), and its other tests."""
+    findings = frozenset(c.finding for c in parts if isinstance(c, FindingPresent))
+    return findings, tuple(_test(c) for c in parts if not isinstance(c, FindingPresent))
+
+
+def _all_test(findings: frozenset[str], tests: tuple[Test, ...]) -> Test:
+    """A loop, not ``all(<generator>)``: no generator object on each of the many calls."""
+
+    def holds(facts: Facts) -> bool:
+        if not findings.issubset(facts.present):
+            return False
+        for test in tests:  # noqa: SIM110
+            if not test(facts):
+                return False
+        return True
+
+    return holds
+
+
+def _any_test(findings: frozenset[str], tests: tuple[Test, ...]) -> Test:
+    """A loop, not ``any(<generator>)``: no generator object on each of the many calls."""
+
+    def holds(facts: Facts) -> bool:
+        if not findings.isdisjoint(facts.present):
+            return True
+        for test in tests:  # noqa: SIM110
+            if test(facts):
+                return True
+        return False
+
+    return holds
 
 
 def compiled(condition: Condition) -> Compiled:

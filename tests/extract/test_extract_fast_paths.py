@@ -248,6 +248,21 @@ def _reference_qualify(text: str, start: int, end: int) -> QualifierResult:
 
     scan([c for c in reversed(cues) if c.end <= start], ("forward", "bidirectional"), True)
     scan([c for c in cues if c.start >= end], ("backward", "bidirectional"), False)
+    # a pseudo-trigger of the sentence that the target starts inside: its own triggers before
+    # the target reach it ("no change in vision")
+    opened = [h for h in hits[low:high] if h[2].pseudo and h[0] < start < h[1]]
+    for p_start, _, pseudo in reversed(opened):
+        for category in sorted(pseudo.pseudo):
+            if category in found:
+                continue
+            for s, e, r in hits:
+                sets = any(
+                    rule.category == category and rule.direction in ("forward", "bidirectional")
+                    for rule in r.rules
+                )
+                if p_start <= s and e <= start and sets and category not in r.pseudo:
+                    found[category] = Trigger(category=category, text=text[s:e], start=s, end=e)
+                    break
     section_starts = [section.start for section in sections]
     index = bisect_right(section_starts, start) - 1
     if index >= 0:

@@ -20,6 +20,7 @@ from mbcnav._api import MAX_TEXT_CHARS, assess_many
 from mbcnav.batch.io import INPUT_SCHEMA
 from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.lexicon_cache import warm_lexicon
 from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
 from mbcnav.types import Assessment, Qualifiers
 
@@ -63,9 +64,12 @@ def prepare_worker(knowledge: Knowledge) -> None:
     """Warm the engine's caches on a tiny note, then freeze them out of the garbage collector.
 
     Run once per worker process, before its first chunk: the long-lived knowledge, lexicon and
-    tables are never traced again, and young-generation collections run less often.
+    tables are never traced again, and young-generation collections run less often. The
+    lexicon's automaton comes from the disk cache when an earlier process left one
+    (``lexicon_cache``).
     """
     single_threaded_native_libraries()
+    warm_lexicon(knowledge)
     batch = pa.RecordBatch.from_pylist([{"row": 0, "text": b"Back pain."}], schema=INPUT_SCHEMA)
     screen_chunk(batch, knowledge)
     freeze_heap()

@@ -178,6 +178,13 @@ def gap_effect(rules: TriggerRules) -> _GapEffect:
     return "negate" if categories else None
 
 
+@lru_cache(maxsize=4096)
+def reaches(rules: TriggerRules, forward: bool) -> bool:
+    """True when the cue negates a target after it (``forward``) or before it."""
+    wanted = ("forward" if forward else "backward", "bidirectional")
+    return any(r.category == "negated" and r.direction in wanted for r in rules.rules)
+
+
 _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
 _LAST_WORD = re.compile(r"([^\W_]+)[^\w]*$")
@@ -224,7 +231,7 @@ class Composer:
                     continue
                 break
             gap = _between(head, part)
-            check = self._gap(*gap)
+            check = self._gap(*gap, head_after=head[0] >= gap[1])
             if check is None:
                 break
             content, negation = check
@@ -250,9 +257,13 @@ class Composer:
             previous = part
         return words, found
 
-    def _gap(self, start: int, end: int) -> tuple[int, tuple[int, int] | None] | None:
+    def _gap(
+        self, start: int, end: int, *, head_after: bool | None = None
+    ) -> tuple[int, tuple[int, int] | None] | None:
         """(content words, negation span) of the gap between two anchors, or None when the
-        gap breaks the clause."""
+        gap breaks the clause. A negation counts only if it reaches the head: one that looks
+        back ("has gone", "resolved") negates a head before it ("the pain has gone from my
+        hip"), not one after it ("my voice has gone croaky": became)."""
         spec = self.spec
         if end - start > spec.max_gap_chars:
             return None
@@ -280,7 +291,7 @@ class Composer:
             effect = gap_effect(rules)
             if effect == "break":
                 return None
-            if effect == "negate":
+            if effect == "negate" and (head_after is None or reaches(rules, head_after)):
                 negation = (cue_start, cue_end)
         return content, negation
 

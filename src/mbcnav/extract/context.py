@@ -4,7 +4,8 @@ The algorithm of NegEx (Chapman 2001) and ConText (Harkema 2009), with the rules
 
 1. Pseudo-triggers ("no increase", "not only") remove every trigger of their category they
    overlap; the rest are resolved leftmost-longest within each category, so "no evidence of"
-   beats "no".
+   beats "no". A target that starts inside a pseudo-trigger ("no change in vision") is the
+   exception: the triggers of the phrase before it reach it (``ContextEngine._opened``).
 2. A forward trigger reaches a later target in the same sentence when no terminator of its
    category lies between them and the gap is within the group's ``max_tokens``; a backward
    trigger likewise reaches an earlier target; bidirectional ones both ways.
@@ -125,6 +126,13 @@ def reach_of(rules: tuple[Rule, ...]) -> Reach:
     )
 
 
+def _sets_forward(rules: TriggerRules, category: Category) -> bool:
+    """True when the phrase sets ``category`` on a target after it (and is no pseudo of it)."""
+    return category not in rules.pseudo and any(
+        r.category == category and r.direction in ("forward", "bidirectional") for r in rules.rules
+    )
+
+
 def _key(rule: Rule) -> str:
     """The group a rule competes in when overlaps are resolved: its category, or terminate."""
     return (rule.category if rule.direction != "terminate" else None) or "terminate"
@@ -140,12 +148,15 @@ class TriggerRules:
 
     rules: tuple[Rule, ...]
     alone: Reach | None
+    pseudo: frozenset[Category] = frozenset()
+    """The categories this phrase is a pseudo-trigger of."""
 
     @classmethod
     def of(cls, rules: tuple[Rule, ...]) -> TriggerRules:
         pseudo = {_key(rule) for rule in rules if rule.direction == "pseudo"}
         kept = tuple(rule for rule in rules if _key(rule) not in pseudo)
-        return cls(rules, reach_of(kept) if kept else None)
+        categories = frozenset(r.category for r in rules if r.direction == "pseudo" and r.category)
+        return cls(rules, reach_of(kept) if kept else None, categories)
 
 
 CueHit = tuple[int, int, TriggerRules]
@@ -232,6 +243,9 @@ class ContextEngine:
         self._words = WordIndex(text)
         self._results: dict[tuple[int, int], QualifierResult] = {}
         self._crossing: dict[int, bool] = {}
+        self._pseudo = [hit for hit in self._hits if hit[2].pseudo]
+        self._pseudo_starts = [hit[0] for hit in self._pseudo]
+        self._pseudo_longest = max((hit[1] - hit[0] for hit in self._pseudo), default=0)
 
     @property
     def words(self) -> WordIndex:
@@ -291,6 +305,8 @@ class ContextEngine:
                         self._set(
                             reach.backward, cue_start, cue_end, end, cue_start, blocked, found
                         )
+        if self._pseudo:
+            self._opened(sentence[0], start, found)
         if self._sections:
             self._section(start, found)
         if not found:
@@ -303,6 +319,29 @@ class ContextEngine:
             uncertain="uncertain" in found,
             triggers=tuple([found[c] for c in CATEGORIES if c in found]),
         )
+
+    def _opened(self, first_char: int, start: int, found: dict[Category, Trigger]) -> None:
+        """A pseudo-trigger the target starts inside is no pseudo-trigger for it: "no change"
+        keeps "no change in the mass" from reading a negated mass, but in "no change in vision"
+        the finding is the change itself and the "no" inside the phrase negates it (likewise
+        "without difficulty breathing"). The triggers of the pseudo's categories that lie in
+        the phrase before the target then reach it forward. A phrase must start in the target's
+        sentence (starting at ``first_char``). Only texts holding a pseudo-trigger pay for this,
+        a bisection per target."""
+        index = bisect_left(self._pseudo_starts, start) - 1
+        while index >= 0 and start - self._pseudo_starts[index] < self._pseudo_longest:
+            first, last, rules = self._pseudo[index]
+            index -= 1
+            if last <= start or first < first_char:
+                continue
+            for category in [c for c in rules.pseudo if c not in found]:
+                inner = bisect_left(self._hit_starts, first)
+                while inner < len(self._hits) and self._hits[inner][0] < start:
+                    cue_start, cue_end, cue = self._hits[inner]
+                    inner += 1
+                    if cue_end <= start and _sets_forward(cue, category):
+                        found[category] = self._trigger(category, cue_start, cue_end)
+                        break
 
     def _crossed(self, first: int, last: int) -> bool:
         """True when a trigger phrase starting in the sentence ``[first, last)`` ends after it.
@@ -519,8 +558,18 @@ def _add_cluster(cluster: list[CueHit], cues: list[ReachCue]) -> None:
         if rules.alone is not None:
             cues.append((start, end, rules.alone))
         return
-    resolved = resolve_cues([(start, end, rules.rules) for start, end, rules in cluster])
-    cues.extend((cue.start, cue.end, reach_of(cue.rules)) for cue in resolved)
+    base = cluster[0][0]
+    shape = tuple([(start - base, end - base, rules) for start, end, rules in cluster])
+    cues.extend([(start + base, end + base, reach) for start, end, reach in _resolved(shape)])
+
+
+@lru_cache(maxsize=4096)
+def _resolved(shape: tuple[CueHit, ...]) -> tuple[ReachCue, ...]:
+    """``resolve_cues`` of a cluster given relative to its first start: resolution compares
+    offsets only, so it is the same wherever the cluster stands, and the same few clusters
+    ("no evidence of" over "no", "history of" over "history") recur in every note."""
+    resolved = resolve_cues([(start, end, rules.rules) for start, end, rules in shape])
+    return tuple((cue.start, cue.end, reach_of(cue.rules)) for cue in resolved)
 
 
 __all__ = [

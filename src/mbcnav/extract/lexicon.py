@@ -11,7 +11,7 @@ hash (a small bounded cache, no other state): a Knowledge is immutable and its h
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Literal, TypeVar
@@ -72,6 +72,10 @@ def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]
     return phrase, Term(kind, ident, exact)
 
 
+ONLY_TRIGGER, ONLY_ANCHOR, GENERAL = 0, 1, 2
+"""``Entry.code``: the reader's per-hit paths."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """Everything one folded phrase means: context rules, lexicon terms, lab names.
@@ -79,7 +83,9 @@ class Entry:
     ``exact`` is True when some term matches only as written (checked per hit); ``symptom``
     and ``site`` say whether some term names a symptom or a site; ``only_trigger`` that the
     phrase is a context trigger and nothing else (most hits in a note), ``only_anchor`` that it
-    is a concept's head or body part and nothing else.
+    is a concept's head or body part and nothing else. ``heads`` and ``parts`` are the
+    anchors split by kind, and ``code`` says which path the reader's per-hit loop takes
+    (``ONLY_TRIGGER``, ``ONLY_ANCHOR`` or ``GENERAL``): one attribute read per hit.
     """
 
     trigger: TriggerRules | None = None
@@ -92,6 +98,16 @@ class Entry:
     symptom: bool = False
     site: bool = False
     only_trigger: bool = False
+    heads: tuple[Anchor, ...] = field(init=False)
+    parts: tuple[Anchor, ...] = field(init=False)
+    code: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        set_field = object.__setattr__  # frozen: the derived fields are set once, here
+        set_field(self, "heads", tuple(a for a in self.anchors if a.kind == "head"))
+        set_field(self, "parts", tuple(a for a in self.anchors if a.kind != "head"))
+        code = ONLY_TRIGGER if self.only_trigger else GENERAL
+        set_field(self, "code", ONLY_ANCHOR if self.only_anchor else code)
 
     @classmethod
     def of(
@@ -221,8 +237,8 @@ def build_matcher(
         bucket(phrase)[0].append(rule)
     for phrase, term in terms:
         bucket(phrase)[1].append(term)
-    for phrase, field in labs:
-        bucket(phrase)[2].append(field)
+    for phrase, lab in labs:
+        bucket(phrase)[2].append(lab)
     for phrase, cue in spread:
         bucket(phrase)[3].append(cue)
     for phrase, anchor in anchors:
@@ -254,10 +270,29 @@ def _cached(key: str, knowledge: Knowledge) -> PhraseMatcher[Entry]:
     return matcher
 
 
+def adopt_matcher(knowledge: Knowledge, matcher: PhraseMatcher[Entry]) -> None:
+    """Use ``matcher`` as the compiled matcher of ``knowledge`` (one a caller kept from an
+    earlier ``matcher_for`` of the same knowledge and reader, e.g. on disk)."""
+    if knowledge.hash not in _BY_HASH and len(_BY_HASH) >= _MAX_CACHED:
+        _BY_HASH.pop(next(iter(_BY_HASH)))
+    _BY_HASH[knowledge.hash] = matcher
+
+
 @lru_cache(maxsize=1)
 def trigger_matcher() -> PhraseMatcher[Entry]:
     """Context triggers only, for ``qualify`` (targets come from the caller)."""
     return build_matcher(())
 
 
-__all__ = ["Entry", "TargetKind", "Term", "build_matcher", "matcher_for", "trigger_matcher"]
+__all__ = [
+    "GENERAL",
+    "ONLY_ANCHOR",
+    "ONLY_TRIGGER",
+    "Entry",
+    "TargetKind",
+    "Term",
+    "adopt_matcher",
+    "build_matcher",
+    "matcher_for",
+    "trigger_matcher",
+]

@@ -18,7 +18,14 @@ from mbcnav.errors import InputError
 from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
 from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
-from mbcnav.extract.lexicon import Entry, Term, matcher_for, trigger_matcher
+from mbcnav.extract.lexicon import (
+    ONLY_ANCHOR,
+    ONLY_TRIGGER,
+    Entry,
+    Term,
+    matcher_for,
+    trigger_matcher,
+)
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.extract.normalize import (
     MAX_CHARS,
@@ -28,7 +35,7 @@ from mbcnav.extract.normalize import (
     fold_text,
 )
 from mbcnav.extract.rules import SectionKind, default_rules, mark_rules, section_headings
-from mbcnav.extract.sections import Section, find_sections
+from mbcnav.extract.sections import Label, Section, find_sections
 from mbcnav.extract.sites import (
     Status,
     is_suggestive,
@@ -100,14 +107,16 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
     heads, parts = out.heads, out.parts
+    add_cue = cues.append
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
-    index, final = 0, len(breaks) - 1  # hits come in order of their end: walk, don't search
+    nexts = (*breaks[1:], 1 << 62)  # the break after each, then a sentinel that ends the walk
+    index = 0  # hits come in order of their end: walk, don't search
     for last, (length, (entry,)) in matcher.raw(folded):
         end = last - 1  # collapsed [start, end); see PhraseMatcher.find
         start = end - length
         if collapsed:
-            while index < final and breaks[index + 1] <= end - 1:
+            while nexts[index] < end:  # the last break at or before end - 1
                 index += 1
             shift = shifts[index]
             end += shift
@@ -118,14 +127,18 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
                 while breaks[back] > start:
                     back -= 1
                 start += shifts[back]
-        if entry.only_anchor:
-            for anchor in entry.anchors:
-                (heads if anchor.kind == "head" else parts).append((start, end, anchor))
+        code = entry.code
+        if code == ONLY_TRIGGER:  # most hits
+            add_cue((start, end, entry.trigger))  # type: ignore[arg-type]
+            continue
+        if code == ONLY_ANCHOR:
+            for anchor in entry.heads:
+                heads.append((start, end, anchor))
+            for anchor in entry.parts:
+                parts.append((start, end, anchor))
             continue
         if entry.trigger is not None:
-            cues.append((start, end, entry.trigger))
-            if entry.only_trigger:
-                continue
+            add_cue((start, end, entry.trigger))
         if entry.exact:
             _add_exact(out, entry, text, start, end)
         elif entry.terms:
@@ -138,8 +151,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
             _add_labs(out, entry, text, start, end)
         if entry.spread:
             _add_spread(out, entry, start, end)
-        for anchor in entry.anchors:
-            (heads if anchor.kind == "head" else parts).append((start, end, anchor))
+        for anchor in entry.heads:
+            heads.append((start, end, anchor))
+        for anchor in entry.parts:
+            parts.append((start, end, anchor))
     return out
 
 
@@ -203,6 +218,10 @@ def _headings() -> dict[str, SectionKind]:
     return section_headings(default_rules())
 
 
+_LABELS: dict[str, Label] = {}
+"""What each heading label read so far is (``find_sections``' memo for ``_headings()``)."""
+
+
 @lru_cache(maxsize=1)
 def _marks() -> tuple[tuple[re.Pattern[str], TriggerRules], ...]:
     marks = mark_rules(default_rules())
@@ -210,7 +229,7 @@ def _marks() -> tuple[tuple[re.Pattern[str], TriggerRules], ...]:
 
 
 def _engine(text: str, cues: list[CueHit]) -> tuple[ContextEngine, tuple[Section, ...]]:
-    sections = find_sections(text, _headings())
+    sections = find_sections(text, _headings(), _LABELS)
     for pattern, rules in _marks():  # punctuation triggers ("?liver mets") the automaton skips
         cues.extend((m.start(), m.end(), rules) for m in pattern.finditer(text))
     return ContextEngine(text, cues, sections.boundaries, sections.sections), sections.sections
@@ -326,13 +345,16 @@ def _concepts(
     nothing costs no sentence and section pass; the caller drops any crossing a sentence."""
     taken = [(start, end) for start, end, _ in symptoms]
     composer = Composer(text, concept_rules(knowledge), list(hits.cues), taken)
+    composed = composer.compose(hits.heads, hits.parts)
+    if not composed:  # most notes: no pair, and no need to index what the terms read
+        return []
     read = Taken()
     for start, end, terms in symptoms:
         for term in terms:
             read.add(term.id, start, end)
     out: list[Concept] = []
     seen: set[tuple[int, int, str]] = set()
-    for concept in composer.compose(hits.heads, hits.parts):
+    for concept in composed:
         start, end, ident = concept[:3]
         if (start, end, ident) in seen or read.overlaps(ident, start, end):
             continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import cast
 
 from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import Category, SectionKind
@@ -103,20 +104,47 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
-    """Cut the text into sections at its headings."""
+Label = tuple[SectionKind | None, bool] | None
+"""What a heading-shaped label is: its kind and whether it is in capitals; None when it is no
+heading at all (empty once folded, or a long or lower-case label of no known kind)."""
+
+_UNSEEN = object()
+MAX_MEMO = 4096
+"""Labels remembered per kinds table: notes repeat a few thousand headings ("PLAN:")."""
+
+
+def _label(label: str, kinds: dict[str, SectionKind]) -> Label:
+    folded = fold_phrase(label)
+    if not folded:
+        return None
+    kind = _kind_of(folded, kinds)
+    shouting = label.isupper()
+    label_only = len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper()
+    if kind is None and not shouting and label_only:
+        return None
+    return kind, shouting
+
+
+def find_sections(
+    text: str, kinds: dict[str, SectionKind], memo: dict[str, Label] | None = None
+) -> SectionMap:
+    """Cut the text into sections at its headings. ``memo`` (the caller's, one per ``kinds``)
+    keeps what each label is across texts: the same headings recur in every note."""
     opened: list[tuple[str, Category | None, int, int, str]] = []
     boundaries: list[int] = []
     current = ""
+    if memo is None:
+        memo = {}
+    elif len(memo) > MAX_MEMO:
+        memo.clear()
     for start, after, label in _headings(text):
-        folded = fold_phrase(label)
-        if not folded:
+        found = memo.get(label, _UNSEEN)  # get, not "in" then []: another thread may clear
+        if found is _UNSEEN:
+            found = memo[label] = _label(label, kinds)
+        known = cast(Label, found)
+        if known is None:
             continue
-        kind = _kind_of(folded, kinds)
-        shouting = label.isupper()
-        label_only = len(folded.split()) > MAX_LABEL_WORDS or not label[0].isupper()
-        if kind is None and not shouting and label_only:
-            continue
+        kind, shouting = known
         boundaries.extend((start, after))
         if kind is not None:
             current = kind.name
@@ -139,4 +167,4 @@ def find_sections(text: str, kinds: dict[str, SectionKind]) -> SectionMap:
     return SectionMap(sections, boundaries)
 
 
-__all__ = ["Section", "SectionMap", "find_sections"]
+__all__ = ["Label", "Section", "SectionMap", "find_sections"]

@@ -11,9 +11,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, TypeVar
 
 Hit = TypeVar("Hit", bound=tuple[int, int, Any])
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 class SpanSet:
@@ -66,9 +68,15 @@ class Taken:
 def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
     """Leftmost-longest non-overlapping hits ("back pain" over "pain", "lower limb" over
     "limb"): what a reader keeps of overlapping phrase matches."""
+    ordered = list(hits)
+    if len(ordered) > 2:  # two C-keyed stable sorts beat one Python key on all but tiny lists
+        ordered.sort(key=_END, reverse=True)  # (reverse keeps equal spans in input order)
+        ordered.sort(key=_START)
+    else:
+        ordered.sort(key=lambda h: (h[0], h[0] - h[1]))
     kept: list[Hit] = []
     last_end = -1
-    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+    for hit in ordered:
         if hit[0] >= last_end:
             kept.append(hit)
             last_end = hit[1]

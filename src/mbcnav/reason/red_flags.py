@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import RedFlagRule
-from mbcnav.rules import Compiled, Facts, compiled, evaluate, names_a_flag, per_knowledge
+from mbcnav.rules import (
+    Compiled,
+    Facts,
+    Test,
+    compiled,
+    compiled_test,
+    evaluate,
+    names_a_flag,
+    per_knowledge,
+)
 from mbcnav.types import URGENCY_ORDER, RedFlag
 
 
@@ -24,11 +33,9 @@ def raised_flags(knowledge: Knowledge, facts: Facts) -> tuple[RedFlag, ...]:
     for _ in range(len(knowledge.red_flags) + 1):
         current = _with_flags(facts, raised)
         before = len(raised)
-        for rule, holds in candidates:
-            if rule.id not in raised:
-                match = holds(current)
-                if match.matched:
-                    raised[rule.id] = match.because
+        for rule, test, holds in candidates:
+            if rule.id not in raised and test(current):  # the reasons only for a raised flag
+                raised[rule.id] = holds(current).because
         if len(raised) == before:
             break
         # Only a rule that asks about flags can change its verdict once more flags are up.
@@ -41,17 +48,23 @@ def raised_flags(knowledge: Knowledge, facts: Facts) -> tuple[RedFlag, ...]:
 
 @dataclass(frozen=True)
 class _Rules:
-    all: list[tuple[RedFlagRule, Compiled]]
-    chained: list[tuple[RedFlagRule, Compiled]]
+    """Each rule with its verdict alone (``compiled_test``: short-circuits, builds no reasons;
+    most flags do not fire) and its full evaluation (the reasons of one that does)."""
+
+    all: list[tuple[RedFlagRule, Test, Compiled]]
+    chained: list[tuple[RedFlagRule, Test, Compiled]]
     order: dict[str, int]
 
 
 @per_knowledge
 def _rules(knowledge: Knowledge) -> _Rules:
-    every = [(rule, compiled(rule.when)) for rule in knowledge.red_flags.values()]
+    every = [
+        (rule, compiled_test(rule.when), compiled(rule.when))
+        for rule in knowledge.red_flags.values()
+    ]
     return _Rules(
         all=every,
-        chained=[(rule, holds) for rule, holds in every if names_a_flag(rule.when)],
+        chained=[item for item in every if names_a_flag(item[0].when)],
         order={ident: i for i, ident in enumerate(knowledge.red_flags)},
     )
 
