@@ -54,7 +54,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("flag:hepatic_visceral_crisis",),
     ),
     "SVC obstruction": (
-        r"superior vena cava (?:syndrome|obstruction)|svc",
+        r"(?:superior vena cava|svc) (?:syndrome|obstruction)",
         ("flag:svc_obstruction",),
     ),
     "neutropenic fever": (r"neutropeni", ("flag:neutropenic_sepsis",)),
