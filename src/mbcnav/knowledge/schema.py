@@ -54,6 +54,7 @@ LabName = Literal[
     "sodium_mmol_l",
     "haemoglobin_g_l",
     "platelets_10e9_l",
+    "neutrophils_10e9_l",
     "ferritin_ug_l",
     "spo2_percent",
     "respiratory_rate_per_min",

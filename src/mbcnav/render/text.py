@@ -102,6 +102,7 @@ LAB_LABEL: Mapping[str, tuple[str, str]] = {
     "sodium_mmol_l": ("Sodium", "mmol/L"),
     "haemoglobin_g_l": ("Haemoglobin", "g/L"),
     "platelets_10e9_l": ("Platelets", "× 10⁹/L"),
+    "neutrophils_10e9_l": ("Neutrophils", "× 10⁹/L"),
     "ferritin_ug_l": ("Ferritin", "µg/L"),
     "spo2_percent": ("Oxygen saturation", "%"),
     "respiratory_rate_per_min": ("Respiratory rate", "/min"),
