@@ -192,9 +192,17 @@ def reaches(rules: TriggerRules, forward: bool) -> bool:
 
 _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
+_FOLLOW_WINDOW = 48
+"""Characters before a head searched for the pronoun that stands for its body part."""
 _LAST_WORD = re.compile(r"([^\W_]+)[^\w]*$")
 _NEXT_WORD = re.compile(r"[^\w]*([^\W_]+)")
 _WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=8)
+def _any_of(words: frozenset[str]) -> re.Pattern[str]:
+    """A quick test for any of ``words`` as a whole word, before the word-by-word walk."""
+    return re.compile(rf"\b(?:{'|'.join(sorted(map(re.escape, words)))})\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -232,7 +240,12 @@ class Composer:
         ("my hip ... it hurts"), or nothing. The concept spans the pronoun and the head (one
         clause, so context applies there); the part only decides the finding."""
         spec = self.spec
-        window = self.text[max(0, head[0] - 48) : head[0]]
+        last = bisect_left(part_starts, head[0]) - 1  # parts do not overlap: ends rise too
+        if last < 0 or parts[last][1] < head[0] - _FOLLOW_WINDOW - spec.follow_gap_chars:
+            return []  # no part near enough before the head for any pronoun to refer to
+        window = self.text[max(0, head[0] - _FOLLOW_WINDOW) : head[0]]
+        if not _any_of(spec.follow_pronouns).search(window):
+            return []
         words = list(_WORD.finditer(window))
         pronoun_at = -1
         for index in range(len(words) - 1, max(-1, len(words) - 5), -1):
