@@ -9,22 +9,9 @@ quotes from any record.
 from __future__ import annotations
 
 import pytest
+from concept_battery import ConceptClass, check_concept_class, found
 
-from mbcnav.extract import read_text
-from mbcnav.extract.concepts import word_forms
 from mbcnav.knowledge import Knowledge
-
-
-def _found(text: str, knowledge: Knowledge) -> set[tuple[str, bool]]:
-    return {(f.id, f.present) for f in read_text(text, knowledge).findings}
-
-
-def _misspelt(word: str) -> str:
-    """A misspelling of ``word`` the generated table lists (the first, for a stable test)."""
-    variants = word_forms().misspellings.get(word, ())
-    assert variants, f"no generated misspelling of {word!r}"
-    return sorted(variants)[0]
-
 
 # (finding, word order A, word order B, an inflection, (word to misspell, text with {}),
 #  a clause-limit negative, a negated form)
@@ -168,36 +155,9 @@ CLASSES = [
 IDS = [f"{c[0]}-{n}" for n, c in enumerate(CLASSES)]
 
 
-@pytest.mark.parametrize(("finding", "first", "second"), [c[:3] for c in CLASSES], ids=IDS)
-def test_either_word_order_reads_the_finding(
-    knowledge: Knowledge, finding: str, first: str, second: str
-) -> None:
-    assert (finding, True) in _found(first, knowledge)
-    assert (finding, True) in _found(second, knowledge)
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[3]) for c in CLASSES], ids=IDS)
-def test_inflected_forms_read_the_finding(knowledge: Knowledge, finding: str, text: str) -> None:
-    assert (finding, True) in _found(text, knowledge)
-
-
-@pytest.mark.parametrize(("finding", "misspelt"), [(c[0], c[4]) for c in CLASSES], ids=IDS)
-def test_a_misspelt_word_still_reads(
-    knowledge: Knowledge, finding: str, misspelt: tuple[str, str]
-) -> None:
-    word, template = misspelt
-    assert (finding, True) in _found(template.format(_misspelt(word)), knowledge)
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[5]) for c in CLASSES], ids=IDS)
-def test_nothing_pairs_across_a_clause(knowledge: Knowledge, finding: str, text: str) -> None:
-    assert finding not in {ident for ident, _ in _found(text, knowledge)}
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[6]) for c in CLASSES], ids=IDS)
-def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: str) -> None:
-    found = _found(text, knowledge)
-    assert (finding, False) in found and (finding, True) not in found
+@pytest.mark.parametrize("case", CLASSES, ids=IDS)
+def test_concept_class_reads_in_every_form(knowledge: Knowledge, case: ConceptClass) -> None:
+    check_concept_class(case, knowledge)
 
 
 # ---------------------------------------------------------------- heads and terms
@@ -233,7 +193,7 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
     ],
 )
 def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str) -> None:
-    assert (finding, True) in _found(text, knowledge)
+    assert (finding, True) in found(text, knowledge)
 
 
 @pytest.mark.parametrize(
@@ -259,4 +219,4 @@ def test_lay_heads_and_terms_read(knowledge: Knowledge, text: str, finding: str)
     ],
 )
 def test_look_alikes_stay_unread(knowledge: Knowledge, text: str, finding: str) -> None:
-    assert finding not in {ident for ident, _ in _found(text, knowledge)}
+    assert finding not in {ident for ident, _ in found(text, knowledge)}

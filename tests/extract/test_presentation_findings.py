@@ -10,21 +10,9 @@ Phrases are generic ways of saying the concept.
 from __future__ import annotations
 
 import pytest
+from concept_battery import ConceptClass, check_concept_class, found
 
-from mbcnav.extract import read_text
-from mbcnav.extract.concepts import word_forms
 from mbcnav.knowledge import Knowledge
-
-
-def _found(text: str, knowledge: Knowledge) -> set[tuple[str, bool]]:
-    return {(f.id, f.present) for f in read_text(text, knowledge).findings}
-
-
-def _misspelt(word: str) -> str:
-    variants = word_forms().misspellings.get(word, ())
-    assert variants, f"no generated misspelling of {word!r}"
-    return sorted(variants)[0]
-
 
 # (finding, word order A, word order B, an inflection, (word to misspell, text with {}),
 #  a clause-limit negative, a negated form)
@@ -78,36 +66,9 @@ CLASSES = [
 IDS = [c[0] for c in CLASSES]
 
 
-@pytest.mark.parametrize(("finding", "first", "second"), [c[:3] for c in CLASSES], ids=IDS)
-def test_either_word_order_reads_the_finding(
-    knowledge: Knowledge, finding: str, first: str, second: str
-) -> None:
-    assert (finding, True) in _found(first, knowledge)
-    assert (finding, True) in _found(second, knowledge)
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[3]) for c in CLASSES], ids=IDS)
-def test_inflected_forms_read_the_finding(knowledge: Knowledge, finding: str, text: str) -> None:
-    assert (finding, True) in _found(text, knowledge)
-
-
-@pytest.mark.parametrize(("finding", "misspelt"), [(c[0], c[4]) for c in CLASSES], ids=IDS)
-def test_a_misspelt_word_still_reads(
-    knowledge: Knowledge, finding: str, misspelt: tuple[str, str]
-) -> None:
-    word, template = misspelt
-    assert (finding, True) in _found(template.format(_misspelt(word)), knowledge)
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[5]) for c in CLASSES], ids=IDS)
-def test_nothing_pairs_across_a_clause(knowledge: Knowledge, finding: str, text: str) -> None:
-    assert finding not in {ident for ident, _ in _found(text, knowledge)}
-
-
-@pytest.mark.parametrize(("finding", "text"), [(c[0], c[6]) for c in CLASSES], ids=IDS)
-def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: str) -> None:
-    found = _found(text, knowledge)
-    assert (finding, False) in found and (finding, True) not in found
+@pytest.mark.parametrize("case", CLASSES, ids=IDS)
+def test_concept_class_reads_in_every_form(knowledge: Knowledge, case: ConceptClass) -> None:
+    check_concept_class(case, knowledge)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +88,7 @@ def test_a_negated_form_reads_absent(knowledge: Knowledge, finding: str, text: s
     ],
 )
 def test_clinical_terms_read(knowledge: Knowledge, text: str, finding: str) -> None:
-    assert (finding, True) in _found(text, knowledge)
+    assert (finding, True) in found(text, knowledge)
 
 
 @pytest.mark.parametrize(
@@ -141,8 +102,8 @@ def test_clinical_terms_read(knowledge: Knowledge, text: str, finding: str) -> N
     ],
 )
 def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str) -> None:
-    found = _found(text, knowledge)
-    assert (finding, False) in found and (finding, True) not in found
+    read = found(text, knowledge)
+    assert (finding, False) in read and (finding, True) not in read
 
 
 @pytest.mark.parametrize(
@@ -171,12 +132,12 @@ def test_negated_terms_read_absent(knowledge: Knowledge, text: str, finding: str
 def test_near_misses_read_nothing_of_the_finding(
     knowledge: Knowledge, text: str, finding: str
 ) -> None:
-    assert finding not in {ident for ident, _ in _found(text, knowledge)}
+    assert finding not in {ident for ident, _ in found(text, knowledge)}
 
 
 def test_urge_incontinence_keeps_its_own_finding(knowledge: Knowledge) -> None:
-    found = _found("Overactive bladder with urge incontinence.", knowledge)
-    assert ("sym:urinary_incontinence", True) in found
+    read = found("Overactive bladder with urge incontinence.", knowledge)
+    assert ("sym:urinary_incontinence", True) in read
 
 
 def test_new_findings_move_the_network(knowledge: Knowledge) -> None:
