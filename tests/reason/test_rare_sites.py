@@ -5,6 +5,7 @@ suspected, and a nonspecific complaint must not put the rare site first."""
 from __future__ import annotations
 
 import pytest
+from site_views import read_findings, top_sites
 
 from mbcnav import assess
 from mbcnav.knowledge import Knowledge, load_knowledge
@@ -13,16 +14,6 @@ from mbcnav.knowledge import Knowledge, load_knowledge
 @pytest.fixture(scope="module")
 def knowledge() -> Knowledge:
     return load_knowledge()
-
-
-def _top(text: str, knowledge: Knowledge, setting: str = "suspected", n: int = 3) -> list[str]:
-    result = assess({"text": text, "setting": setting}, knowledge=knowledge)
-    return [site.id for site in result.sites[:n]]
-
-
-def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
-    result = assess({"text": text}, knowledge=knowledge)
-    return {f.id: f.present for f in result.findings}
 
 
 @pytest.mark.parametrize(
@@ -49,10 +40,10 @@ def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
         ("The blood film was leukoerythroblastic with teardrop cells.", "sym:pancytopenia"),
     ],
 )
-def test_the_presenting_words_of_rare_sites_are_read(
+def test_the_presenting_words_of_rare_sites_areread_findings(
     text: str, finding: str, knowledge: Knowledge
 ) -> None:
-    assert _read(text, knowledge).get(finding) is True
+    assert read_findings(text, knowledge).get(finding) is True
 
 
 @pytest.mark.parametrize(
@@ -68,7 +59,7 @@ def test_the_presenting_words_of_rare_sites_are_read(
 def test_rare_site_concepts_are_read_in_any_wording(
     text: str, finding: str, knowledge: Knowledge
 ) -> None:
-    assert _read(text, knowledge).get(finding) is True
+    assert read_findings(text, knowledge).get(finding) is True
 
 
 @pytest.mark.parametrize(
@@ -83,21 +74,26 @@ def test_rare_site_concepts_are_read_in_any_wording(
 def test_inflammation_or_red_cells_near_the_chest_are_not_a_skin_lesion(
     text: str, knowledge: Knowledge
 ) -> None:
-    assert "sym:skin_lesion" not in _read(text, knowledge)
+    assert "sym:skin_lesion" not in read_findings(text, knowledge)
 
 
 def test_an_eye_patch_is_not_a_red_eye(knowledge: Knowledge) -> None:
-    assert "sym:red_eye" not in _read("I am wearing an eye patch so I can see single.", knowledge)
+    assert "sym:red_eye" not in read_findings(
+        "I am wearing an eye patch so I can see single.", knowledge
+    )
 
 
 def test_iron_deficiency_anaemia_is_read_as_both_findings(knowledge: Knowledge) -> None:
-    read = _read("Admitted with iron deficiency anaemia.", knowledge)
+    read = read_findings("Admitted with iron deficiency anaemia.", knowledge)
     assert read.get("sym:iron_deficiency_anaemia") is True
     assert read.get("sym:anaemia") is True
 
 
 def test_denied_melaena_is_absent(knowledge: Knowledge) -> None:
-    assert _read("She denies melaena or haematemesis.", knowledge).get("sym:gi_bleeding") is False
+    assert (
+        read_findings("She denies melaena or haematemesis.", knowledge).get("sym:gi_bleeding")
+        is False
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,22 +107,22 @@ def test_denied_melaena_is_absent(knowledge: Knowledge) -> None:
 def test_a_clear_eye_presentation_puts_eye_orbit_in_the_top_three(
     text: str, knowledge: Knowledge
 ) -> None:
-    assert "site:eye_orbit" in _top(text, knowledge)
+    assert "site:eye_orbit" in top_sites(text, knowledge)
 
 
 def test_double_vision_with_a_nerve_palsy_keeps_the_orbit_in_view(knowledge: Knowledge) -> None:
     text = "Double vision; the first working diagnosis was a third cranial nerve palsy."
-    assert "site:eye_orbit" in _top(text, knowledge)
+    assert "site:eye_orbit" in top_sites(text, knowledge)
 
 
 def test_inflammatory_skin_metastasis_puts_skin_first(knowledge: Knowledge) -> None:
     text = "Spreading red plaques with thickened skin over the chest, first treated as erysipelas."
-    assert _top(text, knowledge, n=1) == ["site:skin_chest_wall"]
+    assert top_sites(text, knowledge, n=1) == ["site:skin_chest_wall"]
 
 
 def test_gi_bleeding_with_iron_deficiency_puts_the_gi_tract_first(knowledge: Knowledge) -> None:
     text = "Black tarry stools; ferritin low, consistent with iron deficiency."
-    assert _top(text, knowledge, n=1) == ["site:gi_tract"]
+    assert top_sites(text, knowledge, n=1) == ["site:gi_tract"]
 
 
 @pytest.mark.parametrize("setting", ["suspected", "metastatic"])
@@ -142,11 +138,11 @@ def test_gi_bleeding_with_iron_deficiency_puts_the_gi_tract_first(knowledge: Kno
 def test_a_nonspecific_complaint_does_not_put_the_gi_tract_first(
     text: str, setting: str, knowledge: Knowledge
 ) -> None:
-    assert _top(text, knowledge, setting=setting, n=1) != ["site:gi_tract"]
+    assert top_sites(text, knowledge, setting=setting, n=1) != ["site:gi_tract"]
 
 
 def test_floaters_alone_do_not_put_the_eye_first(knowledge: Knowledge) -> None:
-    assert _top("Some floaters in her vision.", knowledge, n=1) != ["site:eye_orbit"]
+    assert top_sites("Some floaters in her vision.", knowledge, n=1) != ["site:eye_orbit"]
 
 
 def test_rare_site_priors_follow_their_series(knowledge: Knowledge) -> None:
@@ -177,9 +173,9 @@ def test_a_low_ferritin_reads_as_iron_deficiency(
 ) -> None:
     """Below 30 µg/L (BSG 2021 cut-offs 15-45 µg/L): the iron deficiency that sends a woman
     with breast cancer for GI investigation; a normal or high ferritin names none."""
-    assert (_read(text, knowledge).get("sym:iron_deficiency_anaemia") is True) is present
+    assert (read_findings(text, knowledge).get("sym:iron_deficiency_anaemia") is True) is present
 
 
 def test_anaemia_with_a_low_ferritin_keeps_the_gi_tract_in_view(knowledge: Knowledge) -> None:
     text = "Admitted with symptomatic anaemia; haemoglobin 5.5 g/dL, ferritin 20 ng/mL."
-    assert "site:gi_tract" in _top(text, knowledge)
+    assert "site:gi_tract" in top_sites(text, knowledge)

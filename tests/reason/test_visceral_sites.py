@@ -5,6 +5,7 @@ swallowing difficulty with weight loss), and the near misses must not."""
 from __future__ import annotations
 
 import pytest
+from site_views import read_findings, top_sites
 
 from mbcnav import assess
 from mbcnav.knowledge import Knowledge, load_knowledge
@@ -13,16 +14,6 @@ from mbcnav.knowledge import Knowledge, load_knowledge
 @pytest.fixture(scope="module")
 def knowledge() -> Knowledge:
     return load_knowledge()
-
-
-def _top(text: str, knowledge: Knowledge, n: int = 3, setting: str = "suspected") -> list[str]:
-    result = assess({"text": text, "setting": setting}, knowledge=knowledge)
-    return [site.id for site in result.sites[:n]]
-
-
-def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
-    result = assess({"text": text}, knowledge=knowledge)
-    return {f.id: f.present for f in result.findings}
 
 
 @pytest.mark.parametrize(
@@ -36,7 +27,7 @@ def _read(text: str, knowledge: Knowledge) -> dict[str, bool]:
 def test_varices_or_liver_failure_put_the_liver_first(text: str, knowledge: Knowledge) -> None:
     """Diffuse liver metastases cause pseudocirrhosis, portal hypertension and liver failure
     (Engelman 2020); the findings weigh on the liver, not only on the hepatic flag."""
-    assert _top(text, knowledge, n=1) == ["site:liver"]
+    assert top_sites(text, knowledge, n=1) == ["site:liver"]
 
 
 def test_variceal_bleeding_still_raises_the_hepatic_emergency(knowledge: Knowledge) -> None:
@@ -57,13 +48,13 @@ def test_variceal_bleeding_still_raises_the_hepatic_emergency(knowledge: Knowled
     ],
 )
 def test_vertigo_is_its_own_finding(text: str, knowledge: Knowledge) -> None:
-    read = _read(text, knowledge)
+    read = read_findings(text, knowledge)
     assert read.get("sym:vertigo") is True
     assert "sym:dizziness" not in read
 
 
 def test_dizziness_stays_dizziness(knowledge: Knowledge) -> None:
-    read = _read("She feels dizzy when she stands up.", knowledge)
+    read = read_findings("She feels dizzy when she stands up.", knowledge)
     assert read.get("sym:dizziness") is True
     assert "sym:vertigo" not in read
 
@@ -71,12 +62,14 @@ def test_dizziness_stays_dizziness(knowledge: Knowledge) -> None:
 def test_vertigo_keeps_the_brain_in_view_but_dizziness_does_not(knowledge: Knowledge) -> None:
     """Vertigo is a fifth of all dizziness (Neuhauser 2005/2008) and a posterior-fossa sign;
     vague dizziness is too common to raise the brain on its own."""
-    assert "site:brain" in _top("Attacks of positional vertigo.", knowledge)
-    assert "site:brain" not in _top("She feels dizzy at times.", knowledge)
+    assert "site:brain" in top_sites("Attacks of positional vertigo.", knowledge)
+    assert "site:brain" not in top_sites("She feels dizzy at times.", knowledge)
 
 
 def test_dysphagia_with_weight_loss_keeps_the_gi_tract_in_view(knowledge: Knowledge) -> None:
-    assert "site:gi_tract" in _top("Progressive difficulty swallowing and weight loss.", knowledge)
+    assert "site:gi_tract" in top_sites(
+        "Progressive difficulty swallowing and weight loss.", knowledge
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,7 +81,7 @@ def test_dysphagia_with_weight_loss_keeps_the_gi_tract_in_view(knowledge: Knowle
     ],
 )
 def test_common_sites_keep_the_top_place(text: str, site: str, knowledge: Knowledge) -> None:
-    assert _top(text, knowledge, n=1) == [site]
+    assert top_sites(text, knowledge, n=1) == [site]
 
 
 def test_lower_abdominal_pain_points_below_the_liver(knowledge: Knowledge) -> None:
