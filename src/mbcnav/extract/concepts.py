@@ -143,6 +143,16 @@ class ConceptRules:
     """(head id, region) -> finding ids, compiled from the knowledge's rules."""
 
     findings: dict[tuple[str, str], tuple[str, ...]]
+    regions: dict[str, frozenset[str]] = field(init=False)
+    """Head id -> the regions some rule joins it with (a head pairing with none of a text's
+    parts is skipped by ``Composer.compose`` with one set test)."""
+
+    def __post_init__(self) -> None:
+        regions: dict[str, set[str]] = {}
+        for head, region in self.findings:
+            regions.setdefault(head, set()).add(region)
+        joined = {head: frozenset(found) for head, found in regions.items()}
+        object.__setattr__(self, "regions", joined)
 
     @classmethod
     def of(cls, knowledge: Knowledge) -> ConceptRules:
@@ -221,7 +231,14 @@ class Composer:
         part_starts = [part[0] for part in parts]
         limit = self.spec.max_gap_chars
         out: list[Concept] = []
+        # A head no rule joins with a region among the parts composes nothing, either side
+        # nor by pronoun (every path needs a rule for the head and a part's region).
+        present = {part[2].region for part in parts}
+        joined = self.rules.regions
         for head in leftmost_longest(heads):
+            regions = joined.get(head[2].id)
+            if regions is None or regions.isdisjoint(present):
+                continue
             if _inside(self.taken, head[0], head[1], strictly=True):
                 continue
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
