@@ -52,9 +52,21 @@ class PhraseMatcher(Generic[P]):
         return matcher
 
     def _build(self, grouped: Mapping[str, tuple[P, ...]]) -> None:
+        """Add every key; keys of one length and the same payloads share one value tuple.
+
+        The lexicon's tens of thousands of keys name a few thousand payloads: unshared, their
+        value tuples are most of the objects in the process, and the garbage collector walks
+        every one on each full collection, which a long run of reads triggers again and again.
+        Payloads are compared by identity (equal objects would cost a deep hash each).
+        """
         self._automaton = ahocorasick.Automaton()
+        values: dict[tuple[int, tuple[int, ...]], tuple[int, tuple[P, ...]]] = {}
         for key, payloads in grouped.items():
-            self._automaton.add_word(f" {key} ", (len(key), payloads))
+            shape = (len(key), tuple(map(id, payloads)))
+            value = values.get(shape)
+            if value is None:
+                value = values[shape] = (len(key), payloads)
+            self._automaton.add_word(f" {key} ", value)
         self._size = len(grouped)
         if grouped:
             self._automaton.make_automaton()
