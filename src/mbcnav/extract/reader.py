@@ -103,41 +103,35 @@ class _Hits:
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     """Sort the automaton's hits into trigger cues, symptom and site term hits, lab values and
     spread phrases, in original offsets. It runs for every hit, so the offset map is inlined
-    (its current stretch held in locals, looked up again only when a hit ends past it) and
-    what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
+    and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
     heads, parts = out.heads, out.parts
     add_cue = cues.append
-    only_trigger, only_anchor = ONLY_TRIGGER, ONLY_ANCHOR
     breaks, shifts = folded.breaks, folded.shifts
-    # In padded coordinates a hit is ``last`` (the trailing space) and ``length``: collapsed
-    # [last - 1 - length, last - 1). The stretch from break ``index`` holds every hit with
-    # ``last <= limit``; each such hit moves ``bias`` on, and so does its start when
-    # ``last - length > low``, else the start lies before the stretch (a phrase over a break).
+    collapsed = len(breaks) > 1
     nexts = (*breaks[1:], 1 << 62)  # the break after each, then a sentinel that ends the walk
     index = 0  # hits come in order of their end: walk, don't search
-    limit, bias, low = nexts[0] + 1, shifts[0] - 1, breaks[0]
     for last, (length, (entry,)) in matcher.raw(folded):
-        if last > limit:
-            index += 1
-            while nexts[index] + 1 < last:
+        end = last - 1  # collapsed [start, end); see PhraseMatcher.find
+        start = end - length
+        if collapsed:
+            while nexts[index] < end:  # the last break at or before end - 1
                 index += 1
-            limit, bias, low = nexts[index] + 1, shifts[index] - 1, breaks[index]
-        end = last + bias
-        if last - length > low:
-            start = end - length
-        else:
-            start = last - 1 - length
-            back = index - 1  # a phrase spans few space runs
-            while breaks[back] > start:
-                back -= 1
-            start += shifts[back]
+            shift = shifts[index]
+            end += shift
+            if breaks[index] <= start:
+                start += shift
+            else:
+                back = index - 1  # a phrase spans few space runs
+                while breaks[back] > start:
+                    back -= 1
+                start += shifts[back]
         code = entry.code
-        if code == only_trigger:  # most hits
+        if code == ONLY_TRIGGER:  # most hits
             add_cue((start, end, entry.trigger))  # type: ignore[arg-type]
             continue
-        if code == only_anchor:
+        if code == ONLY_ANCHOR:
             for anchor in entry.heads:
                 heads.append((start, end, anchor))
             for anchor in entry.parts:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from operator import methodcaller
 
 _TITLES = ("Dr", "DR", "Mr", "MR", "Ms", "MS", "Mrs", "MRS", "vs", "St", "No", "NO", "Fig")
 _LATIN = ("e.g", "i.e")
@@ -43,7 +42,6 @@ _BOUNDARY = re.compile(
     r"|(?<=\n)(?=[ \t]*+(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
     r")"
 )
-_END = methodcaller("end")
 _LIST_CLOSE = re.compile(r"\)\s")
 _LIST_OPEN = re.compile(r"\s\d{1,2}")
 
@@ -66,8 +64,7 @@ def _list_numbers(text: str) -> list[int]:
 
 def sentence_starts(text: str, extra: list[int] | None = None) -> list[int]:
     """Sorted start offsets of every sentence (always including 0)."""
-    starts = [0]
-    starts.extend(map(_END, _BOUNDARY.finditer(text)))  # the ends in C, no Python frame a match
+    starts = [0, *[m.end() for m in _BOUNDARY.finditer(text)]]
     more = _list_numbers(text)
     if extra:
         more.extend(extra)
