@@ -335,15 +335,88 @@ def _any_test(findings: frozenset[str], tests: tuple[Test, ...]) -> Test:
     return holds
 
 
+Needs = dict[str, frozenset[str]]
+"""Facts fields (sets, or the labs mapping) and ids: a condition holds only if one of the ids
+is in its field."""
+
+_MEMBER_FIELDS = {
+    FindingPresent: ("present", attrgetter("finding")),
+    LabCompare: ("labs", attrgetter("lab")),
+    FlagRaised: ("flags", attrgetter("flag")),
+    PriorTherapy: ("prior_therapies", attrgetter("prior_therapy")),
+    PriorModality: ("prior_modalities", attrgetter("prior_modality")),
+}
+
+
+def needed(condition: Condition) -> Needs | None:
+    """Ids at least one of which a patient's facts must hold for the condition to hold
+    (``None``: no such set). Most rules are groups of findings, lab bounds or sites and most
+    notes have none of them, so a C-speed set test or two settles them without walking the
+    condition."""
+    member = _MEMBER_FIELDS.get(type(condition))
+    if member is not None:
+        return {member[0]: frozenset({member[1](condition)})}
+    match condition:
+        case SiteStatus(site=site):
+            # every status asks for a known site, a suspected one, or either
+            return {"known_sites": frozenset({site}), "suspected_sites": frozenset({site})}
+        case AllOf(all=parts):
+            needs = [n for p in parts if (n := needed(p)) is not None]
+            return min(needs, key=lambda n: sum(map(len, n.values()))) if needs else None
+        case AnyOf(any=parts) | AtLeast(of=parts) if parts:
+            if isinstance(condition, AtLeast) and condition.at_least < 1:
+                return None
+            union: dict[str, frozenset[str]] = {}
+            for part in parts:
+                part_needs = needed(part)
+                if part_needs is None:
+                    return None
+                for name, ids in part_needs.items():
+                    union[name] = union.get(name, frozenset()) | ids
+            return union
+    return None
+
+
+def _possible(needs: Needs) -> Test:
+    checks = tuple((ids, attrgetter(name)) for name, ids in needs.items())
+    if len(checks) == 1:
+        ((ids, of),) = checks
+        return lambda facts: not ids.isdisjoint(of(facts))
+
+    def possible(facts: Facts) -> bool:
+        for ids, of in checks:  # noqa: SIM110
+            if not ids.isdisjoint(of(facts)):
+                return True
+        return False
+
+    return possible
+
+
+def _gated_compile(condition: Any) -> Compiled:
+    full, needs = _compile(condition), needed(condition)
+    if needs is None:
+        return full
+    possible = _possible(needs)
+    return lambda facts: full(facts) if possible(facts) else _NO
+
+
+def _gated_test(condition: Any) -> Test:
+    test, needs = _test(condition), needed(condition)
+    if needs is None:
+        return test
+    possible = _possible(needs)
+    return lambda facts: possible(facts) and test(facts)
+
+
 def compiled(condition: Condition) -> Compiled:
     """The condition as a function of the facts: built once per condition object (they are
     immutable) and kept while it lives, so a knowledge's tables are read only once."""
-    return _cached(_COMPILED, condition, _compile)
+    return _cached(_COMPILED, condition, _gated_compile)
 
 
 def compiled_test(condition: Condition) -> Test:
     """As :func:`compiled`, for callers that need only whether the condition holds."""
-    return _cached(_TESTED, condition, _test)
+    return _cached(_TESTED, condition, _gated_test)
 
 
 def _cached(
@@ -415,6 +488,7 @@ __all__ = [
     "compiled_test",
     "evaluate",
     "names_a_flag",
+    "needed",
     "per_knowledge",
     "referenced_ids",
 ]
