@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 import rules_reference as reference
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Facts, compiled_test, evaluate, needed, referenced_ids
+from mbcnav.rules import Facts, candidates, compiled_test, evaluate, needed, referenced_ids
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 
@@ -276,3 +276,16 @@ def test_facts_but_is_dataclasses_replace() -> None:
     assert FACTS.flags == frozenset({"flag:hypercalcaemia"})
     with pytest.raises(TypeError):
         FACTS.but(flag=frozenset())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(conditions, min_size=1, max_size=8))
+def test_candidates_leave_out_only_conditions_that_do_not_hold(raws: list[Any]) -> None:
+    found = [CONDITION.validate_python(raw) for raw in raws]
+    index = candidates(found)
+    for one in BANK:
+        kept = index(one)
+        assert kept == sorted(set(kept))
+        for position, condition in enumerate(found):
+            if position not in kept:
+                assert not reference.evaluate(condition, one).matched

@@ -392,6 +392,47 @@ def _possible(needs: Needs) -> Test:
     return possible
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Which of a list of conditions may hold for some facts (:func:`candidates`)."""
+
+    always: frozenset[int]
+    by_field: tuple[tuple[str, dict[str, tuple[int, ...]]], ...]
+
+    def __call__(self, facts: Facts) -> list[int]:
+        """The positions (in list order) of the conditions whose needed ids the facts hold,
+        and of those without needed ids: every other condition is false for these facts."""
+        found = set(self.always)
+        for name, index in self.by_field:
+            for ident in getattr(facts, name):
+                hit = index.get(ident)
+                if hit is not None:
+                    found.update(hit)
+        return sorted(found)
+
+
+def candidates(conditions: list[Condition]) -> Candidates:
+    """An index of the conditions by their needed ids, so a caller asks only the few a
+    patient's facts can satisfy instead of every rule of a table."""
+    always: set[int] = set()
+    by_field: dict[str, dict[str, list[int]]] = {}
+    for position, condition in enumerate(conditions):
+        needs = needed(condition)
+        if needs is None:
+            always.add(position)
+            continue
+        for name, ids in needs.items():
+            for ident in ids:
+                by_field.setdefault(name, {}).setdefault(ident, []).append(position)
+    return Candidates(
+        frozenset(always),
+        tuple(
+            (name, {ident: tuple(at) for ident, at in index.items()})
+            for name, index in by_field.items()
+        ),
+    )
+
+
 def _gated_compile(condition: Any) -> Compiled:
     full, needs = _compile(condition), needed(condition)
     if needs is None:
@@ -480,10 +521,12 @@ def referenced_ids(condition: Condition) -> set[str]:
 
 
 __all__ = [
+    "Candidates",
     "Compiled",
     "Facts",
     "Match",
     "Test",
+    "candidates",
     "compiled",
     "compiled_test",
     "evaluate",
