@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Treatment, TreatmentGate
 from mbcnav.recommend.gates import SUSPECTED_MARK, failed_gates
-from mbcnav.recommend.tables import conditional, select
+from mbcnav.recommend.tables import Table, conditional, select
 from mbcnav.rules import Compiled, Facts, Match, compiled_test, per_knowledge
 from mbcnav.types import MODALITIES, ConfirmingTest, DeferredOption, TreatmentOption
 
@@ -43,9 +43,9 @@ def _sites(row: Treatment, facts: Facts) -> tuple[tuple[str, ...], bool] | None:
 
 
 @per_knowledge
-def _table(knowledge: Knowledge) -> list[tuple[Treatment, Compiled]]:
-    rows = conditional(knowledge.treatments.values(), lambda row: row.when)
-    return [(row, _on_sites(row, holds)) for row, holds in rows]
+def _table(knowledge: Knowledge) -> Table[Treatment]:
+    table = conditional(knowledge.treatments.values(), lambda row: row.when)
+    return Table([(row, _on_sites(row, holds)) for row, holds in table.rows], table.may_hold)
 
 
 _NOT_SELECTED = Match(False)
