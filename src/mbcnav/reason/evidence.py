@@ -124,13 +124,13 @@ def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, f
     absent = frozenset(k for k, v in merged.items() if not v)
     present = {k for k, v in merged.items() if v}
     derived: list[str] = []
-    rules, candidates = _derivable(knowledge), _derivable_index(knowledge)
+    rules, may_hold = _derivable(knowledge), _derivable_index(knowledge)
     while True:
         facts = Facts(present=frozenset(present), absent=absent, labs=labs)
         # only the rules these facts can satisfy, in knowledge order (the others are false)
         new = [
             ident
-            for ident, holds in (rules[i] for i in candidates(facts))
+            for ident, holds in (rules[i] for i in may_hold(facts))
             if ident not in merged and ident not in present and holds(facts)
         ]
         if not new:
