@@ -285,7 +285,7 @@ def test_candidates_leave_out_only_conditions_that_do_not_hold(raws: list[Any]) 
     index = candidates(found)
     for one in BANK:
         kept = index(one)
-        assert kept == sorted(set(kept))
+        assert list(kept) == sorted(set(kept))
         for position, condition in enumerate(found):
             if position not in kept:
                 assert not reference.evaluate(condition, one).matched

@@ -9,7 +9,7 @@ knowledge conditions; this module only knows how to read them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -396,19 +396,21 @@ def _possible(needs: Needs) -> Test:
 class Candidates:
     """Which of a list of conditions may hold for some facts (:func:`candidates`)."""
 
-    always: frozenset[int]
-    by_field: tuple[tuple[str, dict[str, tuple[int, ...]]], ...]
+    always: tuple[int, ...]
+    by_field: tuple[tuple[Callable[[Facts], Any], frozenset[str], dict[str, tuple[int, ...]]], ...]
 
-    def __call__(self, facts: Facts) -> list[int]:
+    def __call__(self, facts: Facts) -> Sequence[int]:
         """The positions (in list order) of the conditions whose needed ids the facts hold,
         and of those without needed ids: every other condition is false for these facts."""
-        found = set(self.always)
-        for name, index in self.by_field:
-            for ident in getattr(facts, name):
-                hit = index.get(ident)
-                if hit is not None:
-                    found.update(hit)
-        return sorted(found)
+        found: set[int] | None = None
+        for held, ids, index in self.by_field:
+            hits = ids.intersection(held(facts))  # C-level; a set walks the smaller side
+            if hits:
+                if found is None:
+                    found = set(self.always)
+                for ident in hits:
+                    found.update(index[ident])
+        return self.always if found is None else sorted(found)
 
 
 def candidates(conditions: list[Condition]) -> Candidates:
@@ -425,9 +427,9 @@ def candidates(conditions: list[Condition]) -> Candidates:
             for ident in ids:
                 by_field.setdefault(name, {}).setdefault(ident, []).append(position)
     return Candidates(
-        frozenset(always),
+        tuple(sorted(always)),
         tuple(
-            (name, {ident: tuple(at) for ident, at in index.items()})
+            (attrgetter(name), frozenset(index), {ident: tuple(at) for ident, at in index.items()})
             for name, index in by_field.items()
         ),
     )
