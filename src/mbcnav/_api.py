@@ -151,15 +151,15 @@ def _known_anything(patient: Patient) -> bool:
     often carry known sites, receptors and drugs without a note; known disease with no
     symptoms still has its restaging and treatment options. Age, sex and setting alone do not
     count: they describe the person, not the disease."""
+    if (patient.text or "").strip() or patient.findings:
+        return True  # most patients: no need to dump the profile
     values = (
         *patient.labs.model_dump().values(),
         *patient.receptors.model_dump().values(),
         *patient.biomarkers.model_dump().values(),
     )
     return bool(
-        (patient.text or "").strip()
-        or patient.findings
-        or patient.known_sites
+        patient.known_sites
         or patient.prior_therapies
         or any(value not in (None, "unknown") for value in values)
     )
