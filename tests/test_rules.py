@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 import rules_reference as reference
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Facts, compiled_test, evaluate, referenced_ids
+from mbcnav.rules import Facts, candidates, compiled_test, evaluate, needed, referenced_ids
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
 
@@ -177,15 +177,20 @@ def _leaf_examples() -> list[dict[str, Any]]:
     return out
 
 
-def _fact_bank(n: int) -> list[Facts]:
-    rng = random.Random(11)
+def _fact_bank(n: int, share: float = 0.5, seed: int = 11) -> list[Facts]:
+    """``n`` random patients, each holding about ``share`` of every kind of id."""
+    rng = random.Random(seed)
 
     def some(options: tuple[str, ...]) -> frozenset[str]:
-        return frozenset(o for o in options if rng.random() < 0.5)
+        return frozenset(o for o in options if rng.random() < share)
 
     bank = []
     for _ in range(n):
-        labs = {lab: rng.choice([2.5, 2.6, 3.1, 125.0, 135]) for lab in LABS if rng.random() < 0.7}
+        labs = {
+            lab: rng.choice([2.5, 2.6, 3.1, 125.0, 135])
+            for lab in LABS
+            if rng.random() < min(1.0, 1.4 * share)
+        }
         markers: dict[str, Any] = {"esr1": rng.choice(["mutated", "wildtype"])}
         markers["pd_l1_cps"] = rng.choice([None, 1.0, 12.0, 13, 26.0])
         bank.append(
@@ -207,7 +212,9 @@ def _fact_bank(n: int) -> list[Facts]:
     return bank
 
 
-BANK = _fact_bank(64)
+# Sparse patients as most notes are (a finding or two, no labs): the ones a rule's needed
+# ids (``needed``) rule out without evaluating it.
+BANK = _fact_bank(64) + _fact_bank(32, share=0.1, seed=12) + [Facts()]
 
 
 @pytest.mark.parametrize("raw", _leaf_examples(), ids=str)
@@ -230,6 +237,37 @@ def test_compiled_conditions_agree_with_the_reference_interpreter(raw: dict[str,
         assert compiled_test(condition)(one) is expected.matched
 
 
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_a_condition_holds_only_with_one_of_its_needed_ids(raw: dict[str, Any]) -> None:
+    condition = CONDITION.validate_python(raw)
+    needs = needed(condition)
+    for one in BANK:
+        if reference.evaluate(condition, one).matched and needs is not None:
+            assert any(not ids.isdisjoint(getattr(one, name)) for name, ids in needs.items())
+
+
+def test_needed_ids_of_groups() -> None:
+    def of(raw: dict[str, Any]) -> dict[str, frozenset[str]] | None:
+        return needed(CONDITION.validate_python(raw))
+
+    back, legs = {"finding": "sym:back_pain"}, {"finding": "sym:leg_weakness"}
+    calcium = {"lab": "calcium_corrected_mmol_l", "gt": 2.6}
+    assert of({"all": [back, {"setting": ["metastatic"]}]}) == {"present": {"sym:back_pain"}}
+    assert of({"any": [back, calcium]}) == {
+        "present": {"sym:back_pain"},
+        "labs": {"calcium_corrected_mmol_l"},
+    }
+    assert of({"at_least": 2, "of": [back, legs]}) == {
+        "present": {"sym:back_pain", "sym:leg_weakness"}
+    }
+    assert of({"any": [back, {"not": legs}]}) is None
+    assert of({"site": "site:bone", "status": "known"}) == {
+        "known_sites": {"site:bone"},
+        "suspected_sites": {"site:bone"},
+    }
+
+
 def test_facts_but_is_dataclasses_replace() -> None:
     from dataclasses import replace
 
@@ -238,3 +276,16 @@ def test_facts_but_is_dataclasses_replace() -> None:
     assert FACTS.flags == frozenset({"flag:hypercalcaemia"})
     with pytest.raises(TypeError):
         FACTS.but(flag=frozenset())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(conditions, min_size=1, max_size=8))
+def test_candidates_leave_out_only_conditions_that_do_not_hold(raws: list[Any]) -> None:
+    found = [CONDITION.validate_python(raw) for raw in raws]
+    index = candidates(found)
+    for one in BANK:
+        kept = index(one)
+        assert list(kept) == sorted(set(kept))
+        for position, condition in enumerate(found):
+            if position not in kept:
+                assert not reference.evaluate(condition, one).matched

@@ -151,15 +151,15 @@ def _known_anything(patient: Patient) -> bool:
     often carry known sites, receptors and drugs without a note; known disease with no
     symptoms still has its restaging and treatment options. Age, sex and setting alone do not
     count: they describe the person, not the disease."""
+    if (patient.text or "").strip() or patient.findings:
+        return True  # most patients: no need to dump the profile
     values = (
         *patient.labs.model_dump().values(),
         *patient.receptors.model_dump().values(),
         *patient.biomarkers.model_dump().values(),
     )
     return bool(
-        (patient.text or "").strip()
-        or patient.findings
-        or patient.known_sites
+        patient.known_sites
         or patient.prior_therapies
         or any(value not in (None, "unknown") for value in values)
     )
@@ -288,34 +288,47 @@ def _site_list(
     because: list[list[dict[str, object]]] | None,
     routes: Mapping[str, str | None],
 ) -> tuple[SitePosterior, ...]:
-    """Every site, most probable first (ties: knowledge order)."""
-    row = post[0].tolist()
-    prior = prepared.prior.tolist()
+    """Every site, most probable first (ties: knowledge order: the sort is stable)."""
+    probabilities = [round(p, DIGITS) for p in post[0].tolist()]
+    priors = [round(p, DIGITS) for p in prepared.prior.tolist()]
     clamped = prepared.clamped.tolist()
-    ranked = []
-    for i, (site, label, plain_label) in enumerate(_site_labels(knowledge, tables.sites)):
-        probability = round(row[i], DIGITS)
-        fields = {
-            "id": site,
-            "probability": probability,
-            "prior": round(prior[i], DIGITS),
-            "because": because[i] if because is not None else (),
-            "route": routes.get(site),
-            "label": label,
-            "plain_label": plain_label,
-            "known": bool(clamped[i]),
-        }
-        ranked.append((-probability, i, _SITE(fields)))
-    ranked.sort(key=lambda item: item[:2])
-    return tuple(item[2] for item in ranked)
+    labels = _site_labels(knowledge, tables.sites)
+    made = [
+        _SITE(
+            {
+                "id": site,
+                "probability": probabilities[i],
+                "prior": priors[i],
+                "because": because[i] if because is not None else (),
+                "route": routes.get(site),
+                "label": label,
+                "plain_label": plain_label,
+                "known": clamped[i],
+            }
+        )
+        for i, (site, label, plain_label) in enumerate(labels)
+    ]
+    ranked = sorted(range(len(made)), key=lambda i: -probabilities[i])
+    return tuple([made[i] for i in ranked])
 
 
 _SITE = SitePosterior.__pydantic_validator__.validate_python
 
 
 def _site_labels(knowledge: Knowledge, sites: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Each site with its labels, in ``sites`` order (the network's: fixed per knowledge)."""
+    cached = _labelled(knowledge)
+    if cached[0] != sites:
+        labels = _labels(knowledge)
+        return [(site, *labels[site]) for site in sites]
+    return cached[1]
+
+
+@per_knowledge
+def _labelled(knowledge: Knowledge) -> tuple[tuple[str, ...], list[tuple[str, str, str]]]:
+    sites = tables_for(knowledge).sites
     labels = _labels(knowledge)
-    return [(site, *labels[site]) for site in sites]
+    return sites, [(site, *labels[site]) for site in sites]
 
 
 @per_knowledge

@@ -9,7 +9,7 @@ knowledge conditions; this module only knows how to read them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -335,15 +335,131 @@ def _any_test(findings: frozenset[str], tests: tuple[Test, ...]) -> Test:
     return holds
 
 
+Needs = dict[str, frozenset[str]]
+"""Facts fields (sets, or the labs mapping) and ids: a condition holds only if one of the ids
+is in its field."""
+
+_MEMBER_FIELDS = {
+    FindingPresent: ("present", attrgetter("finding")),
+    LabCompare: ("labs", attrgetter("lab")),
+    FlagRaised: ("flags", attrgetter("flag")),
+    PriorTherapy: ("prior_therapies", attrgetter("prior_therapy")),
+    PriorModality: ("prior_modalities", attrgetter("prior_modality")),
+}
+
+
+def needed(condition: Condition) -> Needs | None:
+    """Ids at least one of which a patient's facts must hold for the condition to hold
+    (``None``: no such set). Most rules are groups of findings, lab bounds or sites and most
+    notes have none of them, so a C-speed set test or two settles them without walking the
+    condition."""
+    member = _MEMBER_FIELDS.get(type(condition))
+    if member is not None:
+        return {member[0]: frozenset({member[1](condition)})}
+    match condition:
+        case SiteStatus(site=site):
+            # every status asks for a known site, a suspected one, or either
+            return {"known_sites": frozenset({site}), "suspected_sites": frozenset({site})}
+        case AllOf(all=parts):
+            needs = [n for p in parts if (n := needed(p)) is not None]
+            return min(needs, key=lambda n: sum(map(len, n.values()))) if needs else None
+        case AnyOf(any=parts) | AtLeast(of=parts) if parts:
+            if isinstance(condition, AtLeast) and condition.at_least < 1:
+                return None
+            union: dict[str, frozenset[str]] = {}
+            for part in parts:
+                part_needs = needed(part)
+                if part_needs is None:
+                    return None
+                for name, ids in part_needs.items():
+                    union[name] = union.get(name, frozenset()) | ids
+            return union
+    return None
+
+
+def _possible(needs: Needs) -> Test:
+    checks = tuple((ids, attrgetter(name)) for name, ids in needs.items())
+    if len(checks) == 1:
+        ((ids, of),) = checks
+        return lambda facts: not ids.isdisjoint(of(facts))
+
+    def possible(facts: Facts) -> bool:
+        for ids, of in checks:  # noqa: SIM110
+            if not ids.isdisjoint(of(facts)):
+                return True
+        return False
+
+    return possible
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Which of a list of conditions may hold for some facts (:func:`candidates`)."""
+
+    always: tuple[int, ...]
+    by_field: tuple[tuple[Callable[[Facts], Any], frozenset[str], dict[str, tuple[int, ...]]], ...]
+
+    def __call__(self, facts: Facts) -> Sequence[int]:
+        """The positions (in list order) of the conditions whose needed ids the facts hold,
+        and of those without needed ids: every other condition is false for these facts."""
+        found: set[int] | None = None
+        for held, ids, index in self.by_field:
+            hits = ids.intersection(held(facts))  # C-level; a set walks the smaller side
+            if hits:
+                if found is None:
+                    found = set(self.always)
+                for ident in hits:
+                    found.update(index[ident])
+        return self.always if found is None else sorted(found)
+
+
+def candidates(conditions: list[Condition]) -> Candidates:
+    """An index of the conditions by their needed ids, so a caller asks only the few a
+    patient's facts can satisfy instead of every rule of a table."""
+    always: set[int] = set()
+    by_field: dict[str, dict[str, list[int]]] = {}
+    for position, condition in enumerate(conditions):
+        needs = needed(condition)
+        if needs is None:
+            always.add(position)
+            continue
+        for name, ids in needs.items():
+            for ident in ids:
+                by_field.setdefault(name, {}).setdefault(ident, []).append(position)
+    return Candidates(
+        tuple(sorted(always)),
+        tuple(
+            (attrgetter(name), frozenset(index), {ident: tuple(at) for ident, at in index.items()})
+            for name, index in by_field.items()
+        ),
+    )
+
+
+def _gated_compile(condition: Any) -> Compiled:
+    full, needs = _compile(condition), needed(condition)
+    if needs is None:
+        return full
+    possible = _possible(needs)
+    return lambda facts: full(facts) if possible(facts) else _NO
+
+
+def _gated_test(condition: Any) -> Test:
+    test, needs = _test(condition), needed(condition)
+    if needs is None:
+        return test
+    possible = _possible(needs)
+    return lambda facts: possible(facts) and test(facts)
+
+
 def compiled(condition: Condition) -> Compiled:
     """The condition as a function of the facts: built once per condition object (they are
     immutable) and kept while it lives, so a knowledge's tables are read only once."""
-    return _cached(_COMPILED, condition, _compile)
+    return _cached(_COMPILED, condition, _gated_compile)
 
 
 def compiled_test(condition: Condition) -> Test:
     """As :func:`compiled`, for callers that need only whether the condition holds."""
-    return _cached(_TESTED, condition, _test)
+    return _cached(_TESTED, condition, _gated_test)
 
 
 def _cached(
@@ -407,14 +523,17 @@ def referenced_ids(condition: Condition) -> set[str]:
 
 
 __all__ = [
+    "Candidates",
     "Compiled",
     "Facts",
     "Match",
     "Test",
+    "candidates",
     "compiled",
     "compiled_test",
     "evaluate",
     "names_a_flag",
+    "needed",
     "per_knowledge",
     "referenced_ids",
 ]

@@ -23,7 +23,7 @@ from typing import Protocol
 from mbcnav.errors import InputError
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.reason.network import mention_column, negated_column
-from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
+from mbcnav.rules import Candidates, Facts, Test, candidates, compiled_test, per_knowledge
 from mbcnav.types import Finding, FindingInput, Labs, Patient, SiteMention
 
 # Unit conversions (physics, not clinical judgement): mg/dL → mmol/L and µmol/L.
@@ -124,15 +124,19 @@ def _derived(knowledge: Knowledge, merged: dict[str, bool], labs: Mapping[str, f
     absent = frozenset(k for k, v in merged.items() if not v)
     present = {k for k, v in merged.items() if v}
     derived: list[str] = []
-    rules = [(ident, holds) for ident, holds in _derivable(knowledge) if ident not in merged]
-    while rules:
+    rules, may_hold = _derivable(knowledge), _derivable_index(knowledge)
+    while True:
         facts = Facts(present=frozenset(present), absent=absent, labs=labs)
-        new = [ident for ident, holds in rules if holds(facts)]
+        # only the rules these facts can satisfy, in knowledge order (the others are false)
+        new = [
+            ident
+            for ident, holds in (rules[i] for i in may_hold(facts))
+            if ident not in merged and ident not in present and holds(facts)
+        ]
         if not new:
             break
         derived += new
         present.update(new)
-        rules = [(ident, holds) for ident, holds in rules if ident not in present]
     return derived
 
 
@@ -150,6 +154,14 @@ def _derivable(knowledge: Knowledge) -> list[tuple[str, Test]]:
         for symptom in knowledge.symptoms.values()
         if symptom.derive_from is not None
     ]
+
+
+@per_knowledge
+def _derivable_index(knowledge: Knowledge) -> Candidates:
+    """:func:`_derivable`'s rules indexed by the findings and labs they need."""
+    return candidates(
+        [s.derive_from for s in knowledge.symptoms.values() if s.derive_from is not None]
+    )
 
 
 def gather(knowledge: Knowledge, patient: Patient, reading: TextReadingLike | None) -> Evidence:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import RedFlagRule
 from mbcnav.rules import (
+    Candidates,
     Compiled,
     Facts,
     Test,
+    candidates,
     compiled,
     compiled_test,
     evaluate,
@@ -29,17 +31,21 @@ def raised_flags(knowledge: Knowledge, facts: Facts) -> tuple[RedFlag, ...]:
     """Every red flag whose condition holds, most urgent first."""
     raised: dict[str, tuple[str, ...]] = {}
     rules = _rules(knowledge)
-    candidates = rules.all
+    asked: frozenset[int] | None = None  # every rule the first time round
     for _ in range(len(knowledge.red_flags) + 1):
         current = _with_flags(facts, raised)
         before = len(raised)
-        for rule, test, holds in candidates:
+        # only the rules these facts can satisfy (rules.may_hold), in knowledge order
+        for position in rules.may_hold(current):
+            if asked is not None and position not in asked:
+                continue
+            rule, test, holds = rules.all[position]
             if rule.id not in raised and test(current):  # the reasons only for a raised flag
                 raised[rule.id] = holds(current).because
         if len(raised) == before:
             break
         # Only a rule that asks about flags can change its verdict once more flags are up.
-        candidates = rules.chained
+        asked = rules.chained
     final = _with_flags(facts, raised)
     flags = [_escalated(knowledge.red_flags[i], because, final) for i, because in raised.items()]
     flags.sort(key=lambda flag: (URGENCY_ORDER.index(flag.urgency), rules.order[flag.id]))
@@ -52,8 +58,9 @@ class _Rules:
     most flags do not fire) and its full evaluation (the reasons of one that does)."""
 
     all: list[tuple[RedFlagRule, Test, Compiled]]
-    chained: list[tuple[RedFlagRule, Test, Compiled]]
+    chained: frozenset[int]
     order: dict[str, int]
+    may_hold: Candidates
 
 
 @per_knowledge
@@ -64,8 +71,9 @@ def _rules(knowledge: Knowledge) -> _Rules:
     ]
     return _Rules(
         all=every,
-        chained=[item for item in every if names_a_flag(item[0].when)],
+        chained=frozenset(i for i, item in enumerate(every) if names_a_flag(item[0].when)),
         order={ident: i for i, ident in enumerate(knowledge.red_flags)},
+        may_hold=candidates([rule.when for rule in knowledge.red_flags.values()]),
     )
 
 

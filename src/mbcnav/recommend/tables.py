@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from mbcnav.knowledge.schema import Condition
-from mbcnav.rules import Compiled, Facts, compiled
+from mbcnav.rules import Candidates, Compiled, Facts, candidates, compiled
 from mbcnav.types import URGENCY_ORDER, Urgency
 
 
@@ -31,27 +31,39 @@ class Selected(Generic[R]):
     because: tuple[str, ...]
 
 
-def select(rows: Iterable[tuple[R, Compiled]], facts: Facts) -> list[Selected[R]]:
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    """A table's rows that have a condition, each with it compiled, and an index of the rows
+    by the ids their conditions need (most rows of a table cannot hold for a given patient)."""
+
+    rows: list[tuple[R, Compiled]]
+    may_hold: Candidates
+
+
+def select(table: Table[R], facts: Facts) -> list[Selected[R]]:
     """The rows whose compiled condition holds, in table order, with why."""
     out: list[Selected[R]] = []
-    for row, holds in rows:
+    rows = table.rows
+    for position in table.may_hold(facts):
+        row, holds = rows[position]
         match = holds(facts)
         if match.matched:
             out.append(Selected(row, match.because))
     return out
 
 
-def conditional(
-    rows: Iterable[R], condition_of: Callable[[R], Condition | None]
-) -> list[tuple[R, Compiled]]:
+def conditional(rows: Iterable[R], condition_of: Callable[[R], Condition | None]) -> Table[R]:
     """The rows that have a condition, each with it compiled (rows without one are never
     selected by :func:`select`)."""
-    pairs = ((row, condition_of(row)) for row in rows)
-    return [(row, compiled(condition)) for row, condition in pairs if condition is not None]
+    pairs = [(row, condition) for row in rows if (condition := condition_of(row)) is not None]
+    return Table(
+        [(row, compiled(condition)) for row, condition in pairs],
+        candidates([condition for _, condition in pairs]),
+    )
 
 
 def most_urgent(a: Urgency, b: Urgency) -> Urgency:
     return a if URGENCY_ORDER.index(a) <= URGENCY_ORDER.index(b) else b
 
 
-__all__ = ["Selected", "conditional", "most_urgent", "select"]
+__all__ = ["Selected", "Table", "conditional", "most_urgent", "select"]

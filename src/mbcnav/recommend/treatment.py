@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Treatment, TreatmentGate
 from mbcnav.recommend.gates import SUSPECTED_MARK, failed_gates
-from mbcnav.recommend.tables import conditional, select
-from mbcnav.rules import Compiled, Facts, compiled_test, per_knowledge
+from mbcnav.recommend.tables import Table, conditional, select
+from mbcnav.rules import Compiled, Facts, Match, compiled_test, per_knowledge
 from mbcnav.types import MODALITIES, ConfirmingTest, DeferredOption, TreatmentOption
 
 
@@ -43,8 +43,28 @@ def _sites(row: Treatment, facts: Facts) -> tuple[tuple[str, ...], bool] | None:
 
 
 @per_knowledge
-def _table(knowledge: Knowledge) -> list[tuple[Treatment, Compiled]]:
-    return conditional(knowledge.treatments.values(), lambda row: row.when)
+def _table(knowledge: Knowledge) -> Table[Treatment]:
+    table = conditional(knowledge.treatments.values(), lambda row: row.when)
+    return Table([(row, _on_sites(row, holds)) for row, holds in table.rows], table.may_hold)
+
+
+_NOT_SELECTED = Match(False)
+
+
+def _on_sites(row: Treatment, holds: Compiled) -> Compiled:
+    """A row naming sites none of which is known or suspected is dropped after selection
+    (:func:`_sites`), so its condition need not be asked. (The selection index that breaks
+    ties in :func:`_order` keeps the other rows' relative order.)"""
+    if not row.for_sites:
+        return holds
+    sites = frozenset(row.for_sites)
+
+    def on_sites(facts: Facts) -> Match:
+        if sites.isdisjoint(facts.known_sites) and sites.isdisjoint(facts.suspected_sites):
+            return _NOT_SELECTED
+        return holds(facts)
+
+    return on_sites
 
 
 def _order(row: Treatment, index: int) -> tuple[int, int, int, int]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from mbcnav.knowledge.model import Knowledge
 from mbcnav.knowledge.schema import Workup
-from mbcnav.recommend.tables import conditional, most_urgent, select
-from mbcnav.rules import Compiled, Facts, Test, compiled_test, per_knowledge
+from mbcnav.recommend.tables import Table, conditional, most_urgent, select
+from mbcnav.rules import Facts, Test, compiled_test, per_knowledge
 from mbcnav.types import URGENCY_ORDER, RedFlag, Urgency, WorkupItem
 
 
@@ -49,7 +49,7 @@ def _pointed_to(
 @dataclass(frozen=True)
 class _Tables:
     site_directed: list[tuple[Workup, Test | None]]
-    selected_by_condition: list[tuple[Workup, Compiled]]
+    selected_by_condition: Table[Workup]
     order: dict[str, int]
 
 
