@@ -18,6 +18,7 @@ from mbcnav.extract.hpo import (
     hpo_filter,
     hpo_vocabulary,
     screen,
+    vocabulary_id,
 )
 from mbcnav.extract.lexicon import knowledge_terms
 from mbcnav.extract.normalize import fold_phrase
@@ -350,3 +351,10 @@ def test_no_mapped_hpo_term_is_named_by_our_terms_for_another_finding(
         if (names := own.get(fold_phrase(term.name), set())) and names - {finding}
     ]
     assert not wrong
+
+
+def test_the_provenance_id_read_from_the_release_block_is_the_whole_vocabulary_s() -> None:
+    """``vocabulary_id`` reads only the file's leading release block; it must name the same
+    release as the parsed vocabulary."""
+    vocabulary_id.cache_clear()
+    assert vocabulary_id() == f"hpo.{hpo_vocabulary().release['date']}"
