@@ -106,6 +106,10 @@ CASES = [
         {"negated"},
     ),
     ("She was without breathlessness.", "breathlessness", {"negated"}, set()),
+    # a duration however worded dates a current complaint; a bare history stays past
+    ("She gives a 1 week or so history of cough.", "cough", set(), {"historical"}),
+    ("A week-long history of back pain.", "back pain", set(), {"historical"}),
+    ("She has a history of back pain.", "back pain", {"historical"}, set()),
     # contracted auxiliaries negate as their full forms do; "can't" names an inability
     ("She doesn't have a cough.", "cough", {"negated"}, set()),
     ("She didnt have any back pain.", "back pain", {"negated"}, set()),
