@@ -40,7 +40,7 @@ def knowledge() -> Knowledge:
         ("The blood film was leukoerythroblastic with teardrop cells.", "sym:pancytopenia"),
     ],
 )
-def test_the_presenting_words_of_rare_sites_areread_findings(
+def test_the_presenting_words_of_rare_sites_are_read(
     text: str, finding: str, knowledge: Knowledge
 ) -> None:
     assert read_findings(text, knowledge).get(finding) is True
