@@ -108,6 +108,13 @@ class Reach:
     terminates: frozenset[Category]
 
 
+def _word_limit(limits: Limits, category: Category) -> int | None:
+    """The farthest, in words, a cue's word-limited rules of ``category`` reach on one side;
+    None when it has none (rules without a limit are indexed apart)."""
+    found = [words for each, words in limits if each == category and words is not None]
+    return max(found) if found else None
+
+
 @lru_cache(maxsize=4096)
 def reach_of(rules: tuple[Rule, ...]) -> Reach:
     """The compiled effect of a cue's rules (the order of rules in a cue does not matter)."""
@@ -484,13 +491,9 @@ class CueIndex:
                 _, cue_end, cue = self.cues[at]
                 if cue_end > start:
                     continue
-                for found, max_tokens in cue.forward:
-                    if (
-                        found == category
-                        and max_tokens is not None
-                        and words.count(cue_end, start) <= max_tokens
-                    ):
-                        return at
+                limit = _word_limit(cue.forward, category)
+                if limit is not None and words.count(cue_end, start) <= limit:
+                    return at
         return best if best >= 0 else None
 
     def after(self, category: Category, end: int, words: WordIndex) -> int | None:
@@ -510,13 +513,9 @@ class CueIndex:
             at = first
             while at < min(best, blocked) and self.starts[at] <= reach:
                 cue_start, _, cue = self.cues[at]
-                for found, max_tokens in cue.backward:
-                    if (
-                        found == category
-                        and max_tokens is not None
-                        and words.count(end, cue_start) <= max_tokens
-                    ):
-                        return at
+                limit = _word_limit(cue.backward, category)
+                if limit is not None and words.count(end, cue_start) <= limit:
+                    return at
                 at += 1
         return best if best < size else None
 
