@@ -30,6 +30,7 @@ heading ends a sentence and "No" reaches forward over the whole list.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ from itertools import product
 from operator import itemgetter
 from typing import Literal
 
-from mbcnav.extract.rules import CATEGORIES, Category, Rule
+from mbcnav.extract.normalize import fold
+from mbcnav.extract.rules import CATEGORIES, Category, Rule, attribution_phrases, default_rules
 from mbcnav.extract.sections import Section
 from mbcnav.extract.sentences import sentence_of, sentence_starts
 from mbcnav.extract.words import WordIndex
@@ -268,6 +270,8 @@ class ContextEngine:
         low = bisect_left(self._hit_starts, first)
         high = bisect_left(self._hit_starts, last)
         cues = sentence_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
+        if cues:
+            cues = asides_and_causes(self._text, first, last, cues, self._words)
         self._cues[(first, last)] = cues
         if len(cues) > SCAN_LIMIT:
             self._indexes[(first, last)] = CueIndex(cues)
@@ -420,6 +424,153 @@ class ContextEngine:
         if section.sets is not None and section.sets not in found and pos >= section.heading_end:
             start = section.heading_start
             found[section.sets] = self._trigger("section", start, start + len(section.heading))
+
+
+_NEGATED: Category = "negated"
+_OPENERS = {"(": ")", "[": "]"}
+_ATTRIBUTION_CHARS = 48
+"""How far past a negation trigger (after an aside) an attribution phrase is looked for."""
+_GAP = frozenset(" \t\n,-\u2013\u2014")
+_PARTICLES = frozenset({"not", "never", "t"})
+"""A negation's last word that makes it a particle: "t" is what folding leaves of "n't"."""
+_FOLDED_WORD = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1)
+def _attributions() -> tuple[frozenset[tuple[str, ...]], int]:
+    """The packaged attribution phrases as word tuples, and the longest phrase's length."""
+    phrases = attribution_phrases(default_rules())
+    return phrases, max(map(len, phrases), default=0)
+
+
+def asides_and_causes(
+    text: str, first: int, last: int, cues: list[ReachCue], words: WordIndex
+) -> list[ReachCue]:
+    """A sentence's resolved cues adjusted for brackets and for negated causes, once per
+    sentence (the per-target loops are untouched; the list is returned as is when neither
+    applies).
+
+    Brackets: a scope that starts inside ``( )`` or ``[ ]`` ends at the closing bracket, so
+    "(14 nodes negative, margins clear) and bone pain" leaves the pain alone; a trigger
+    outside still reaches in and beyond ("no fever (38.0) or chills"). A backward trigger
+    inside brackets stays inside too, unless it is the first thing in them ("stool guaiac
+    (negative)" comments on what precedes). The bound is a word limit: a target inside is
+    nearer than the closing bracket, one outside is at least as far.
+
+    Causes: a negation trigger followed by an attribution phrase denies the cause, not the
+    finding before it (``Attributions``): its backward negation is dropped, and the cause
+    phrase no longer ends its forward scope.
+    """
+    if text.find("(", first, last) >= 0 or text.find("[", first, last) >= 0:
+        cues = _bracketed(text, first, last, cues, words)
+    if any(_negates(reach) for _, _, reach in cues):
+        cues = _attributed(text, last, cues)
+    return cues
+
+
+def _negates(reach: Reach) -> bool:
+    return any(category == _NEGATED for category, _ in (*reach.forward, *reach.backward))
+
+
+def _bracket_pairs(text: str, first: int, last: int) -> list[tuple[int, int]]:
+    """(opening, closing) offsets of the sentence's bracket pairs, innermost closer first."""
+    pairs: list[tuple[int, int]] = []
+    for opener, closer in _OPENERS.items():
+        at = text.find(opener, first, last)
+        while at >= 0:
+            close = text.find(closer, at + 1, last)
+            if close < 0:
+                break
+            pairs.append((at, close))
+            at = text.find(opener, at + 1, last)
+    return pairs
+
+
+def _clamped(limits: Limits, words: int) -> Limits:
+    """The limits with each at most ``words`` (a category that cannot reach anything, dropped)."""
+    if words < 0:
+        return ()
+    return tuple(
+        (category, words if limit is None else min(limit, words)) for category, limit in limits
+    )
+
+
+def _bracketed(
+    text: str, first: int, last: int, cues: list[ReachCue], words: WordIndex
+) -> list[ReachCue]:
+    pairs = _bracket_pairs(text, first, last)
+    if not pairs:
+        return cues
+    out: list[ReachCue] = []
+    for start, end, reach in cues:
+        inside = [(o, c) for o, c in pairs if o < start and end <= c]
+        if inside and (reach.forward or reach.backward):
+            opening, closing = min(inside, key=lambda pair: pair[1] - pair[0])
+            forward = _clamped(reach.forward, words.count(end, closing) - 1)
+            backward = reach.backward
+            if backward and words.count(opening, start):
+                backward = _clamped(backward, words.count(opening, start) - 1)
+            if forward != reach.forward or backward != reach.backward:
+                reach = Reach(forward, backward, reach.terminates)
+                if not (forward or backward or reach.terminates):
+                    continue
+        out.append((start, end, reach))
+    return out
+
+
+def _cause_after(text: str, end: int, last: int) -> tuple[int, int] | None:
+    """The span of an attribution phrase starting right after ``end`` (punctuation and one
+    bracketed aside may stand between), if there is one before ``last``."""
+    at = _skip_gap(text, end, last)
+    closer = _OPENERS.get(text[at]) if at < last else None
+    if closer is not None:
+        close = text.find(closer, at + 1, last)
+        if close < 0:
+            return None
+        at = _skip_gap(text, close + 1, last)
+    phrases, longest = _attributions()
+    folded = fold(text[at : min(last, at + _ATTRIBUTION_CHARS)])
+    stretch = [match.span() for match in _FOLDED_WORD.finditer(folded)]
+    for size in range(min(longest, len(stretch)), 0, -1):
+        if tuple(folded[a:b] for a, b in stretch[:size]) in phrases:
+            return at, at + stretch[size - 1][1]
+    return None
+
+
+def _skip_gap(text: str, at: int, last: int) -> int:
+    while at < last and text[at] in _GAP:
+        at += 1
+    return at
+
+
+def _denies(text: str, start: int, end: int) -> bool:
+    """True when the trigger ends in a negating particle ("is not", "wasn't", "never"): only
+    a particle can put the cause in focus; "the rash has cleared from her arms" still reads a
+    cleared rash."""
+    last_word = fold(text[start:end]).split()[-1:]
+    return bool(last_word) and (last_word[0] in _PARTICLES or last_word[0].endswith("nt"))
+
+
+def _attributed(text: str, last: int, cues: list[ReachCue]) -> list[ReachCue]:
+    causes: dict[int, tuple[int, int]] = {}
+    for start, end, reach in cues:
+        if _negates(reach) and _denies(text, start, end):
+            span = _cause_after(text, end, last)
+            if span is not None:
+                causes[end] = span
+    if not causes:
+        return cues
+    spans = list(causes.values())
+    out: list[ReachCue] = []
+    for start, end, reach in cues:
+        if end in causes and any(item[0] == _NEGATED for item in reach.backward):
+            backward = tuple(item for item in reach.backward if item[0] != _NEGATED)
+            reach = Reach(reach.forward, backward, reach.terminates)
+        if _NEGATED in reach.terminates and any(a <= start and end <= b for a, b in spans):
+            reach = Reach(reach.forward, reach.backward, reach.terminates - {_NEGATED})
+        if reach.forward or reach.backward or reach.terminates:
+            out.append((start, end, reach))
+    return out
 
 
 SCAN_LIMIT = 16
@@ -580,6 +731,7 @@ __all__ = [
     "QualifierResult",
     "Reach",
     "TriggerRules",
+    "asides_and_causes",
     "reach_of",
     "resolve_cues",
     "sentence_cues",

@@ -92,10 +92,20 @@ class Sections(_Model):
     kinds: tuple[SectionKind, ...]
 
 
+class Attributions(_Model):
+    """Phrases that name a cause ("due to", "caused by", "from"). Right after a negation
+    trigger, with at most an aside in brackets between, they make the negation deny the cause,
+    not the finding before it: in "the pain is not due to X" the pain is present."""
+
+    phrases: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class ContextRules(_Model):
     sources: tuple[RuleSource, ...]
     groups: tuple[RuleGroup, ...]
     marks: tuple[MarkGroup, ...] = ()
+    attributions: Attributions | None = None
     sections: Sections
 
     @model_validator(mode="after")
@@ -104,6 +114,8 @@ class ContextRules(_Model):
         cited = {s for group in self.groups for s in group.sources}
         cited |= {s for mark in self.marks for s in mark.sources}
         cited |= set(self.sections.sources)
+        if self.attributions is not None:
+            cited |= set(self.attributions.sources)
         missing = sorted(cited - known)
         if missing:
             raise ValueError(f"rule groups cite unknown sources: {missing}")
@@ -193,6 +205,13 @@ def mark_rules(rules: ContextRules) -> tuple[tuple[re.Pattern[str], tuple[Rule, 
     return tuple(out)
 
 
+def attribution_phrases(rules: ContextRules) -> frozenset[tuple[str, ...]]:
+    """The attribution phrases as tuples of folded words."""
+    if rules.attributions is None:
+        return frozenset()
+    return frozenset(tuple(fold_phrase(p).split()) for p in rules.attributions.phrases)
+
+
 def section_headings(rules: ContextRules) -> dict[str, SectionKind]:
     """Folded heading text -> section kind."""
     return {
@@ -202,6 +221,7 @@ def section_headings(rules: ContextRules) -> dict[str, SectionKind]:
 
 __all__ = [
     "CATEGORIES",
+    "Attributions",
     "Category",
     "ContextRules",
     "Direction",
@@ -209,6 +229,7 @@ __all__ = [
     "Rule",
     "RuleGroup",
     "SectionKind",
+    "attribution_phrases",
     "contracted_forms",
     "default_rules",
     "mark_rules",

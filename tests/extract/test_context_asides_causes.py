@@ -1,0 +1,135 @@
+"""Two context faults real text exposed: a negated cause read as a negated finding, and a
+negation inside brackets reaching findings outside them.
+
+"That back pain was not (as I had feared) from the cancer" is back pain with a cause denied;
+"(14 axillary nodes negative, margins clear) and bone pain" is bone pain. Each class has
+positives and near misses; the table asks ``qualify`` about a span (context only).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mbcnav.extract import qualify, read_text
+from mbcnav.knowledge import Knowledge, load_knowledge
+
+QUALIFIERS = ("negated", "historical", "hypothetical", "family", "uncertain")
+
+
+def _span(text: str, target: str) -> tuple[int, int]:
+    start = text.index(target)
+    return start, start + len(target)
+
+
+def _negated(text: str, target: str) -> bool:
+    (result,) = qualify(text, [_span(text, target)])
+    return result.negated
+
+
+# text, target, negated?
+CAUSES = [
+    # the negation denies the cause: the finding before it stands
+    ("That back pain was not (as I had feared) from the cancer.", "back pain", False),
+    ("The cough is not due to lung metastases.", "cough", False),
+    ("The cough is not due to lung metastases.", "lung metastases", True),
+    ("Her weakness wasn't related to the chemotherapy.", "weakness", False),
+    ("Her weakness wasn\u2019t related to the chemotherapy.", "weakness", False),
+    ("The headache is not caused by the tumour.", "headache", False),
+    ("The headache is not caused by the tumour.", "tumour", True),
+    ("Hip pain not secondary to bone metastases.", "bone metastases", True),
+    ("The jaundice was never the result of liver spread.", "jaundice", False),
+    ("The swelling is not, I think, from the node.", "swelling", True),  # no bracket: unchanged
+    # "not associated with": the cause phrase no longer ends the negation's reach
+    ("The pain was not associated with nausea or vomiting.", "vomiting", True),
+    ("The pain was not associated with nausea or vomiting.", "pain", False),
+    # near misses: a negation with no cause after it still negates what precedes it
+    ("The back pain was not (as I had feared) severe.", "back pain", True),
+    ("The back pain is not present.", "back pain", True),
+    ("The cough is not productive.", "cough", True),
+    # only a negating particle puts the cause in focus: a cleared rash is still gone
+    ("The rash has cleared from her arms.", "rash", True),
+    ("No pain due to the fall.", "pain", True),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "negated"), CAUSES)
+def test_a_negated_cause_leaves_the_finding(text: str, target: str, negated: bool) -> None:
+    assert _negated(text, target) is negated, (text, target)
+
+
+BRACKETS = [
+    # a scope that starts inside brackets ends at the closing bracket
+    (
+        "Breast cancer (14 axillary nodes negative, margins clear) and bone pain.",
+        "bone pain",
+        False,
+    ),
+    ("Breast cancer (14 axillary nodes negative, margins clear) and bone pain.", "margins", True),
+    ("Back pain (no fever) and jaundice.", "jaundice", False),
+    ("Back pain (no fever) and jaundice.", "fever", True),
+    ("Back pain [no fever] and jaundice.", "jaundice", False),
+    # ... and a backward trigger inside with words of its own before it stays inside
+    ("Breast cancer (nodes negative) with back pain.", "back pain", False),
+    ("Breast cancer (nodes negative) with back pain.", "Breast cancer", False),
+    ("Breast cancer (nodes negative) with back pain.", "nodes", True),
+    # near misses: a trigger outside still reaches in and beyond
+    ("No fever (38.0) or jaundice.", "jaundice", True),
+    ("No fever (38.0) or jaundice.", "fever", True),
+    ("Denies (per her daughter) headache or vomiting.", "vomiting", True),
+    # a bracket holding only the trigger comments on what precedes it
+    ("Hepatitis screen (negative).", "Hepatitis screen", True),
+    ("Bone pain (resolved) and cough.", "Bone pain", True),
+    # an unclosed bracket bounds nothing
+    ("Back pain (no fever and jaundice.", "jaundice", True),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "negated"), BRACKETS)
+def test_a_negation_in_brackets_stays_in_them(text: str, target: str, negated: bool) -> None:
+    assert _negated(text, target) is negated, (text, target)
+
+
+WORDS = st.lists(st.sampled_from(["mild", "left", "x", "arm", "the", "day", "2", "cm"]), max_size=5)
+
+
+@given(inside_before=WORDS, inside_after=WORDS, outside=WORDS)
+def test_a_forward_negation_in_brackets_ends_at_the_bracket(
+    inside_before: list[str], inside_after: list[str], outside: list[str]
+) -> None:
+    """Whatever words surround it, "no" inside brackets negates a target inside after it and
+    nothing after the closing bracket; the same "no" before the brackets reaches past them."""
+    inner = " ".join([*inside_before, "no", *inside_after, "target"])
+    text = f"Cough ({inner}) {' '.join([*outside, 'finding'])}."
+    inside, after = _span(text, "target"), _span(text, "finding")
+    in_result, after_result = qualify(text, [inside, after])
+    assert in_result.negated
+    assert not after_result.negated
+    outer = f"No cough ({' '.join([*inside_before, 'target'])}) {' '.join(outside)} finding."
+    assert qualify(outer, [_span(outer, "finding")])[0].negated
+
+
+@pytest.fixture(scope="module")
+def kb() -> Knowledge:
+    return load_knowledge()
+
+
+@pytest.mark.parametrize(
+    ("text", "finding", "present"),
+    [
+        ("YES! That back pain was not (as I had feared) from the cancer.", "sym:back_pain", True),
+        ("The cough isn't due to the tumour.", "sym:cough", True),
+        ("The cough isn't productive.", "sym:cough", False),
+        ("Breast cancer (nodes negative) and jaundice.", "sym:jaundice", True),
+        ("Breast cancer and no jaundice.", "sym:jaundice", False),
+    ],
+)
+def test_readings(text: str, finding: str, present: bool, kb: Knowledge) -> None:
+    assert {f.id: f.present for f in read_text(text, kb).findings}.get(finding) is present
+
+
+def test_a_denied_cause_site_reads_negated(kb: Knowledge) -> None:
+    """The denied cause is itself read: a site named as the cause that was ruled out."""
+    text = "The cough is not due to lung metastases."
+    assert {m.site: m.status for m in read_text(text, kb).site_mentions} == {"site:lung": "negated"}
