@@ -108,6 +108,13 @@ class Reach:
     forward: Limits
     backward: Limits
     terminates: frozenset[Category]
+    negates: bool = False
+    """True when it sets negated either way (worked out once: ``asides_and_causes`` asks)."""
+
+
+def _reach(forward: Limits, backward: Limits, terminates: frozenset[Category]) -> Reach:
+    negates = any(category == "negated" for category, _ in (*forward, *backward))
+    return Reach(forward, backward, terminates, negates)
 
 
 def _word_limit(limits: Limits, category: Category) -> int | None:
@@ -120,7 +127,7 @@ def _word_limit(limits: Limits, category: Category) -> int | None:
 @lru_cache(maxsize=4096)
 def reach_of(rules: tuple[Rule, ...]) -> Reach:
     """The compiled effect of a cue's rules (the order of rules in a cue does not matter)."""
-    return Reach(
+    return _reach(
         forward=tuple(
             (r.category, r.max_tokens)
             for r in rules
@@ -431,7 +438,9 @@ _OPENERS = {"(": ")", "[": "]"}
 _ATTRIBUTION_CHARS = 48
 """How far past a negation trigger (after an aside) an attribution phrase is looked for."""
 _GAP = frozenset(" \t\n,-\u2013\u2014")
-_PARTICLES = frozenset({"not", "never", "t"})
+_PARTICLES = frozenset(
+    {"not", "never", "t", "isnt", "wasnt", "arent", "werent", "doesnt", "dont", "didnt"}
+)
 """A negation's last word that makes it a particle: "t" is what folding leaves of "n't"."""
 _FOLDED_WORD = re.compile(r"\S+")
 
@@ -463,13 +472,9 @@ def asides_and_causes(
     """
     if text.find("(", first, last) >= 0 or text.find("[", first, last) >= 0:
         cues = _bracketed(text, first, last, cues, words)
-    if any(_negates(reach) for _, _, reach in cues):
+    if any(reach.negates for _, _, reach in cues):
         cues = _attributed(text, last, cues)
     return cues
-
-
-def _negates(reach: Reach) -> bool:
-    return any(category == _NEGATED for category, _ in (*reach.forward, *reach.backward))
 
 
 def _bracket_pairs(text: str, first: int, last: int) -> list[tuple[int, int]]:
@@ -511,7 +516,7 @@ def _bracketed(
             if backward and words.count(opening, start):
                 backward = _clamped(backward, words.count(opening, start) - 1)
             if forward != reach.forward or backward != reach.backward:
-                reach = Reach(forward, backward, reach.terminates)
+                reach = _reach(forward, backward, reach.terminates)
                 if not (forward or backward or reach.terminates):
                     continue
         out.append((start, end, reach))
@@ -547,14 +552,14 @@ def _denies(text: str, start: int, end: int) -> bool:
     """True when the trigger ends in a negating particle ("is not", "wasn't", "never"): only
     a particle can put the cause in focus; "the rash has cleared from her arms" still reads a
     cleared rash."""
-    last_word = fold(text[start:end]).split()[-1:]
-    return bool(last_word) and (last_word[0] in _PARTICLES or last_word[0].endswith("nt"))
+    words = fold(text[max(start, end - 8) : end]).split()
+    return bool(words) and words[-1] in _PARTICLES
 
 
 def _attributed(text: str, last: int, cues: list[ReachCue]) -> list[ReachCue]:
     causes: dict[int, tuple[int, int]] = {}
     for start, end, reach in cues:
-        if _negates(reach) and _denies(text, start, end):
+        if reach.negates and _denies(text, start, end):
             span = _cause_after(text, end, last)
             if span is not None:
                 causes[end] = span
@@ -565,9 +570,9 @@ def _attributed(text: str, last: int, cues: list[ReachCue]) -> list[ReachCue]:
     for start, end, reach in cues:
         if end in causes and any(item[0] == _NEGATED for item in reach.backward):
             backward = tuple(item for item in reach.backward if item[0] != _NEGATED)
-            reach = Reach(reach.forward, backward, reach.terminates)
+            reach = _reach(reach.forward, backward, reach.terminates)
         if _NEGATED in reach.terminates and any(a <= start and end <= b for a, b in spans):
-            reach = Reach(reach.forward, reach.backward, reach.terminates - {_NEGATED})
+            reach = _reach(reach.forward, reach.backward, reach.terminates - {_NEGATED})
         if reach.forward or reach.backward or reach.terminates:
             out.append((start, end, reach))
     return out

@@ -17,6 +17,7 @@ from functools import lru_cache
 from mbcnav.errors import InputError
 from mbcnav.extract.concepts import AnchorHit, Composer, Concept, concept_rules
 from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, TriggerRules
+from mbcnav.extract.dates import past_year_cues
 from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import (
     ONLY_ANCHOR,
@@ -232,6 +233,7 @@ def _engine(text: str, cues: list[CueHit]) -> tuple[ContextEngine, tuple[Section
     sections = find_sections(text, _headings(), _LABELS)
     for pattern, rules in _marks():  # punctuation triggers ("?liver mets") the automaton skips
         cues.extend((m.start(), m.end(), rules) for m in pattern.finditer(text))
+    cues.extend(past_year_cues(text))
     return ContextEngine(text, cues, sections.boundaries, sections.sections), sections.sections
 
 

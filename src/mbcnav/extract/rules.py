@@ -101,11 +101,28 @@ class Attributions(_Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class PastYears(_Model):
+    """A year clearly before the note's latest year, after a preposition ("in 2019", "in May of
+    2013"), dates what it stands beside as history; ``dates.past_year_cues`` reads them."""
+
+    prepositions: tuple[str, ...] = Field(min_length=1)
+    modifiers: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    also_dates: tuple[str, ...] = ()
+    """Words after which a year is a date of the note's story (the latest one is "now") even
+    if it sets no history itself ("since 2019", "from 2023")."""
+    min_years_before: int = Field(ge=1)
+    backward_tokens: int = Field(ge=0)
+    forward_tokens: int = Field(ge=0)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class ContextRules(_Model):
     sources: tuple[RuleSource, ...]
     groups: tuple[RuleGroup, ...]
     marks: tuple[MarkGroup, ...] = ()
     attributions: Attributions | None = None
+    past_years: PastYears | None = None
     sections: Sections
 
     @model_validator(mode="after")
@@ -116,6 +133,8 @@ class ContextRules(_Model):
         cited |= set(self.sections.sources)
         if self.attributions is not None:
             cited |= set(self.attributions.sources)
+        if self.past_years is not None:
+            cited |= set(self.past_years.sources)
         missing = sorted(cited - known)
         if missing:
             raise ValueError(f"rule groups cite unknown sources: {missing}")
@@ -226,6 +245,7 @@ __all__ = [
     "ContextRules",
     "Direction",
     "MarkGroup",
+    "PastYears",
     "Rule",
     "RuleGroup",
     "SectionKind",

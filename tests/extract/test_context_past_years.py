@@ -1,0 +1,63 @@
+"""A year clearly before the note's latest year dates what stands beside it as history.
+
+"Pericardiocentesis in 2019 ... in 2023 she presented with breathlessness": the procedure is
+past, the breathlessness current. A lone year, a year close to the latest, a year after "since"
+and a number that is no date leave the reading as it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mbcnav.extract import qualify
+
+
+def _historical(text: str, target: str) -> bool:
+    start = text.index(target)
+    (result,) = qualify(text, [(start, start + len(target))])
+    return result.historical
+
+
+CASES = [
+    # a trailing past year dates what precedes it; the later year's complaint stays current
+    (
+        "She had a pericardiocentesis in 2019. In 2023 she presented with cough.",
+        "pericardiocentesis",
+        True,
+    ),
+    ("She had a pericardiocentesis in 2019. In 2023 she presented with cough.", "cough", False),
+    ("Breast cancer in 2015, back pain in 2017 and jaundice in 2024.", "back pain", True),
+    ("Breast cancer in 2015, back pain in 2017 and jaundice in 2024.", "jaundice", False),
+    ("Pericardiocentesis in May of 2013. Jaundice in June 2023.", "Pericardiocentesis", True),
+    ("Pericardiocentesis in early 2013. Jaundice in 2023.", "Pericardiocentesis", True),
+    # a fronted past year dates what follows it in its clause
+    ("In 2015, pericardiocentesis for an effusion. In 2024 jaundice.", "pericardiocentesis", True),
+    ("In 2015, pericardiocentesis for an effusion. In 2024 jaundice.", "jaundice", False),
+    # near misses: no later year, too close a year, an ongoing start, a number that is no date
+    ("She had a pericardiocentesis in 2019.", "pericardiocentesis", False),
+    ("Pericardiocentesis in 2022. In 2023 she presented with cough.", "Pericardiocentesis", False),
+    ("Back pain since 2015. Seen in 2023.", "Back pain", False),
+    ("Pericardiocentesis in 1995. Blood loss 2000 mL.", "Pericardiocentesis", False),
+    ("Pericardiocentesis in 1995 at 12019 Main Street.", "Pericardiocentesis", False),
+    ("Jaundice after 2015 and in 2023.", "Jaundice", False),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "historical"), CASES)
+def test_a_past_year_dates_its_finding(text: str, target: str, historical: bool) -> None:
+    assert _historical(text, target) is historical, (text, target)
+
+
+@given(
+    st.integers(min_value=1950, max_value=2030),
+    st.integers(min_value=0, max_value=10),
+    st.sampled_from(["in", "during", "in March", "in late"]),
+)
+def test_only_a_year_at_least_two_before_the_latest_is_history(
+    year: int, gap: int, preposition: str
+) -> None:
+    text = f"Pericardiocentesis {preposition} {year}. Cough in {year + gap}."
+    assert _historical(text, "Pericardiocentesis") is (gap >= 2)
+    assert not _historical(text, "Cough")
