@@ -61,3 +61,29 @@ def test_only_a_year_at_least_two_before_the_latest_is_history(
     text = f"Pericardiocentesis {preposition} {year}. Cough in {year + gap}."
     assert _historical(text, "Pericardiocentesis") is (gap >= 2)
     assert not _historical(text, "Cough")
+
+
+DURATIONS = [
+    # "the past N weeks" is a duration reaching to now: the finding is current
+    ("Knee pain with increased intensity in the past several months.", "Knee pain", False),
+    ("She reports no seizures in the past several years.", "seizures", False),
+    ("He has lost weight in the past year.", "lost weight", False),
+    ("Three falls in the past 6 months.", "falls", False),
+    # near misses: "in the past" alone is history, and so is a remote past
+    ("She has had seizures in the past.", "seizures", True),
+    ("Hip fracture in the past, now back pain.", "Hip fracture", True),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "historical"), DURATIONS)
+def test_a_duration_to_now_is_no_history(text: str, target: str, historical: bool) -> None:
+    assert _historical(text, target) is historical, (text, target)
+
+
+@given(
+    st.sampled_from(["few", "several", "couple of", "two", "three", "six", "2", "3", "12"]),
+    st.sampled_from(["days", "weeks", "months", "years"]),
+)
+def test_the_past_n_units_is_current_however_counted(count: str, unit: str) -> None:
+    text = f"Worsening back pain in the past {count} {unit}."
+    assert not _historical(text, "back pain")
