@@ -110,6 +110,47 @@ def test_a_forward_negation_in_brackets_ends_at_the_bracket(
     assert qualify(outer, [_span(outer, "finding")])[0].negated
 
 
+ATTRIBUTES = [
+    # "negative" or "absent" before a noun negates that noun, not what precedes it
+    ("Neck pain of unclear cause with a negative spinal tap.", "Neck pain", False),
+    ("Neck pain of unclear cause with a negative spinal tap.", "spinal tap", True),
+    ("Chest pain with negative cardiac workup.", "Chest pain", False),
+    ("Respiratory distress and absent femoral pulses.", "Respiratory distress", False),
+    ("Respiratory distress and absent femoral pulses.", "femoral pulses", True),
+    # near misses: predicative use still reaches back
+    ("The spinal tap was negative.", "spinal tap", True),
+    ("The swelling was absent.", "swelling", True),
+    # "none of" and "otherwise negative" negate what follows, not what was already named
+    ("Pain at the medial joint line, none of the lateral joint line.", "Pain", False),
+    ("She has none of the following: fever or cough.", "cough", True),
+    ("Has had vomiting, has had diarrhea, otherwise negative.", "diarrhea", False),
+    ("Otherwise negative for fever, cough or chest pain.", "chest pain", True),
+    # a complaint not better, not too bad, not alleviated is present
+    ("If her shoulder pain is not any better, refer her.", "shoulder pain", False),
+    ("An occasional headache that is not too bad.", "headache", False),
+    (
+        "Respiratory distress that was not alleviated by the nebulizer.",
+        "Respiratory distress",
+        False,
+    ),
+    ("The headache is not present.", "headache", True),
+    # doubt, not exclusion
+    ("Fractures in these bones cannot be completely excluded.", "Fractures", False),
+    ("Fractures in these bones are excluded.", "Fractures", True),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "negated"), ATTRIBUTES)
+def test_a_negation_that_qualifies_something_else(text: str, target: str, negated: bool) -> None:
+    assert _negated(text, target) is negated, (text, target)
+
+
+def test_a_fracture_not_completely_excluded_is_uncertain() -> None:
+    text = "Fractures in these bones cannot be completely excluded."
+    (result,) = qualify(text, [_span(text, "Fractures")])
+    assert result.uncertain
+
+
 @pytest.fixture(scope="module")
 def kb() -> Knowledge:
     return load_knowledge()
