@@ -134,6 +134,18 @@ ATTRIBUTES = [
         False,
     ),
     ("The headache is not present.", "headache", True),
+    # a denied explanation or contribution leaves the complaint it would explain
+    ("She did not have a good explanation for the weight loss.", "weight loss", False),
+    ("I do not think this would account for the gross hematuria.", "gross hematuria", False),
+    ("She has had no falls that would contribute to a compression fracture.", "fracture", False),
+    ("She has had no falls and no compression fracture.", "fracture", True),
+    # not feeling well is a complaint; a new clause ends the negation
+    ("She is not feeling well, with fatigue and nausea.", "nausea", False),
+    ("She is not having fatigue or nausea.", "nausea", True),
+    ("It did not help her and made her feel dizzy.", "dizzy", False),
+    # a scan's technique is no finding
+    ("MRI OF THE LEFT KNEE WITHOUT CONTRAST,CLINICAL:,Left knee pain.", "knee pain", False),
+    ("Left knee without swelling.", "swelling", True),
     # doubt, not exclusion
     ("Fractures in these bones cannot be completely excluded.", "Fractures", False),
     ("Fractures in these bones are excluded.", "Fractures", True),
