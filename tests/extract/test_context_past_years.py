@@ -87,3 +87,27 @@ def test_a_duration_to_now_is_no_history(text: str, target: str, historical: boo
 def test_the_past_n_units_is_current_however_counted(count: str, unit: str) -> None:
     text = f"Worsening back pain in the past {count} {unit}."
     assert not _historical(text, "back pain")
+
+
+HEADINGS = [
+    # a heading's trigger word does not reach back onto the heading's own topic
+    (
+        "CHIEF COMPLAINT: Headaches.\nHEADACHE HISTORY: She describes a gradual onset.",
+        "HEADACHE",
+        False,
+    ),
+    (
+        "Sexually active.\nPELVIC PAIN HISTORY: She complains of a gradual onset.",
+        "PELVIC PAIN",
+        False,
+    ),
+    # near misses: a past-history section still dates what it says, and a trigger in running
+    # text still reaches back
+    ("SURGICAL HISTORY: hip fracture fixation.", "hip fracture", True),
+    ("Headaches in childhood, now back pain.", "Headaches", True),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "historical"), HEADINGS)
+def test_a_heading_trigger_leaves_its_topic(text: str, target: str, historical: bool) -> None:
+    assert _historical(text, target) is historical, (text, target)

@@ -254,6 +254,7 @@ class ContextEngine:
         self._starts = sentence_starts(text, list(boundaries))
         self._sections = sections if any(section.sets for section in sections) else ()
         self._section_starts = [section.start for section in self._sections]
+        self._headings = sorted((s.heading_start, s.heading_end) for s in sections)
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
@@ -279,6 +280,8 @@ class ContextEngine:
         cues = sentence_cues([hit for hit in self._hits[low:high] if hit[1] <= last])
         if cues:
             cues = asides_and_causes(self._text, first, last, cues, self._words)
+            if self._headings:
+                cues = heading_cues(cues, self._headings, first, last)
         self._cues[(first, last)] = cues
         if len(cues) > SCAN_LIMIT:
             self._indexes[(first, last)] = CueIndex(cues)
@@ -523,6 +526,27 @@ def _bracketed(
     return out
 
 
+def heading_cues(
+    cues: list[ReachCue], headings: list[tuple[int, int]], first: int, last: int
+) -> list[ReachCue]:
+    """A trigger inside a section heading never reaches back onto the heading's own topic:
+    "HEADACHE HISTORY:" and "PELVIC PAIN HISTORY:" head accounts of current complaints. Its
+    forward reach is unchanged, and a section that sets a qualifier ("PAST MEDICAL HISTORY:")
+    still sets it through ``ContextEngine._section``."""
+    low = bisect_left(headings, (first, -1))
+    inside = [h for h in headings[low:] if h[0] < last]
+    if not inside:
+        return cues
+    out: list[ReachCue] = []
+    for start, end, reach in cues:
+        if reach.backward and any(h0 <= start and end <= h1 for h0, h1 in inside):
+            reach = _reach(reach.forward, (), reach.terminates)
+            if not (reach.forward or reach.terminates):
+                continue
+        out.append((start, end, reach))
+    return out
+
+
 def _cause_after(text: str, end: int, last: int) -> tuple[int, int] | None:
     """The span of an attribution phrase starting right after ``end`` (punctuation and one
     bracketed aside may stand between), if there is one before ``last``."""
@@ -737,6 +761,7 @@ __all__ = [
     "Reach",
     "TriggerRules",
     "asides_and_causes",
+    "heading_cues",
     "reach_of",
     "resolve_cues",
     "sentence_cues",
