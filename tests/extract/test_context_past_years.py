@@ -111,3 +111,32 @@ HEADINGS = [
 @pytest.mark.parametrize(("text", "target", "historical"), HEADINGS)
 def test_a_heading_trigger_leaves_its_topic(text: str, target: str, historical: bool) -> None:
     assert _historical(text, target) is historical, (text, target)
+
+
+def _qualifiers(text: str, target: str) -> set[str]:
+    start = text.index(target)
+    (result,) = qualify(text, [(start, start + len(target))])
+    return {name for name in ("negated", "historical", "family") if getattr(result, name)}
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        # a new negated item about the patient ends a history or a relative's scope
+        ("No personal or family history of cancer, and no fever.", "fever", {"negated"}),
+        (
+            "No change in her history since the last visit and denies any fever.",
+            "fever",
+            {"negated"},
+        ),
+        # near misses: the history itself, and a list under one history trigger
+        (
+            "No personal or family history of cancer, and no fever.",
+            "cancer",
+            {"negated", "historical", "family"},
+        ),
+        ("History of diabetes, hypertension and stroke.", "stroke", {"historical"}),
+    ],
+)
+def test_a_new_negated_item_ends_a_history(text: str, target: str, expected: set[str]) -> None:
+    assert _qualifiers(text, target) == expected
