@@ -18,9 +18,12 @@ from hypothesis import strategies as st
 
 from mbcnav.extract import qualify
 from mbcnav.extract.context import (
-    Cue,
     CueHit,
     QualifierResult,
+    ReachCue,
+    asides_and_causes,
+    heading_cues,
+    reach_of,
     resolve_cues,
     sentence_cues,
 )
@@ -31,6 +34,7 @@ from mbcnav.extract.reader import _engine, _scan
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
 from mbcnav.extract.sections import LABEL_REACH, _headings, _opens
 from mbcnav.extract.sentences import _BOUNDARY, _list_numbers, sentence_of, sentence_starts
+from mbcnav.extract.words import WordIndex
 from mbcnav.types import Labs, Trigger
 
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -77,6 +81,18 @@ PIECES = st.sampled_from(
         "  ",
         "-",
         "é",
+        # the once-per-sentence adjustments: brackets, negated causes, past years, headings
+        "(",
+        ")",
+        "[",
+        "]",
+        "is not",
+        "wasn't",
+        "due to",
+        "from",
+        "in 2010",
+        "in 2019",
+        "HEADACHE HISTORY:",
     ]
 )
 TEXT = st.lists(PIECES, max_size=40).map(" ".join)
@@ -223,31 +239,34 @@ def _reference_qualify(text: str, start: int, end: int) -> QualifierResult:
     first, last = engine.sentence(start, end)
     starts = [hit[0] for hit in hits]
     low, high = bisect_left(starts, first), bisect_left(starts, last)
-    cues = resolve_cues([(s, e, r.rules) for s, e, r in hits[low:high] if e <= last])
+    resolved = resolve_cues([(s, e, r.rules) for s, e, r in hits[low:high] if e <= last])
+    # the once-per-sentence adjustments (brackets, negated causes, headings) are part of the
+    # definition; they act on the resolved cues' reaches
+    cues = [(cue.start, cue.end, reach_of(cue.rules)) for cue in resolved]
+    if cues:
+        cues = asides_and_causes(text, first, last, cues, WordIndex(text))
+        headings = sorted((s.heading_start, s.heading_end) for s in sections)
+        if headings:
+            cues = heading_cues(cues, headings, first, last)
     found: dict[Category, Trigger] = {}
 
-    def scan(ordered: list[Cue], directions: tuple[str, ...], forward: bool) -> None:
+    def scan(ordered: list[ReachCue], forward: bool) -> None:
         blocked: set[Category] = set()
-        for cue in ordered:
-            for rule in cue.rules:
-                if rule.direction == "terminate":
-                    blocked |= rule.terminates
-            for rule in cue.rules:
-                category = rule.category
-                if category is None or rule.direction not in directions:
-                    continue
+        for cue_start, cue_end, reach in ordered:
+            blocked |= reach.terminates
+            for category, max_tokens in reach.forward if forward else reach.backward:
                 if category in found or category in blocked:
                     continue
-                gap = (cue.end, start) if forward else (end, cue.start)
+                gap = (cue_end, start) if forward else (end, cue_start)
                 words = len(re.findall(r"[^\W_]+", text[gap[0] : gap[1]]))
-                if rule.max_tokens is not None and words > rule.max_tokens:
+                if max_tokens is not None and words > max_tokens:
                     continue
                 found[category] = Trigger(
-                    category=category, text=text[cue.start : cue.end], start=cue.start, end=cue.end
+                    category=category, text=text[cue_start:cue_end], start=cue_start, end=cue_end
                 )
 
-    scan([c for c in reversed(cues) if c.end <= start], ("forward", "bidirectional"), True)
-    scan([c for c in cues if c.start >= end], ("backward", "bidirectional"), False)
+    scan([c for c in reversed(cues) if c[1] <= start], True)
+    scan([c for c in cues if c[0] >= end], False)
     # a pseudo-trigger of the sentence that the target starts inside: its own triggers before
     # the target reach it ("no change in vision")
     opened = [h for h in hits[low:high] if h[2].pseudo and h[0] < start < h[1]]

@@ -759,6 +759,7 @@ __all__ = [
     "CueIndex",
     "QualifierResult",
     "Reach",
+    "ReachCue",
     "TriggerRules",
     "asides_and_causes",
     "heading_cues",
