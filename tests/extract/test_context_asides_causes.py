@@ -70,6 +70,8 @@ BRACKETS = [
     ("Back pain (no fever) and jaundice.", "jaundice", False),
     ("Back pain (no fever) and jaundice.", "fever", True),
     ("Back pain [no fever] and jaundice.", "jaundice", False),
+    ("Bone lesions (no change) and back pain.", "back pain", False),
+    ("Bone lesions (no new lesions) and back pain.", "back pain", False),
     # ... and a backward trigger inside with words of its own before it stays inside
     ("Breast cancer (nodes negative) with back pain.", "back pain", False),
     ("Breast cancer (nodes negative) with back pain.", "Breast cancer", False),
