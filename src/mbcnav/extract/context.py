@@ -475,9 +475,7 @@ def asides_and_causes(
     """
     if text.find("(", first, last) >= 0 or text.find("[", first, last) >= 0:
         cues = _bracketed(text, first, last, cues, words)
-    if any(reach.negates for _, _, reach in cues):
-        cues = _attributed(text, last, cues)
-    return cues
+    return _attributed(text, last, cues)
 
 
 def _bracket_pairs(text: str, first: int, last: int) -> list[tuple[int, int]]:
@@ -534,9 +532,10 @@ def heading_cues(
     forward reach is unchanged, and a section that sets a qualifier ("PAST MEDICAL HISTORY:")
     still sets it through ``ContextEngine._section``."""
     low = bisect_left(headings, (first, -1))
-    inside = [h for h in headings[low:] if h[0] < last]
-    if not inside:
+    high = bisect_left(headings, (last, -1), low)
+    if low == high:
         return cues
+    inside = headings[low:high]
     out: list[ReachCue] = []
     for start, end, reach in cues:
         if reach.backward and any(h0 <= start and end <= h1 for h0, h1 in inside):
@@ -576,6 +575,8 @@ def _denies(text: str, start: int, end: int) -> bool:
     """True when the trigger ends in a negating particle ("is not", "wasn't", "never"): only
     a particle can put the cause in focus; "the rash has cleared from her arms" still reads a
     cleared rash."""
+    if text[end - 1] not in "tTrR":  # "not", "n't", "never": most negations ("no") end otherwise
+        return False
     words = fold(text[max(start, end - 8) : end]).split()
     return bool(words) and words[-1] in _PARTICLES
 

@@ -13,6 +13,7 @@ in C, so a note without such digits costs two fast scans.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from mbcnav.extract.context import CueHit, TriggerRules
@@ -29,22 +30,44 @@ _OPENS = frozenset(".;:!?\n")
 """What may stand before a year's preposition for the year to head its clause."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    spec: PastYears
+    between: frozenset[str]
+    """Words that may stand between a year and its preposition (months, modifiers)."""
+    dating: frozenset[str]
+    """Words after which a year is a date of the note's story."""
+    prepositions: frozenset[str]
+    trailing: TriggerRules
+    fronted: TriggerRules
+
+
 @lru_cache(maxsize=1)
-def _rules() -> tuple[PastYears, TriggerRules, TriggerRules] | None:
+def _rules() -> _Compiled | None:
     """The rules, and the triggers of a trailing year (backward) and a fronted one (both)."""
     spec = default_rules().past_years
     if spec is None:
         return None
     backward = Rule("past_years", "backward", "historical", frozenset(), spec.backward_tokens)
     forward = Rule("past_years", "forward", "historical", frozenset(), spec.forward_tokens)
-    return spec, TriggerRules.of((backward,)), TriggerRules.of((backward, forward))
+    between = frozenset((*spec.months, *spec.modifiers))
+    return _Compiled(
+        spec,
+        between,
+        between | frozenset((*spec.prepositions, *spec.also_dates)),
+        frozenset(spec.prepositions),
+        TriggerRules.of((backward,)),
+        TriggerRules.of((backward, forward)),
+    )
 
 
 def _fronted(text: str, first: int) -> bool:
     """True when the preposition at ``first`` opens its sentence or clause ("In 2019, she ..."):
     only such a year dates what follows; a trailing one ("X in 2017 and Y") dates what precedes."""
-    before = text[:first].rstrip()
-    return not before or before[-1] in _OPENS
+    at = first - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return at < 0 or text[at] in _OPENS
 
 
 def _years(text: str) -> list[tuple[int, int, int]]:
@@ -61,17 +84,16 @@ def _years(text: str) -> list[tuple[int, int, int]]:
     return found
 
 
-def _preposition(text: str, start: int, spec: PastYears) -> tuple[bool, int | None]:
+def _preposition(text: str, start: int, rules: _Compiled) -> tuple[bool, int | None]:
     """Whether a year at ``start`` is a date (a date word before it), and where the
     preposition governing it begins, if one does."""
     window = max(0, start - _LOOK_BACK)
     words = [(m.start(), m.group()) for m in _WORD.finditer(fold(text[window:start]))]
-    between = {*spec.months, *spec.modifiers}
-    dated = bool(words) and words[-1][1] in {*between, *spec.prepositions, *spec.also_dates}
+    dated = bool(words) and words[-1][1] in rules.dating
     for at, word in reversed(words):
-        if word in spec.prepositions:
+        if word in rules.prepositions:
             return True, window + at
-        if word not in between:
+        if word not in rules.between:
             break
     return dated, None
 
@@ -81,16 +103,15 @@ def past_year_cues(text: str) -> list[CueHit]:
     rules = _rules()
     if rules is None:
         return []
-    spec, trailing, fronted = rules
     years = _years(text)
     if len(years) < 2:
         return []
-    dated = [(start, end, year, _preposition(text, start, spec)) for start, end, year in years]
+    dated = [(start, end, year, _preposition(text, start, rules)) for start, end, year in years]
     latest = max((year for _, _, year, (is_date, _) in dated if is_date), default=0)
     return [
-        (first, end, fronted if _fronted(text, first) else trailing)
+        (first, end, rules.fronted if _fronted(text, first) else rules.trailing)
         for _, end, year, (_, first) in dated
-        if first is not None and latest - year >= spec.min_years_before
+        if first is not None and latest - year >= rules.spec.min_years_before
     ]
 
 
