@@ -140,3 +140,23 @@ def _qualifiers(text: str, target: str) -> set[str]:
 )
 def test_a_new_negated_item_ends_a_history(text: str, target: str, expected: set[str]) -> None:
     assert _qualifiers(text, target) == expected
+
+
+ACCOUNTS = [
+    # the history as an account, or the patient now, is no past
+    ("She cannot provide an accurate history of the seizure.", "seizure", set()),
+    ("History dates back to six months of shortness of breath.", "shortness of breath", set()),
+    ("Bypass in 1971, suffering a right hip fracture.", "hip fracture", set()),
+    ("Her levels in the past were normal and she has a microcytosis.", "microcytosis", set()),
+    # near misses: a history of the thing, and a negation the patient's clause still ends
+    ("She has a history of seizures.", "seizures", {"historical"}),
+    ("She has no headaches and she has mild joint pains.", "joint pains", set()),
+    ("She has no headaches or joint pains.", "joint pains", {"negated"}),
+]
+
+
+@pytest.mark.parametrize(("text", "target", "expected"), ACCOUNTS)
+def test_an_account_or_the_patient_now_is_no_past(
+    text: str, target: str, expected: set[str]
+) -> None:
+    assert _qualifiers(text, target) == expected
