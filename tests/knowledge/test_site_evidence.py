@@ -89,3 +89,17 @@ def test_hr_positive_her2_positive_disease_is_at_least_as_bone_tropic(
     assert (
         "src:xiao2018" in next(p for p in knowledge.network.priors if p.site == "site:bone").sources
     )
+
+
+def test_horner_syndrome_points_to_the_nodes_unless_the_spine_hurts() -> None:
+    """Horner syndrome with neck and arm pain is tumour plexopathy from supraclavicular or
+    axillary nodes (Kori 1981: lower trunk, Horner marks tumour); thoracic spinal pain keeps the
+    spine first."""
+    for text in ("Horner syndrome.", "Neck pain radiating into the arm and a Horner syndrome."):
+        sites = {s.id: s.probability for s in mbcnav.assess({"text": text}).sites}
+        assert max(sites, key=sites.__getitem__) == "site:lymph_nodes"
+    sites = {
+        s.id: s.probability
+        for s in mbcnav.assess({"text": "Thoracic back pain and Horner syndrome."}).sites
+    }
+    assert max(sites, key=sites.__getitem__) == "site:spine"
