@@ -34,8 +34,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
-from operator import itemgetter
+from itertools import compress, product
+from operator import attrgetter, itemgetter
 from typing import Literal
 
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
@@ -88,6 +88,8 @@ class QualifierResult:
 
 
 _EMPTY = QualifierResult()
+_RULES = itemgetter(2)
+_PSEUDO = attrgetter("pseudo")
 _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 """``Trigger(**fields)`` without the Python frame of ``BaseModel.__init__`` (same validation)."""
 _NOTHING: frozenset[Category] = frozenset()
@@ -250,7 +252,7 @@ class ContextEngine:
         self._words = WordIndex(text)
         self._results: dict[tuple[int, int], QualifierResult] = {}
         self._crossing: dict[int, bool] = {}
-        self._pseudo = [hit for hit in self._hits if hit[2].pseudo]
+        self._pseudo = list(compress(self._hits, map(_PSEUDO, map(_RULES, self._hits))))
         self._pseudo_starts = [hit[0] for hit in self._pseudo]
         self._pseudo_longest = max((hit[1] - hit[0] for hit in self._pseudo), default=0)
 

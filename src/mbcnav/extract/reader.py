@@ -160,7 +160,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
 
 def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
     """Terms of a phrase holding abbreviations that match only as written ("ALP", "MS")."""
-    terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
+    written = text[start:end]
+    terms = tuple([t for t in entry.terms if t.exact is None or t.exact == written])
+    if not terms:  # most such hits: the common word, not the abbreviation ("has", "HAS")
+        return
     hit = (start, end, terms)
     if any(term.kind == "symptom" for term in terms):
         out.symptoms.append(hit)

@@ -42,6 +42,7 @@ _BOUNDARY = re.compile(
     r"|(?<=\n)(?=[ \t]*+(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
     r")"
 )
+_END = re.Match.end
 _LIST_CLOSE = re.compile(r"\)\s")
 _LIST_OPEN = re.compile(r"\s\d{1,2}")
 
@@ -64,12 +65,16 @@ def _list_numbers(text: str) -> list[int]:
 
 def sentence_starts(text: str, extra: list[int] | None = None) -> list[int]:
     """Sorted start offsets of every sentence (always including 0)."""
-    starts = [0, *[m.end() for m in _BOUNDARY.finditer(text)]]
+    starts = [0, *map(_END, _BOUNDARY.finditer(text))]  # rising: matches do not overlap
     more = _list_numbers(text)
     if extra:
         more.extend(extra)
-    if more:
-        starts = sorted(set(starts).union(more))
+    if more:  # the few starts not already there, merged in (a sort of two sorted runs)
+        added = set(more)
+        added.difference_update(starts)
+        if added:
+            starts.extend(added)
+            starts.sort()
     return starts
 
 
