@@ -244,9 +244,11 @@ class Composer:
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
             high = bisect_right(part_starts, head[1] + limit)
             near = parts[low:high]
-            before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
-            after = self._nearest(head, [p for p in near if p[0] >= head[1]])
-            paired = after[1] if after[0] < before[0] else before[1]
+            paired: list[Concept] = []
+            if any(part[2].region in regions for part in near):  # else neither side pairs
+                before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
+                after = self._nearest(head, [p for p in near if p[0] >= head[1]])
+                paired = after[1] if after[0] < before[0] else before[1]
             out.extend(paired or self._follow(head, parts, part_starts))
         return out
 

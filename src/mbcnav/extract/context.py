@@ -320,13 +320,13 @@ class ContextEngine:
             self._section(start, found)
         if not found:
             return _EMPTY
-        return QualifierResult(
-            negated="negated" in found,
-            historical="historical" in found,
-            hypothetical="hypothetical" in found,
-            family="family" in found,
-            uncertain="uncertain" in found,
-            triggers=tuple([found[c] for c in CATEGORIES if c in found]),
+        return QualifierResult(  # positional: keywords cost a frozen dataclass twice as much
+            "negated" in found,
+            "historical" in found,
+            "hypothetical" in found,
+            "family" in found,
+            "uncertain" in found,
+            tuple([found[c] for c in CATEGORIES if c in found]),
         )
 
     def _opened(self, first_char: int, start: int, found: dict[Category, Trigger]) -> None:

@@ -64,6 +64,7 @@ _NEW_FINDING = Finding.__pydantic_validator__.validate_python
 """``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
 by the model's own validator, a third faster (one call per finding of every note)."""
 _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
+_NEW_SITE = SiteMention.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +429,9 @@ def _constructed(
         if status == "drop" or taken.overlaps(site, *sentence):
             continue
         out.append(
-            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+            _NEW_SITE(
+                {"site": site, "status": status, "text": text[start:end], "start": start, "end": end}
+            )
         )
         taken.add(site, start, end)
     return out
@@ -456,7 +459,9 @@ def _tested(
         if taken.overlaps(site, *sentence):
             continue
         out.append(
-            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+            _NEW_SITE(
+                {"site": site, "status": status, "text": text[start:end], "start": start, "end": end}
+            )
         )
         taken.add(site, start, end)
     return out
@@ -633,12 +638,14 @@ def _mentions(
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [
-        SiteMention(
-            site=refined.site(term.id, sentence),
-            status=status,
-            text=surface,
-            start=start,
-            end=end,
+        _NEW_SITE(
+            {
+                "site": refined.site(term.id, sentence),
+                "status": status,
+                "text": surface,
+                "start": start,
+                "end": end,
+            }
         )
         for term in terms
         if term.kind == "site"

@@ -152,17 +152,14 @@ def find_sections(
         elif shouting and current not in _SUBSECTION_PARENTS:
             current = "other"
             opened.append(("other", None, start, after, label))
-    sections = tuple(
-        Section(
-            name=name,
-            heading=label,
-            heading_start=start,
-            heading_end=body,
-            start=start,
-            end=opened[i + 1][2] if i + 1 < len(opened) else len(text),
-            sets=sets,
-        )
-        for i, (name, sets, start, body, label) in enumerate(opened)
+    ends = [following[2] for following in opened[1:]]  # each section ends where the next starts
+    if opened:
+        ends.append(len(text))
+    sections = tuple(  # positional: a frozen dataclass takes keywords at twice the cost
+        [
+            Section(name, label, start, body, start, end, sets)
+            for (name, sets, start, body, label), end in zip(opened, ends, strict=True)
+        ]
     )
     return SectionMap(sections, boundaries)
 
