@@ -430,7 +430,13 @@ def _constructed(
             continue
         out.append(
             _NEW_SITE(
-                {"site": site, "status": status, "text": text[start:end], "start": start, "end": end}
+                {
+                    "site": site,
+                    "status": status,
+                    "text": text[start:end],
+                    "start": start,
+                    "end": end,
+                }
             )
         )
         taken.add(site, start, end)
@@ -460,7 +466,13 @@ def _tested(
             continue
         out.append(
             _NEW_SITE(
-                {"site": site, "status": status, "text": text[start:end], "start": start, "end": end}
+                {
+                    "site": site,
+                    "status": status,
+                    "text": text[start:end],
+                    "start": start,
+                    "end": end,
+                }
             )
         )
         taken.add(site, start, end)

@@ -26,11 +26,11 @@ _LABEL = re.compile(
 )
 """Possessive (``*+``, ``{0,7}+``): each part stops where the next must begin, so giving back
 characters could never lead to a match; without backtracking the search is several times faster."""
-_LABEL_CHARS = re.compile(r"[A-Za-z0-9/&()' \t,-]*")
-"""Every character a label match can hold: matched on the reversed text before a colon, it
-bounds where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
-_LABEL_TAIL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/&()' \t,-")
-"""The characters of ``_LABEL_CHARS``: one of them stands right before every heading's colon."""
+_LABEL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/&()' \t,-"
+"""Every character a label match can hold: stripped off the text before a colon (in C), they
+bound where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
+_LABEL_TAIL = frozenset(_LABEL_CHARS)
+"""One of them stands right before every heading's colon."""
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
@@ -92,9 +92,7 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         if not pos or text[pos - 1] not in _LABEL_TAIL:  # no label can end here (":::")
             continue
         low = max(0, pos - LABEL_REACH)
-        run = _LABEL_CHARS.match(text[low:pos][::-1])
-        if run is not None:
-            low = pos - run.end()
+        low += len(text[low:pos].rstrip(_LABEL_CHARS))  # the run of label characters
         match = _LABEL.search(text, low, pos)
         if match is None:
             continue
