@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, product
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, sub
 from typing import Literal
 
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
@@ -88,8 +88,10 @@ class QualifierResult:
 
 
 _EMPTY = QualifierResult()
-_RULES = itemgetter(2)
+_START, _END, _RULES = itemgetter(0), itemgetter(1), itemgetter(2)
 _PSEUDO = attrgetter("pseudo")
+_SETS = attrgetter("sets")
+_SECTION_START = attrgetter("start")
 _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 """``Trigger(**fields)`` without the Python frame of ``BaseModel.__init__`` (same validation)."""
 _NOTHING: frozenset[Category] = frozenset()
@@ -242,19 +244,21 @@ class ContextEngine:
     ) -> None:
         self._text = text
         self._length = len(text)
-        self._hits = sorted(hits, key=itemgetter(0))
-        self._hit_starts = list(map(itemgetter(0), self._hits))
+        self._hits = sorted(hits, key=_START)
+        self._hit_starts = list(map(_START, self._hits))
         self._starts = sentence_starts(text, list(boundaries))
-        self._sections = sections if any(section.sets for section in sections) else ()
-        self._section_starts = [section.start for section in self._sections]
+        self._sections = sections if any(map(_SETS, sections)) else ()
+        self._section_starts = list(map(_SECTION_START, self._sections))
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
         self._results: dict[tuple[int, int], QualifierResult] = {}
         self._crossing: dict[int, bool] = {}
         self._pseudo = list(compress(self._hits, map(_PSEUDO, map(_RULES, self._hits))))
-        self._pseudo_starts = [hit[0] for hit in self._pseudo]
-        self._pseudo_longest = max((hit[1] - hit[0] for hit in self._pseudo), default=0)
+        self._pseudo_starts = list(map(_START, self._pseudo))
+        self._pseudo_longest = max(
+            map(sub, map(_END, self._pseudo), self._pseudo_starts), default=0
+        )
 
     @property
     def words(self) -> WordIndex:

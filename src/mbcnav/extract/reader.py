@@ -293,11 +293,13 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
     )
     kept_sites = leftmost_longest(hits.sites)
-    confirms = _Confirms(hits.confirms, kept_sites)
-    for hit in kept_sites:
-        mentions.extend(_mentions(text, hit, engine, confirms, refined))
+    if kept_sites:  # most notes name no site: nothing to index for them
+        confirms = _Confirms(hits.confirms, kept_sites)
+        for hit in kept_sites:
+            mentions.extend(_mentions(text, hit, engine, confirms, refined))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine, refined))
-    mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
+    if hits.tests:
+        mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
     labs = _with_vitals(hits, engine) if hits.vitals else hits.labs
     return TextReading(tuple(findings), tuple(mentions), labs, sections)
 
