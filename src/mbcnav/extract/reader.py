@@ -256,8 +256,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         hits.anatomy and hits.spread
     ):
         if not hits.vitals:
-            return TextReading(labs=hits.labs)
-        return TextReading(labs=_with_vitals(hits, _engine(text, hits.cues)[0]))
+            return TextReading((), (), hits.labs)
+        return TextReading((), (), _with_vitals(hits, _engine(text, hits.cues)[0]))
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
@@ -267,14 +267,13 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         result = engine.qualify(start, end)
         surface, qualifiers = text[start:end], result.qualifiers()
         present = not result.negated and (start, end) not in absent
-        findings.extend(
-            _NEW_FINDING(
-                {
-                    "id": (
-                        refined.finding(term.id, engine.sentence(start, end), knowledge)
-                        if term.id in refinable
-                        else term.id
-                    ),
+        for term in terms:  # a loop, not a generator per hit
+            if term.kind == "symptom":
+                ident = term.id
+                if ident in refinable:
+                    ident = refined.finding(ident, engine.sentence(start, end), knowledge)
+                finding = {
+                    "id": ident,
                     "present": present,
                     "source": "text",
                     "text": surface,
@@ -283,10 +282,7 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
                     "qualifiers": qualifiers,
                     "triggers": result.triggers,
                 }
-            )
-            for term in terms
-            if term.kind == "symptom"
-        )
+                findings.append(_NEW_FINDING(finding))
     findings.extend(
         _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
         for concept in concepts
