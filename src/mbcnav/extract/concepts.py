@@ -200,6 +200,7 @@ def reaches(rules: TriggerRules, forward: bool) -> bool:
     return any(r.category == "negated" and r.direction in wanted for r in rules.rules)
 
 
+_FIRST = itemgetter(0)
 _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
 _FOLLOW_WINDOW = 48
@@ -336,8 +337,8 @@ class Composer:
 
     def _sorted_cues(self) -> list[int]:
         if self._cue_starts is None:
-            self.cues.sort(key=itemgetter(0))
-            self._cue_starts = [cue[0] for cue in self.cues]
+            self.cues.sort(key=_FIRST)
+            self._cue_starts = list(map(_FIRST, self.cues))
         return self._cue_starts
 
     def _nearest(self, head: AnchorHit, side: list[AnchorHit]) -> tuple[int, list[Concept]]:
