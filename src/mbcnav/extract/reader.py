@@ -201,18 +201,19 @@ def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
 
 def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
     for cue in entry.spread:
-        if cue.kind == "anatomy":
+        kind = cue.kind
+        if kind == "anatomy":
             out.anatomy.append((start, end, cue.site))
-        elif cue.kind == "cue":
-            out.spread.append((start, end))
-        elif cue.kind == "confirm":
-            out.confirms.append((start, end))
-        elif cue.kind == "test":
+        elif kind == "test":
             out.tests.append((start, end, cue.site))
-        elif cue.kind == "result":
+        elif kind == "cue":
+            out.spread.append((start, end))
+        elif kind == "result":
             out.results.append((start, end))
-        elif cue.kind == "positive":
+        elif kind == "positive":
             out.positives.append((start, end))
+        elif kind == "confirm":
+            out.confirms.append((start, end))
         else:
             out.blocks.append((start, end))
 

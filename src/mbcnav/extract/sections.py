@@ -21,6 +21,7 @@ from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import Category, SectionKind
 
 _COLON = re.compile(r":(?![0-9])")
+_MATCH_START = re.Match.start
 _LABEL = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*+(?: [A-Za-z0-9/&()'-]++){0,7}+[ \t,]*+\Z"
 )
@@ -87,18 +88,17 @@ def _opens(text: str, start: int) -> bool:
 def _headings(text: str) -> list[tuple[int, int, str]]:
     """(label start, end after the colon, label) of every heading-shaped label."""
     out: list[tuple[int, int, str]] = []
-    for colon in _COLON.finditer(text):
-        pos = colon.start()
+    for pos in map(_MATCH_START, _COLON.finditer(text)):  # a colon: it ends at pos + 1
         if not pos or text[pos - 1] not in _LABEL_TAIL:  # no label can end here (":::")
             continue
-        low = max(0, pos - LABEL_REACH)
+        low = pos - LABEL_REACH if pos > LABEL_REACH else 0
         low += len(text[low:pos].rstrip(_LABEL_CHARS))  # the run of label characters
         match = _LABEL.search(text, low, pos)
         if match is None:
             continue
         label = match.group(0).rstrip(" \t,")
         if label and _opens(text, match.start()):
-            out.append((match.start(), colon.end(), label))
+            out.append((match.start(), pos + 1, label))
     return out
 
 
@@ -139,10 +139,9 @@ def find_sections(
         found = memo.get(label, _UNSEEN)  # get, not "in" then []: another thread may clear
         if found is _UNSEEN:
             found = memo[label] = _label(label, kinds)
-        known = cast(Label, found)
-        if known is None:
+        if found is None:
             continue
-        kind, shouting = known
+        kind, shouting = cast(tuple[SectionKind | None, bool], found)
         boundaries.extend((start, after))
         if kind is not None:
             current = kind.name
