@@ -33,7 +33,13 @@ from mbcnav.extract.normalize import _FOLD, fold, fold_text
 from mbcnav.extract.reader import _engine, _scan
 from mbcnav.extract.rules import CATEGORIES, Category, Rule
 from mbcnav.extract.sections import LABEL_REACH, _headings, _opens
-from mbcnav.extract.sentences import _BOUNDARY, _list_numbers, sentence_of, sentence_starts
+from mbcnav.extract.sentences import (
+    _BOUNDARY,
+    _STOP_BOUNDARY,
+    _list_numbers,
+    sentence_of,
+    sentence_starts,
+)
 from mbcnav.extract.words import WordIndex
 from mbcnav.types import Labs, Trigger
 
@@ -159,6 +165,24 @@ def test_sentence_boundaries_are_the_one_lookbehind_per_title_pattern(text: str)
         m.end() for m in _ONE_LOOKBEHIND_EACH.finditer(text)
     ]
     assert _list_numbers(text) == [m.end() for m in _LIST_NUMBER.finditer(text)]
+
+
+STOPS_ONLY = st.one_of(TEXT, st.text(alphabet=" .,;:)(AaZz19\"'-\t")).map(
+    lambda text: text.replace("\n", " ").replace("?", "").replace("!", "")
+)
+
+
+@SETTINGS
+@given(text=STOPS_ONLY)
+def test_a_text_whose_only_marks_are_full_stops_splits_as_with_every_mark(text: str) -> None:
+    """The literal-first pattern used when a text has no "!", "?" or line break gives the
+    boundaries of the full pattern."""
+    assert [m.end() for m in _STOP_BOUNDARY.finditer(text)] == [
+        m.end() for m in _BOUNDARY.finditer(text)
+    ]
+    assert sentence_starts(text) == sorted(
+        {0, *(m.end() for m in _BOUNDARY.finditer(text)), *_list_numbers(text)}
+    )
 
 
 def test_list_numbers_at_the_start_and_after_line_breaks() -> None:

@@ -248,3 +248,53 @@ def test_thousands_separators_are_read_where_the_lab_takes_no_decimal_comma() ->
 @given(st.integers(min_value=1000, max_value=99_999))
 def test_a_grouped_value_reads_as_the_same_value_ungrouped(value: int) -> None:
     assert read_labs(f"ALP {value:,} U/L") == read_labs(f"ALP {value} U/L")
+
+
+_WINDOW_WORDS = st.sampled_from(
+    [
+        "raised",
+        "Raised",
+        "serum",
+        "very HIGH",
+        "urine",
+        "24-hour urine",
+        "up",
+        "backup",
+        "the",
+        "ionised",
+        "Ionized",
+        "LOW",
+        "went  up",
+        "(high",
+        "2raised",
+        "corrected",
+        "calcium",
+        "é",
+    ]
+)
+_WINDOW_GAPS = st.sampled_from([" ", "  ", "\n", "\t", ", ", "-", "", "\u00a0", " \n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.tuples(_WINDOW_WORDS, _WINDOW_GAPS), max_size=8),
+    noise=st.text(max_size=12),
+    cut=st.integers(0, 3),
+)
+def test_the_window_look_never_skips_a_direction_word(
+    pieces: list[tuple[str, str]], noise: str, cut: int
+) -> None:
+    """``_may_end`` is a shortcut before the anchored searches of the window before a lab's
+    name: whenever a search would find something, it lets the search run."""
+    from mbcnav.extract.labs import _may_end, _word_rules
+
+    rules = _word_rules()
+    text = noise + "".join(word + gap for word, gap in pieces) + "calcium"
+    high = len(text) - len("calcium")
+    for low in range(max(0, high - 40 - cut), high + 1):
+        for pattern, ends in (
+            (rules.before, rules.before_ends),
+            (rules.other_before, rules.other_before_ends),
+        ):
+            if pattern.search(text, low, high) is not None:
+                assert _may_end(text, low, high, ends)

@@ -200,6 +200,7 @@ def reaches(rules: TriggerRules, forward: bool) -> bool:
     return any(r.category == "negated" and r.direction in wanted for r in rules.rules)
 
 
+_FIRST = itemgetter(0)
 _LONGEST_PART = 40
 """Characters a body-part phrase may span (how far before a head its start may lie)."""
 _FOLLOW_WINDOW = 48
@@ -244,9 +245,11 @@ class Composer:
             low = bisect_left(part_starts, head[0] - limit - _LONGEST_PART)
             high = bisect_right(part_starts, head[1] + limit)
             near = parts[low:high]
-            before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
-            after = self._nearest(head, [p for p in near if p[0] >= head[1]])
-            paired = after[1] if after[0] < before[0] else before[1]
+            paired: list[Concept] = []
+            if any(part[2].region in regions for part in near):  # else neither side pairs
+                before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
+                after = self._nearest(head, [p for p in near if p[0] >= head[1]])
+                paired = after[1] if after[0] < before[0] else before[1]
             out.extend(paired or self._follow(head, parts, part_starts))
         return out
 
@@ -334,8 +337,8 @@ class Composer:
 
     def _sorted_cues(self) -> list[int]:
         if self._cue_starts is None:
-            self.cues.sort(key=itemgetter(0))
-            self._cue_starts = [cue[0] for cue in self.cues]
+            self.cues.sort(key=_FIRST)
+            self._cue_starts = list(map(_FIRST, self.cues))
         return self._cue_starts
 
     def _nearest(self, head: AnchorHit, side: list[AnchorHit]) -> tuple[int, list[Concept]]:

@@ -35,8 +35,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
-from operator import itemgetter
+from itertools import compress, product
+from operator import attrgetter, itemgetter, sub
 from typing import Literal
 
 from mbcnav.extract.normalize import fold
@@ -90,6 +90,10 @@ class QualifierResult:
 
 
 _EMPTY = QualifierResult()
+_START, _END, _RULES = itemgetter(0), itemgetter(1), itemgetter(2)
+_PSEUDO = attrgetter("pseudo")
+_SETS = attrgetter("sets")
+_SECTION_START = attrgetter("start")
 _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 """``Trigger(**fields)`` without the Python frame of ``BaseModel.__init__`` (same validation)."""
 _NOTHING: frozenset[Category] = frozenset()
@@ -249,20 +253,22 @@ class ContextEngine:
     ) -> None:
         self._text = text
         self._length = len(text)
-        self._hits = sorted(hits, key=itemgetter(0))
-        self._hit_starts = list(map(itemgetter(0), self._hits))
+        self._hits = sorted(hits, key=_START)
+        self._hit_starts = list(map(_START, self._hits))
         self._starts = sentence_starts(text, list(boundaries))
-        self._sections = sections if any(section.sets for section in sections) else ()
-        self._section_starts = [section.start for section in self._sections]
+        self._sections = sections if any(map(_SETS, sections)) else ()
+        self._section_starts = list(map(_SECTION_START, self._sections))
         self._headings = sorted((s.heading_start, s.heading_end) for s in sections)
         self._cues: dict[tuple[int, int], list[ReachCue]] = {}
         self._indexes: dict[tuple[int, int], CueIndex] = {}
         self._words = WordIndex(text)
         self._results: dict[tuple[int, int], QualifierResult] = {}
         self._crossing: dict[int, bool] = {}
-        self._pseudo = [hit for hit in self._hits if hit[2].pseudo]
-        self._pseudo_starts = [hit[0] for hit in self._pseudo]
-        self._pseudo_longest = max((hit[1] - hit[0] for hit in self._pseudo), default=0)
+        self._pseudo = list(compress(self._hits, map(_PSEUDO, map(_RULES, self._hits))))
+        self._pseudo_starts = list(map(_START, self._pseudo))
+        self._pseudo_longest = max(
+            map(sub, map(_END, self._pseudo), self._pseudo_starts), default=0
+        )
 
     @property
     def words(self) -> WordIndex:
@@ -332,13 +338,13 @@ class ContextEngine:
             self._section(start, found)
         if not found:
             return _EMPTY
-        return QualifierResult(
-            negated="negated" in found,
-            historical="historical" in found,
-            hypothetical="hypothetical" in found,
-            family="family" in found,
-            uncertain="uncertain" in found,
-            triggers=tuple([found[c] for c in CATEGORIES if c in found]),
+        return QualifierResult(  # positional: keywords cost a frozen dataclass twice as much
+            "negated" in found,
+            "historical" in found,
+            "hypothetical" in found,
+            "family" in found,
+            "uncertain" in found,
+            tuple([found[c] for c in CATEGORIES if c in found]),
         )
 
     def _opened(self, first_char: int, start: int, found: dict[Category, Trigger]) -> None:

@@ -254,6 +254,36 @@ class WordReading:
     end: int
 
 
+_Ends = tuple[frozenset[str], tuple[int, ...]] | None
+"""The last words a phrase list's phrases can end with (lower case) and their lengths; None
+when some is not ASCII (case-insensitive matching of other letters is not ``lower``)."""
+
+
+def _ends(phrases: list[str]) -> _Ends:
+    last = {phrase.casefold().split()[-1] for phrase in phrases}
+    if not all(word.isascii() for word in last):
+        return None
+    return frozenset(last), tuple(sorted({len(word) for word in last}))
+
+
+def _may_end(text: str, low: int, high: int, ends: _Ends) -> bool:
+    """False only when ``text[low:high]``, trailing white space aside, cannot end with any of
+    the phrases: its last word does not end with any phrase's last word. The windows before a
+    lab's name are searched with patterns anchored at its end, one try per character;
+    most windows end with no such word, and this one look spares the search."""
+    if ends is None:
+        return True
+    tail = text[low:high].rstrip()
+    if not tail:
+        return False
+    token = tail.rsplit(None, 1)[-1]
+    if not token.isascii():
+        return True
+    token = token.lower()
+    words, lengths = ends
+    return any(token[-length:] in words for length in lengths if length <= len(token))
+
+
 @dataclass(frozen=True, slots=True)
 class _WordRules:
     labs: tuple[WordLab, ...]
@@ -262,6 +292,8 @@ class _WordRules:
     direction_of: dict[str, Direction]
     other_before: re.Pattern[str]
     other_after: re.Pattern[str]
+    before_ends: _Ends = None
+    other_before_ends: _Ends = None
 
 
 def _alternation(words: list[str]) -> str:
@@ -283,9 +315,11 @@ def _word_rules() -> _WordRules:
         rf"\s*(?P<word>{every})(?![a-z0-9])",
         re.IGNORECASE,
     )
-    leading = _alternation([w for w, d in direction_of.items() if d != "normal"])
+    leading_words = [w for w, d in direction_of.items() if d != "normal"]
+    leading = _alternation(leading_words)
+    specimens = "|".join(_SPECIMENS)
     before = re.compile(
-        rf"(?<![a-z])(?P<word>{leading})(?:\s+(?:serum|blood|plasma|total|corrected))?\s*$",
+        rf"(?<![a-z])(?P<word>{leading})(?:\s+(?:{specimens}))?\s*$",
         re.IGNORECASE,
     )
     other_before = re.compile(
@@ -294,7 +328,20 @@ def _word_rules() -> _WordRules:
     other_after = re.compile(
         rf"\s*(?:{_alternation(list(words.not_before))})(?![a-z])", re.IGNORECASE
     )
-    return _WordRules(words.labs, after, before, direction_of, other_before, other_after)
+    return _WordRules(
+        words.labs,
+        after,
+        before,
+        direction_of,
+        other_before,
+        other_after,
+        _ends([*leading_words, *_SPECIMENS]),
+        _ends(list(words.not_after)),
+    )
+
+
+_SPECIMENS = ("serum", "blood", "plasma", "total", "corrected")
+"""Words between a direction word and the lab's name ("raised serum calcium")."""
 
 
 def _direction(rules: _WordRules, word: str) -> Direction:
@@ -307,8 +354,10 @@ def words_around(payload: str, text: str, start: int, end: int) -> list[WordRead
     ("raised serum calcium")."""
     rules = _word_rules()
     lab = rules.labs[int(payload.removeprefix(WORDS))]
-    if rules.other_after.match(text, end) or rules.other_before.search(
-        text, max(0, start - _WINDOW), start
+    low = max(0, start - _WINDOW)
+    if rules.other_after.match(text, end) or (
+        _may_end(text, low, start, rules.other_before_ends)
+        and rules.other_before.search(text, low, start)
     ):
         return []  # "urine sodium", "calcium score": another measurement
     out: list[WordReading] = []
@@ -322,7 +371,11 @@ def words_around(payload: str, text: str, start: int, end: int) -> list[WordRead
         finding = lab.finding(direction)
         if finding is not None:
             out.append(WordReading(finding, present, start, match.end()))
-    match = rules.before.search(text, max(0, start - _WINDOW), start)
+    match = (
+        rules.before.search(text, low, start)
+        if _may_end(text, low, start, rules.before_ends)
+        else None
+    )
     if match is not None:
         finding = lab.finding(_direction(rules, match.group("word")))
         if finding is not None:

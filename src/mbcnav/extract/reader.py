@@ -65,6 +65,7 @@ _NEW_FINDING = Finding.__pydantic_validator__.validate_python
 """``Finding(**fields)`` without the Python frame of ``BaseModel.__init__``: the same validation
 by the model's own validator, a third faster (one call per finding of every note)."""
 _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
+_NEW_SITE = SiteMention.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,10 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
 
 def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
     """Terms of a phrase holding abbreviations that match only as written ("ALP", "MS")."""
-    terms = tuple(t for t in entry.terms if t.exact is None or t.exact == text[start:end])
+    written = text[start:end]
+    terms = tuple([t for t in entry.terms if t.exact is None or t.exact == written])
+    if not terms:  # most such hits: the common word, not the abbreviation ("has", "HAS")
+        return
     hit = (start, end, terms)
     if any(term.kind == "symptom" for term in terms):
         out.symptoms.append(hit)
@@ -198,18 +202,19 @@ def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
 
 def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
     for cue in entry.spread:
-        if cue.kind == "anatomy":
+        kind = cue.kind
+        if kind == "anatomy":
             out.anatomy.append((start, end, cue.site))
-        elif cue.kind == "cue":
-            out.spread.append((start, end))
-        elif cue.kind == "confirm":
-            out.confirms.append((start, end))
-        elif cue.kind == "test":
+        elif kind == "test":
             out.tests.append((start, end, cue.site))
-        elif cue.kind == "result":
+        elif kind == "cue":
+            out.spread.append((start, end))
+        elif kind == "result":
             out.results.append((start, end))
-        elif cue.kind == "positive":
+        elif kind == "positive":
             out.positives.append((start, end))
+        elif kind == "confirm":
+            out.confirms.append((start, end))
         else:
             out.blocks.append((start, end))
 
@@ -254,8 +259,8 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         hits.anatomy and hits.spread
     ):
         if not hits.vitals:
-            return TextReading(labs=hits.labs)
-        return TextReading(labs=_with_vitals(hits, _engine(text, hits.cues)[0]))
+            return TextReading((), (), hits.labs)
+        return TextReading((), (), _with_vitals(hits, _engine(text, hits.cues)[0]))
     engine, sections = _engine(text, hits.cues)
     findings: list[Finding] = []
     mentions: list[SiteMention] = []
@@ -265,14 +270,13 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
         result = engine.qualify(start, end)
         surface, qualifiers = text[start:end], result.qualifiers()
         present = not result.negated and (start, end) not in absent
-        findings.extend(
-            _NEW_FINDING(
-                {
-                    "id": (
-                        refined.finding(term.id, engine.sentence(start, end), knowledge)
-                        if term.id in refinable
-                        else term.id
-                    ),
+        for term in terms:  # a loop, not a generator per hit
+            if term.kind == "symptom":
+                ident = term.id
+                if ident in refinable:
+                    ident = refined.finding(ident, engine.sentence(start, end), knowledge)
+                finding = {
+                    "id": ident,
                     "present": present,
                     "source": "text",
                     "text": surface,
@@ -281,21 +285,20 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
                     "qualifiers": qualifiers,
                     "triggers": result.triggers,
                 }
-            )
-            for term in terms
-            if term.kind == "symptom"
-        )
+                findings.append(_NEW_FINDING(finding))
     findings.extend(
         _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
         for concept in concepts
         if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
     )
     kept_sites = leftmost_longest(hits.sites)
-    confirms = _Confirms(hits.confirms, kept_sites)
-    for hit in kept_sites:
-        mentions.extend(_mentions(text, hit, engine, confirms, refined))
+    if kept_sites:  # most notes name no site: nothing to index for them
+        confirms = _Confirms(hits.confirms, kept_sites)
+        for hit in kept_sites:
+            mentions.extend(_mentions(text, hit, engine, confirms, refined))
     mentions.extend(_constructed(text, hits, kept_sites, mentions, engine, refined))
-    mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
+    if hits.tests:
+        mentions.extend(_tested(text, hits, kept_sites, mentions, _TestSentences(engine, sections)))
     labs = _with_vitals(hits, engine) if hits.vitals else hits.labs
     return TextReading(tuple(findings), tuple(mentions), labs, sections)
 
@@ -427,7 +430,15 @@ def _constructed(
         if status == "drop" or taken.overlaps(site, *sentence):
             continue
         out.append(
-            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+            _NEW_SITE(
+                {
+                    "site": site,
+                    "status": status,
+                    "text": text[start:end],
+                    "start": start,
+                    "end": end,
+                }
+            )
         )
         taken.add(site, start, end)
     return out
@@ -455,7 +466,15 @@ def _tested(
         if taken.overlaps(site, *sentence):
             continue
         out.append(
-            SiteMention(site=site, status=status, text=text[start:end], start=start, end=end)
+            _NEW_SITE(
+                {
+                    "site": site,
+                    "status": status,
+                    "text": text[start:end],
+                    "start": start,
+                    "end": end,
+                }
+            )
         )
         taken.add(site, start, end)
     return out
@@ -632,12 +651,14 @@ def _mentions(
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [
-        SiteMention(
-            site=refined.site(term.id, sentence),
-            status=status,
-            text=surface,
-            start=start,
-            end=end,
+        _NEW_SITE(
+            {
+                "site": refined.site(term.id, sentence),
+                "status": status,
+                "text": surface,
+                "start": start,
+                "end": end,
+            }
         )
         for term in terms
         if term.kind == "site"

@@ -21,16 +21,17 @@ from mbcnav.extract.normalize import fold_phrase
 from mbcnav.extract.rules import Category, SectionKind
 
 _COLON = re.compile(r":(?![0-9])")
+_MATCH_START = re.Match.start
 _LABEL = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9/&()'-]*+(?: [A-Za-z0-9/&()'-]++){0,7}+[ \t,]*+\Z"
 )
 """Possessive (``*+``, ``{0,7}+``): each part stops where the next must begin, so giving back
 characters could never lead to a match; without backtracking the search is several times faster."""
-_LABEL_CHARS = re.compile(r"[A-Za-z0-9/&()' \t,-]*")
-"""Every character a label match can hold: matched on the reversed text before a colon, it
-bounds where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
-_LABEL_TAIL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/&()' \t,-")
-"""The characters of ``_LABEL_CHARS``: one of them stands right before every heading's colon."""
+_LABEL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/&()' \t,-"
+"""Every character a label match can hold: stripped off the text before a colon (in C), they
+bound where a label can start, so ``_LABEL`` searches a few characters instead of 80."""
+_LABEL_TAIL = frozenset(_LABEL_CHARS)
+"""One of them stands right before every heading's colon."""
 _OPENERS = frozenset("\n.,;:)}]")
 _SUBSECTION_PARENTS = frozenset({"examination", "review_of_systems"})
 MAX_LABEL_WORDS = 3
@@ -87,20 +88,17 @@ def _opens(text: str, start: int) -> bool:
 def _headings(text: str) -> list[tuple[int, int, str]]:
     """(label start, end after the colon, label) of every heading-shaped label."""
     out: list[tuple[int, int, str]] = []
-    for colon in _COLON.finditer(text):
-        pos = colon.start()
+    for pos in map(_MATCH_START, _COLON.finditer(text)):  # a colon: it ends at pos + 1
         if not pos or text[pos - 1] not in _LABEL_TAIL:  # no label can end here (":::")
             continue
-        low = max(0, pos - LABEL_REACH)
-        run = _LABEL_CHARS.match(text[low:pos][::-1])
-        if run is not None:
-            low = pos - run.end()
+        low = pos - LABEL_REACH if pos > LABEL_REACH else 0
+        low += len(text[low:pos].rstrip(_LABEL_CHARS))  # the run of label characters
         match = _LABEL.search(text, low, pos)
         if match is None:
             continue
         label = match.group(0).rstrip(" \t,")
         if label and _opens(text, match.start()):
-            out.append((match.start(), colon.end(), label))
+            out.append((match.start(), pos + 1, label))
     return out
 
 
@@ -141,10 +139,9 @@ def find_sections(
         found = memo.get(label, _UNSEEN)  # get, not "in" then []: another thread may clear
         if found is _UNSEEN:
             found = memo[label] = _label(label, kinds)
-        known = cast(Label, found)
-        if known is None:
+        if found is None:
             continue
-        kind, shouting = known
+        kind, shouting = cast(tuple[SectionKind | None, bool], found)
         boundaries.extend((start, after))
         if kind is not None:
             current = kind.name
@@ -152,17 +149,14 @@ def find_sections(
         elif shouting and current not in _SUBSECTION_PARENTS:
             current = "other"
             opened.append(("other", None, start, after, label))
-    sections = tuple(
-        Section(
-            name=name,
-            heading=label,
-            heading_start=start,
-            heading_end=body,
-            start=start,
-            end=opened[i + 1][2] if i + 1 < len(opened) else len(text),
-            sets=sets,
-        )
-        for i, (name, sets, start, body, label) in enumerate(opened)
+    ends = [following[2] for following in opened[1:]]  # each section ends where the next starts
+    if opened:
+        ends.append(len(text))
+    sections = tuple(  # positional: a frozen dataclass takes keywords at twice the cost
+        [
+            Section(name, label, start, body, start, end, sets)
+            for (name, sets, start, body, label), end in zip(opened, ends, strict=True)
+        ]
     )
     return SectionMap(sections, boundaries)
 

@@ -33,8 +33,8 @@ def _not_after(titles: tuple[str, ...]) -> str:
     return "".join(rf"(?<!\b(?:{'|'.join(group)})\.)" for _, group in sorted(by_length.items()))
 
 
-_BOUNDARY = re.compile(
-    r"[.!?\n](?:"
+_AFTER = (  # what follows a boundary candidate, a sentence-final mark or a line break
+    r"(?:"
     rf"(?<=[.!?])(?<![.!?][.!?])(?:(?<!\s\?)(?<!^\?){_not_after(_TITLES + _LATIN)}|(?=[.!?]))"
     r"[.!?]*+[\"')\]]*+(?:\s++,?+\s*+|,\s*+)"
     r"(?=[\"'(\[]?[A-Z0-9\u2022*-]|\?[ \t]*[^\W\d_])"
@@ -42,6 +42,13 @@ _BOUNDARY = re.compile(
     r"|(?<=\n)(?=[ \t]*+(?:[-\u2022*]|\d{1,2}[.)]\s|[A-Z]))"
     r")"
 )
+_BOUNDARY = re.compile(rf"[.!?\n]{_AFTER}")
+_STOP_BOUNDARY = re.compile(rf"\.{_AFTER}")
+"""``_BOUNDARY`` for a text whose only candidates are full stops (no "!", "?" or line break:
+most notes as exported). The same matches, but the regex engine finds a literal first
+character with a fast scan, where a character class is tested at every position: the pass
+takes about half the time."""
+_END = re.Match.end
 _LIST_CLOSE = re.compile(r"\)\s")
 _LIST_OPEN = re.compile(r"\s\d{1,2}")
 
@@ -64,12 +71,18 @@ def _list_numbers(text: str) -> list[int]:
 
 def sentence_starts(text: str, extra: list[int] | None = None) -> list[int]:
     """Sorted start offsets of every sentence (always including 0)."""
-    starts = [0, *[m.end() for m in _BOUNDARY.finditer(text)]]
+    only_stops = "\n" not in text and "?" not in text and "!" not in text
+    boundary = _STOP_BOUNDARY if only_stops else _BOUNDARY
+    starts = [0, *map(_END, boundary.finditer(text))]  # rising: matches do not overlap
     more = _list_numbers(text)
     if extra:
         more.extend(extra)
-    if more:
-        starts = sorted(set(starts).union(more))
+    if more:  # the few starts not already there, merged in (a sort of two sorted runs)
+        added = set(more)
+        added.difference_update(starts)
+        if added:
+            starts.extend(added)
+            starts.sort()
     return starts
 
 

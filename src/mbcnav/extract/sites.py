@@ -318,6 +318,7 @@ def refine_site(site: str, text: str, sentence: tuple[int, int]) -> str:
     return site
 
 
+@lru_cache(maxsize=1)
 def refinable_findings() -> frozenset[str]:
     """The findings whose sentence may make them more specific (see :func:`refine_finding`)."""
     return frozenset(source for source, _, _ in _rules().refine_findings)

@@ -69,6 +69,8 @@ def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
     """Leftmost-longest non-overlapping hits ("back pain" over "pain", "lower limb" over
     "limb"): what a reader keeps of overlapping phrase matches."""
     ordered = list(hits)
+    if len(ordered) < 2:  # nothing to choose between (most calls on a short note)
+        return ordered
     if len(ordered) > 2:  # two C-keyed stable sorts beat one Python key on all but tiny lists
         ordered.sort(key=_END, reverse=True)  # (reverse keeps equal spans in input order)
         ordered.sort(key=_START)
