@@ -30,7 +30,8 @@ import pyarrow.parquet as pq
 from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, prepare_worker, screen_chunk
 from mbcnav.batch.io import Columns, count_rows, read_batches, write_batches
 from mbcnav.errors import BatchError, MbcnavError
-from mbcnav.knowledge import Knowledge, load_knowledge
+from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge_cache import cached_knowledge
 from mbcnav.runtime import die_with_parent
 
 MANIFEST = "_manifest.json"
@@ -207,7 +208,7 @@ def _init_worker(
         die_with_parent(parent)
     _WORKER.clear()
     try:
-        _WORKER["knowledge"] = load_knowledge(knowledge_path)
+        _WORKER["knowledge"] = cached_knowledge(knowledge_path)
         _WORKER["options"] = options
         prepare_worker(_WORKER["knowledge"])
     except MbcnavError as exc:
@@ -261,7 +262,7 @@ def run_local(
     """Screen ``job.source`` into ``job.out``; returns counts and timing."""
     started = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
-    knowledge = load_knowledge(job.knowledge_path)
+    knowledge = cached_knowledge(job.knowledge_path)
     done = _prepare_parts(job, knowledge, resume)
     total = count_rows(job.source, job.in_format, job.columns) if progress else None
     summary = ScreenSummary(rows=sum(done.values()), resumed_chunks=len(done))
