@@ -32,7 +32,7 @@ from mbcnav.batch.io import Columns, count_rows, read_batches, write_batches
 from mbcnav.errors import BatchError, MbcnavError
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge_cache import cached_knowledge
-from mbcnav.runtime import die_with_parent
+from mbcnav.runtime import collected_after, die_with_parent
 
 MANIFEST = "_manifest.json"
 PART = "part-{:08d}.parquet"
@@ -216,7 +216,8 @@ def _init_worker(
 
 
 def _run_chunk(index: int, batch: pa.RecordBatch, parts_dir: Path) -> tuple[int, int, int]:
-    out = screen_chunk(batch, _WORKER["knowledge"], _WORKER["options"])
+    with collected_after():
+        out = screen_chunk(batch, _WORKER["knowledge"], _WORKER["options"])
     write_part(parts_dir, index, out)
     errors = out.num_rows - int(pc.sum(pc.is_null(out.column("error_code"))).as_py() or 0)
     return index, out.num_rows, errors
@@ -304,6 +305,19 @@ def _pooled(
         ) from exc
 
 
+def compact(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with buffers of its own rows only, to send to a worker. A chunk read as a
+    slice of a bigger table (2,000 rows of a 10,000-row Parquet row group) pickles with all of
+    its parent's buffers: five times its size written to the pipe, copied and read back."""
+    if batch.get_total_buffer_size() <= SLACK * batch.nbytes:
+        return batch
+    return batch.take(pa.array(range(batch.num_rows), pa.int64()))
+
+
+SLACK = 1.25
+"""Buffers up to this much bigger than the rows themselves (padding, validity) go as they are."""
+
+
 def _pool_results(
     todo: Iterator[tuple[int, pa.RecordBatch]], job: ScreenJob, workers: int
 ) -> Iterator[tuple[int, int, int]]:
@@ -316,7 +330,7 @@ def _pool_results(
     ) as pool:
         pending: set[Future[tuple[int, int, int] | _Failure]] = set()
         for index, batch in todo:
-            pending.add(pool.submit(_pool_chunk, index, batch, job.parts_dir))
+            pending.add(pool.submit(_pool_chunk, index, compact(batch), job.parts_dir))
             if len(pending) >= 2 * workers:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (_checked(f.result()) for f in finished)

@@ -20,7 +20,7 @@ from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge
 from mbcnav.knowledge_cache import warm_knowledge
 from mbcnav.lexicon_cache import warm_lexicon
-from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
+from mbcnav.runtime import collected_after, freeze_heap, single_threaded_native_libraries
 from mbcnav.types import Assessment
 
 BATCH_CHUNK = 2000
@@ -143,8 +143,10 @@ def run_batch(handle: IO[bytes], out: TextIO, knowledge: Knowledge) -> int:
         else:
             chunk.append((value, None))
         if len(chunk) >= BATCH_CHUNK:
-            flush()
-    flush()
+            with collected_after():  # a chunk's objects are freed before its collection
+                flush()
+    with collected_after():
+        flush()
     return errors
 
 
