@@ -181,11 +181,27 @@ def _read(patient: Patient, knowledge: Knowledge) -> tuple[TextReadingLike | Non
 
 
 def _subtype(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
+    """The subtype rules read the receptors alone, and a few receptor profiles make up a whole
+    cohort: each profile's subtype is worked out once per knowledge."""
+    known = _subtypes(knowledge)
+    key = tuple(receptors.items())
+    subtype = known.get(key)
+    if subtype is None:
+        subtype = known[key] = _subtype_of(knowledge, receptors)
+    return subtype
+
+
+def _subtype_of(knowledge: Knowledge, receptors: Mapping[str, str]) -> str:
     facts = Facts(receptors=receptors)
     for subtype, holds in _subtype_rules(knowledge):
         if holds(facts):
             return subtype
     return "unknown"
+
+
+@per_knowledge
+def _subtypes(knowledge: Knowledge) -> dict[tuple[tuple[str, str], ...], str]:
+    return {}
 
 
 @per_knowledge
