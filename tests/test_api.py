@@ -12,6 +12,7 @@ import pytest
 
 import mbcnav
 from mbcnav import assess, assess_many
+from mbcnav._api import RankedSite, Screened, assess_screened
 from mbcnav.errors import InputError, MbcnavError
 from mbcnav.knowledge import Knowledge
 from mbcnav.types import Assessment, Finding, Qualifiers, SiteMention
@@ -313,6 +314,30 @@ def test_the_screening_path_equals_the_full_path_exactly(knowledge: Knowledge) -
         assert s.workup == () and s.treatment_options == ()
         assert all(site.because == () and site.route is None for site in s.sites)
         assert s.provenance == f.provenance
+
+
+def test_the_screened_rows_equal_the_screening_assessments_exactly(knowledge: Knowledge) -> None:
+    golden = Path(__file__).parent / "golden" / "cases.jsonl"
+    cases = [json.loads(line)["patient"] for line in golden.read_text().splitlines()]
+    rng = random.Random(12)
+    patients = cases + [_random_patient(rng, knowledge, i) for i in range(300)]
+    patients.insert(3, {"findings": [{"id": "sym:not_a_symptom"}]})
+    patients.append({"text": "No symptoms at all."})  # every site at its prior: ties keep order
+    lean = assess_many(patients, knowledge=knowledge, detail="screen")
+    rows = assess_screened(patients, knowledge=knowledge)
+    assert isinstance(rows[3], InputError) and isinstance(lean[3], InputError)
+    assert rows[3].code == lean[3].code
+    pairs = [(a, r) for a, r in zip(lean, rows, strict=True) if isinstance(a, Assessment)]
+    assert len(pairs) == len(patients) - 1
+    assert any(a.red_flags for a, _ in pairs) and any(s.known for a, _ in pairs for s in a.sites)
+    for assessment, row in pairs:
+        assert isinstance(row, Screened)
+        assert row.id == assessment.id
+        assert row.sites == tuple(
+            RankedSite(s.id, s.probability, s.known) for s in assessment.sites
+        )
+        assert row.red_flags == assessment.red_flags
+        assert row.findings == assessment.findings
 
 
 def test_an_unknown_detail_level_is_a_coded_error(knowledge: Knowledge) -> None:

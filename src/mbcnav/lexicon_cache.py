@@ -26,6 +26,7 @@ import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 import mbcnav.extract
 import mbcnav.knowledge
@@ -33,6 +34,7 @@ from mbcnav.extract.lexicon import adopt_matcher, matcher_for
 from mbcnav.extract.matcher import PhraseMatcher
 from mbcnav.knowledge import Knowledge
 
+T = TypeVar("T")
 ENV = "MBCNAV_CACHE_DIR"
 OFF = "off"
 _FORMAT = 1
@@ -87,36 +89,37 @@ def _private(folder: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == getuid() and not info.st_mode & others
 
 
-def _load(path: Path) -> PhraseMatcher[object] | None:
+def load_pickle(path: Path, kind: type[T]) -> T | None:
+    """The object pickled in ``path`` if it is a ``kind`` and the file and its folder are
+    ours alone; None for anything doubtful (a damaged file may fail in any way)."""
     try:
-        if not _private(path.parent):
+        if not path.is_file() or not _private(path.parent):
             return None
         with path.open("rb") as handle:
             if os.fstat(handle.fileno()).st_uid != os.getuid():  # _private: getuid exists
                 return None
             loaded = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+    except Exception:  # the cache only saves time: any failure means "build anew"
         return None
-    except Exception:  # a damaged file may fail in any way; the cache only saves time
-        return None
-    return loaded if isinstance(loaded, PhraseMatcher) else None
+    return loaded if isinstance(loaded, kind) else None
 
 
-def _save(path: Path, matcher: PhraseMatcher[object]) -> None:
-    """Written to a temporary file then renamed: concurrent workers never read half a file."""
+def save_pickle(path: Path, value: object, prefix: str) -> None:
+    """Written to a temporary file then renamed: concurrent workers never read half a file.
+    The oldest files of the same ``prefix`` beyond :data:`KEPT` are removed."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(path.parent):
             return
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".lexicon-", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(name, path)
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
-        _prune(path.parent, keep=path)
+        _prune(path.parent, prefix, keep=path)
     except (OSError, pickle.PicklingError):
         return
 
@@ -126,8 +129,8 @@ KEPT = 4
 one, so the oldest beyond these are removed when a new one is written."""
 
 
-def _prune(folder: Path, keep: Path) -> None:
-    files = sorted(folder.glob("lexicon-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, prefix: str, keep: Path) -> None:
+    files = sorted(folder.glob(f"{prefix}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [f for f in files if f != keep][KEPT - 1 :]:
         old.unlink(missing_ok=True)
 
@@ -140,15 +143,22 @@ def warm_lexicon(knowledge: Knowledge) -> bool:
         matcher_for(knowledge)
         return False
     path = cache_path(knowledge, folder)
-    try:
-        loaded = _load(path) if path.is_file() else None
-    except OSError:  # a folder we may not look into
-        loaded = None
+    loaded = load_pickle(path, PhraseMatcher)
     if loaded is not None:
-        adopt_matcher(knowledge, loaded)  # type: ignore[arg-type]
+        adopt_matcher(knowledge, loaded)
         return True
-    _save(path, matcher_for(knowledge))  # type: ignore[arg-type]
+    save_pickle(path, matcher_for(knowledge), "lexicon")
     return False
 
 
-__all__ = ["ENV", "KEPT", "OFF", "cache_dir", "cache_path", "fingerprint", "warm_lexicon"]
+__all__ = [
+    "ENV",
+    "KEPT",
+    "OFF",
+    "cache_dir",
+    "cache_path",
+    "fingerprint",
+    "load_pickle",
+    "save_pickle",
+    "warm_lexicon",
+]

@@ -13,6 +13,8 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -40,6 +42,23 @@ def freeze_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+@contextmanager
+def collected_after() -> Iterator[None]:
+    """No automatic garbage collection during one unit of batch work (a chunk of notes), one
+    collection after it. Assessing notes leaves no reference cycles (a 2,000-note chunk: none
+    found), so the collections that allocation counts trigger in the middle only trace live
+    objects: a tenth of a screening worker's time. Cycles, if any ever appear, live at most
+    until the chunk ends. For single-threaded batch processes only (the switch is global)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect()
+
+
 def die_with_parent(parent: int) -> None:
     """End this worker process when ``parent`` dies, even by ``kill -9`` (which runs no clean-up
     in the parent): Linux delivers SIGTERM on the parent's death (``PR_SET_PDEATHSIG``). Elsewhere
@@ -58,4 +77,10 @@ def die_with_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-__all__ = ["GC_THRESHOLDS", "die_with_parent", "freeze_heap", "single_threaded_native_libraries"]
+__all__ = [
+    "GC_THRESHOLDS",
+    "collected_after",
+    "die_with_parent",
+    "freeze_heap",
+    "single_threaded_native_libraries",
+]

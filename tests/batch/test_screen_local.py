@@ -141,3 +141,17 @@ def test_cli_missing_column_and_bad_usage(tmp_path: Path) -> None:
 
 def test_columns_default_to_the_contract_names() -> None:
     assert Columns().to_dict()["required"] == ["text"]
+
+
+def test_a_chunk_sliced_from_a_bigger_table_goes_to_a_worker_with_its_own_rows_only() -> None:
+    import pickle
+
+    from mbcnav.batch.local import compact
+
+    texts = [f"note {i}: back pain " * 20 for i in range(1000)]
+    whole = pa.record_batch({"row": list(range(1000)), "text": texts})
+    part = whole.slice(200, 100)
+    sent = compact(part)
+    assert sent.equals(part)
+    assert len(pickle.dumps(sent)) < len(pickle.dumps(part)) / 5
+    assert compact(sent) is sent  # nothing to save: sent as it is

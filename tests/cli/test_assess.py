@@ -153,3 +153,36 @@ def test_gene_options_and_the_old_pooled_pik3ca_option() -> None:
 def test_menopausal_status_option_brings_ovarian_function_suppression() -> None:
     assert "tx:ovarian_function_suppression" in _option_ids("--menopausal-status", "premenopausal")
     assert "tx:ovarian_function_suppression" not in _option_ids()
+
+
+def test_a_command_line_registers_only_its_own_command() -> None:
+    from mbcnav.cli._app import COMMAND_MODULES, needed
+
+    assert needed(["assess", "--batch", "notes.jsonl"]) == ("assess",)
+    assert needed(["kb", "check"]) == ("kb",)
+    assert needed(["--help"]) == COMMAND_MODULES
+    assert needed(["no-such-command"]) == COMMAND_MODULES
+    assert needed([]) == COMMAND_MODULES
+
+
+def test_a_batch_process_imports_no_human_view_nor_other_commands(tmp_path: Path) -> None:
+    """Start-up of ``assess --batch`` (and each screening worker) pays only for what it runs."""
+    import subprocess
+    import sys
+
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": "1", "text": "Back pain."}\n', encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from mbcnav.cli import main\n"
+        f"sys.argv = ['mbcnav', 'assess', '--batch', {str(batch)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "names = ('rich', 'mbcnav.cli.human', 'mbcnav.cli.serve', 'mbcnav.render.html',"
+        " 'mbcnav.evaluation')\n"
+        "print([name for name in names if name in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["id"] == "1"
+    assert done.stderr.strip() == "[]"

@@ -3,8 +3,9 @@
 ``screen_chunk`` never raises for a bad row: every input row yields exactly one output row,
 either a result or a coded error (E402 empty text, E403 bad encoding, E404 oversize note, E405
 bad date, or the engine's own input codes). Rows are checked here in plain Python, then every
-good row goes to the engine in one lean ``assess_many(..., detail="screen")`` call: screening
-output uses only findings, site probabilities and red flags, which equal the full path's.
+good row goes to the engine in one lean ``assess_screened`` call (``assess_many(...,
+detail="screen")`` reduced to a row's fields): screening output uses only findings, site
+probabilities and red flags, which equal the full path's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from mbcnav._api import MAX_TEXT_CHARS, assess_many
+from mbcnav._api import MAX_TEXT_CHARS, Screened, assess_screened
 from mbcnav.batch.io import INPUT_SCHEMA
 from mbcnav.errors import BatchError, MbcnavError, format_message
 from mbcnav.knowledge import Knowledge, load_knowledge
@@ -24,7 +25,7 @@ from mbcnav.lexicon_cache import warm_lexicon
 from mbcnav.runtime import freeze_heap, single_threaded_native_libraries
 from mbcnav.types import Assessment, Qualifiers
 
-AssessMany = Callable[..., Sequence[Assessment | MbcnavError]]
+AssessMany = Callable[..., Sequence[Assessment | Screened | MbcnavError]]
 
 SITE = pa.struct([("id", pa.string()), ("probability", pa.float64())])
 FLAG = pa.struct([("id", pa.string()), ("urgency", pa.string())])
@@ -147,16 +148,17 @@ def _patient(row: Mapping[str, Any], options: ChunkOptions) -> dict[str, Any]:
 
 def screen_many(
     patients: Sequence[Mapping[str, Any]], *, knowledge: Knowledge | None = None
-) -> list[Assessment | MbcnavError]:
-    """The default engine: the lean screening path (no explanations, workup or treatment)."""
-    return assess_many(patients, knowledge=knowledge, detail="screen")
+) -> list[Screened | MbcnavError]:
+    """The default engine: the lean screening path (no explanations, workup or treatment, and
+    no Assessment built: only what a row holds)."""
+    return list(assess_screened(patients, knowledge=knowledge))
 
 
 def _qualifiers(qualifiers: Qualifiers) -> dict[str, bool]:
     return {name: getattr(qualifiers, name) for name in QUALIFIERS}
 
 
-def _result(assessment: Assessment, options: ChunkOptions) -> dict[str, Any]:
+def _result(assessment: Assessment | Screened, options: ChunkOptions) -> dict[str, Any]:
     sites = assessment.sites if options.top_sites <= 0 else assessment.sites[: options.top_sites]
     flags = assessment.red_flags
     return {
@@ -172,7 +174,7 @@ def _result(assessment: Assessment, options: ChunkOptions) -> dict[str, Any]:
 
 def _assess(
     patients: list[dict[str, Any]], knowledge: Knowledge, engine: AssessMany
-) -> list[Assessment | MbcnavError | RowError]:
+) -> list[Assessment | Screened | MbcnavError | RowError]:
     """One batched call; if the engine itself fails, fall back row by row to isolate it.
 
     When every row fails the engine is broken, not the data: stop (E408) so that the run can
@@ -192,7 +194,7 @@ def _assess(
 
 def _assess_one(
     patient: dict[str, Any], knowledge: Knowledge, engine: AssessMany
-) -> Assessment | MbcnavError | RowError:
+) -> Assessment | Screened | MbcnavError | RowError:
     try:
         return engine([patient], knowledge=knowledge)[0]
     except Exception as exc:  # see _assess
@@ -214,7 +216,7 @@ def screen_chunk(
     options = options or ChunkOptions()
     rows = batch.to_pylist()
     dates: list[str | None] = []
-    outcome: list[dict[str, Any] | RowError | MbcnavError | Assessment] = []
+    outcome: list[dict[str, Any] | RowError | MbcnavError | Assessment | Screened] = []
     for row in rows:
         when = _clean(row["date"])
         try:
@@ -241,7 +243,7 @@ def _to_batch(
     results: list[dict[str, Any]] = []
     errors: list[tuple[str | None, str | None]] = []
     for item in outcome:
-        if isinstance(item, Assessment):
+        if isinstance(item, Assessment | Screened):
             results.append(_result(item, options))
             errors.append((None, None))
         elif isinstance(item, MbcnavError):

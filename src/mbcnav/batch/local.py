@@ -30,8 +30,9 @@ import pyarrow.parquet as pq
 from mbcnav.batch.chunk import OUTPUT_SCHEMA, ChunkOptions, prepare_worker, screen_chunk
 from mbcnav.batch.io import Columns, count_rows, read_batches, write_batches
 from mbcnav.errors import BatchError, MbcnavError
-from mbcnav.knowledge import Knowledge, load_knowledge
-from mbcnav.runtime import die_with_parent
+from mbcnav.knowledge import Knowledge
+from mbcnav.knowledge_cache import cached_knowledge
+from mbcnav.runtime import collected_after, die_with_parent
 
 MANIFEST = "_manifest.json"
 PART = "part-{:08d}.parquet"
@@ -207,7 +208,7 @@ def _init_worker(
         die_with_parent(parent)
     _WORKER.clear()
     try:
-        _WORKER["knowledge"] = load_knowledge(knowledge_path)
+        _WORKER["knowledge"] = cached_knowledge(knowledge_path)
         _WORKER["options"] = options
         prepare_worker(_WORKER["knowledge"])
     except MbcnavError as exc:
@@ -215,7 +216,8 @@ def _init_worker(
 
 
 def _run_chunk(index: int, batch: pa.RecordBatch, parts_dir: Path) -> tuple[int, int, int]:
-    out = screen_chunk(batch, _WORKER["knowledge"], _WORKER["options"])
+    with collected_after():
+        out = screen_chunk(batch, _WORKER["knowledge"], _WORKER["options"])
     write_part(parts_dir, index, out)
     errors = out.num_rows - int(pc.sum(pc.is_null(out.column("error_code"))).as_py() or 0)
     return index, out.num_rows, errors
@@ -261,7 +263,7 @@ def run_local(
     """Screen ``job.source`` into ``job.out``; returns counts and timing."""
     started = time.perf_counter()
     workers = max(1, workers or os.cpu_count() or 1)
-    knowledge = load_knowledge(job.knowledge_path)
+    knowledge = cached_knowledge(job.knowledge_path)
     done = _prepare_parts(job, knowledge, resume)
     total = count_rows(job.source, job.in_format, job.columns) if progress else None
     summary = ScreenSummary(rows=sum(done.values()), resumed_chunks=len(done))
@@ -303,6 +305,19 @@ def _pooled(
         ) from exc
 
 
+def compact(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with buffers of its own rows only, to send to a worker. A chunk read as a
+    slice of a bigger table (2,000 rows of a 10,000-row Parquet row group) pickles with all of
+    its parent's buffers: five times its size written to the pipe, copied and read back."""
+    if batch.get_total_buffer_size() <= SLACK * batch.nbytes:
+        return batch
+    return batch.take(pa.array(range(batch.num_rows), pa.int64()))
+
+
+SLACK = 1.25
+"""Buffers up to this much bigger than the rows themselves (padding, validity) go as they are."""
+
+
 def _pool_results(
     todo: Iterator[tuple[int, pa.RecordBatch]], job: ScreenJob, workers: int
 ) -> Iterator[tuple[int, int, int]]:
@@ -315,7 +330,7 @@ def _pool_results(
     ) as pool:
         pending: set[Future[tuple[int, int, int] | _Failure]] = set()
         for index, batch in todo:
-            pending.add(pool.submit(_pool_chunk, index, batch, job.parts_dir))
+            pending.add(pool.submit(_pool_chunk, index, compact(batch), job.parts_dir))
             if len(pending) >= 2 * workers:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (_checked(f.result()) for f in finished)

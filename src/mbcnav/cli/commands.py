@@ -1,10 +1,8 @@
-"""Imports each command module so that its commands register on the app."""
+"""Imports each command module so that its commands register on the app (the list is
+``_app.COMMAND_MODULES``)."""
 
 from __future__ import annotations
 
-import importlib
+from mbcnav.cli._app import register
 
-COMMAND_MODULES = ("kb", "assess", "demo", "screen", "serve", "evaluate", "schema", "qualify")
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"mbcnav.cli.{_name}")
+register()

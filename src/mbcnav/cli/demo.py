@@ -6,7 +6,7 @@ from typing import Any
 
 from mbcnav._api import assess
 from mbcnav.cli._app import app
-from mbcnav.cli.assess import _console, render_human
+from mbcnav.cli.human import console, render_human
 from mbcnav.knowledge import load_knowledge
 
 DEMO_PATIENT: dict[str, Any] = {
@@ -29,7 +29,7 @@ DEMO_PATIENT: dict[str, Any] = {
 def demo() -> None:
     """Assess a built-in example patient (HR+/HER2−, back pain and leg weakness)."""
     knowledge = load_knowledge()
-    render_human(assess(DEMO_PATIENT, knowledge=knowledge), knowledge, _console())
+    render_human(assess(DEMO_PATIENT, knowledge=knowledge), knowledge, console())
 
 
 __all__ = ["DEMO_PATIENT", "demo"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -257,9 +256,23 @@ def load_knowledge(path: Path | str | None = None) -> Knowledge:
     return _load(Path(path))
 
 
-@lru_cache(maxsize=1)
+_DEFAULT: list[Knowledge] = []
+"""The packaged knowledge once loaded (or adopted): every caller shares one object."""
+
+
 def _load_default() -> Knowledge:
-    return _load(default_data_dir())
+    if not _DEFAULT:
+        _DEFAULT.append(_load(default_data_dir()))
+    return _DEFAULT[0]
+
+
+def adopt_default(knowledge: Knowledge) -> Knowledge:
+    """Make ``knowledge`` what ``load_knowledge()`` returns from now on, unless the packaged
+    knowledge is already loaded (then that one is returned). For a caller that kept an earlier
+    load of the same packaged files and code (e.g. on disk, ``mbcnav.knowledge_cache``)."""
+    if not _DEFAULT:
+        _DEFAULT.append(knowledge)
+    return _DEFAULT[0]
 
 
 def _raise(data_dir: Path | str, problems: list[Problem]) -> NoReturn:
@@ -313,6 +326,7 @@ __all__ = [
     "LIST_FILES",
     "ONE_FILES",
     "Part",
+    "adopt_default",
     "assemble",
     "check_knowledge",
     "compile_records",

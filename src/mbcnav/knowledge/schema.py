@@ -116,7 +116,7 @@ WorkupKind = Literal["imaging", "lab", "biopsy", "biomarker", "clinical", "proce
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Estimate(Model):
@@ -214,7 +214,7 @@ class AnyOf(Model):
 
 
 class Not(Model):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
     not_: Condition = Field(alias="not")
 
 
@@ -243,13 +243,13 @@ class LabCompare(_Compare):
 
 
 class ReceptorIn(Model):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
     receptor: Literal["er", "pr", "her2"]
     in_: tuple[str, ...] = Field(alias="in")
 
 
 class BiomarkerCompare(_Compare):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, populate_by_name=True)
     biomarker: Literal["esr1", "pik3ca_akt1_pten", "pik3ca", "akt1", "pten", "gbrca", "pd_l1_cps"]
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
 
