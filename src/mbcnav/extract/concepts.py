@@ -77,6 +77,7 @@ class _Grammar(BaseModel):
     follow_gap_chars: int = Field(ge=1)
     follow_content_words: int = Field(ge=0)
     follow_between: frozenset[str]
+    coordinators: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -247,6 +248,8 @@ class Composer:
             before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
             after = self._nearest(head, [p for p in near if p[0] >= head[1]])
             paired = after[1] if after[0] < before[0] else before[1]
+            if after[1] and after[0] == before[0] and self._coordinated(before[1][0][0], head):
+                paired = after[1]
             out.extend(paired or self._follow(head, parts, part_starts))
         return out
 
@@ -294,6 +297,13 @@ class Composer:
             return []
         negation = gap[1]
         return [(start, head[1], ident, negation is not None, negation) for ident in ids]
+
+    def _coordinated(self, part_start: int, head: AnchorHit) -> bool:
+        """Whether a conjunction lies between a part before the head and the head ("the face
+        and a drooping eyelid"): the head then opens the next coordinated item, so on a tie the
+        part after it is the one it describes."""
+        words = fold(self.text[part_start : head[0]]).split()
+        return not self.spec.coordinators.isdisjoint(words)
 
     def _opens_clause(self, pronoun: int) -> bool:
         """Whether the pronoun opens its clause: the text, a punctuation mark or an opener
