@@ -109,3 +109,89 @@ def test_feeling_faint_is_light_headedness(text: str, knowledge: Knowledge) -> N
 )
 def test_faint_as_an_adjective_reads_nothing(text: str, knowledge: Knowledge) -> None:
     assert "sym:light_headedness" not in _present(text, knowledge)
+
+
+# -------------------------------------------------------- limbs, feet and bones
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Severe pain in both lower legs for a month.",
+        "The heel was tender to touch.",
+        "My feet hurt when I stand.",
+        "Pain in her left arm at night.",
+        "Aching in both legs.",
+    ],
+)
+def test_pain_in_a_limb_with_no_bone_named_is_limb_pain(text: str, knowledge: Knowledge) -> None:
+    found = _present(text, knowledge)
+    assert "sym:limb_pain" in found
+    assert "sym:bone_pain" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Pain in the shins for weeks.", "sym:bone_pain"),
+        ("Bone tenderness over the sternum.", "sym:focal_bone_tenderness"),
+        ("Her left clavicle was tender to palpation.", "sym:focal_bone_tenderness"),
+        ("The tibia was tender.", "sym:focal_bone_tenderness"),
+        ("Pain in her right knee.", "sym:joint_pain"),
+        ("Pain radiating down her left leg.", "sym:radicular_pain"),
+    ],
+)
+def test_a_named_bone_joint_or_radiation_keeps_its_own_finding(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    found = _present(text, knowledge)
+    assert finding in found
+    assert "sym:limb_pain" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her feet were hot and swollen.",  # swelling, not pain
+        "No pain in her legs.",  # negated
+        "Her legs were weak.",  # weakness
+    ],
+)
+def test_swollen_feet_negated_pain_or_weak_legs_are_no_limb_pain(
+    text: str, knowledge: Knowledge
+) -> None:
+    assert "sym:limb_pain" not in _present(text, knowledge)
+
+
+def test_leg_pain_and_weakness_are_both_read(knowledge: Knowledge) -> None:
+    found = _present("Weakness and pain in the left leg.", knowledge)
+    assert {"sym:leg_weakness", "sym:limb_pain"} <= found
+
+
+# -------------------------------------------------------- the mastectomy side and the belly
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("My mastectomy side had swollen up and hardened.", "sym:skin_lesion"),
+        ("The skin over my reconstruction is red and hard.", "sym:skin_lesion"),
+        ("My reconstructed breast went red.", "sym:skin_lesion"),
+        ("A lump on my scar.", "sym:skin_nodule"),
+        ("A lump on my mastectomy side.", "sym:breast_lump"),
+        ("My belly swelled up over a fortnight.", "sym:abdominal_bloating"),
+        ("Her abdomen became increasingly distended.", "sym:abdominal_bloating"),
+        ("I looked pregnant.", "sym:abdominal_bloating"),
+    ],
+)
+def test_lay_chest_wall_and_belly_wording(text: str, finding: str, knowledge: Knowledge) -> None:
+    assert finding in _present(text, knowledge)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # the intact breast's skin is the primary tumour's, not a chest-wall recurrence
+        ("Discolouration of her right breast.", "sym:skin_lesion"),
+        ("A raised rash on her tummy.", "sym:abdominal_bloating"),
+        ("JVP raised at 5 cm.", "sym:abdominal_bloating"),
+    ],
+)
+def test_near_misses_on_the_breast_and_belly(text: str, finding: str, knowledge: Knowledge) -> None:
+    assert finding not in _present(text, knowledge)
