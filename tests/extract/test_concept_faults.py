@@ -195,3 +195,40 @@ def test_lay_chest_wall_and_belly_wording(text: str, finding: str, knowledge: Kn
 )
 def test_near_misses_on_the_breast_and_belly(text: str, finding: str, knowledge: Knowledge) -> None:
     assert finding not in _present(text, knowledge)
+
+
+# -------------------------------------------------------- misses found on the odd dev records
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Weakness and numbness in both legs.", "sym:leg_weakness"),
+        ("Weakness, numbness and tingling in her legs.", "sym:leg_weakness"),
+        (
+            "A sudden headache and weakness and loss of sensation on the left side.",
+            "sym:one_sided_weakness",
+        ),
+        ("Gradually developing weakness of all four limbs.", "sym:leg_weakness"),
+        ("Low back pain spreading into both legs.", "sym:radicular_pain"),
+        ("Abnormal sensation over the left side of the forehead.", "sym:cranial_nerve_palsy"),
+        ("Headaches and a frontal behavioural syndrome.", "sym:behaviour_change"),
+        ("A dry cough and disturbed vision.", "sym:blurred_vision"),
+        ("Breathlessness on lying flat.", "sym:orthopnoea"),
+        ("Inflammation of several joints and a rash.", "sym:joint_pain"),
+    ],
+)
+def test_wording_the_reader_used_to_miss(text: str, finding: str, knowledge: Knowledge) -> None:
+    assert finding in _present(text, knowledge)
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # a complaint term not joined to the head by 'and' / a comma still ends the pairing
+        ("Weakness with numbness in both legs.", "sym:leg_weakness"),
+        # a spreading rash is no nerve-root pain
+        ("A rash spreading down her legs.", "sym:radicular_pain"),
+        ("Her legs were weak, no numbness in the legs.", "sym:numbness"),
+    ],
+)
+def test_near_misses_of_the_new_wording(text: str, finding: str, knowledge: Knowledge) -> None:
+    assert finding not in _present(text, knowledge)

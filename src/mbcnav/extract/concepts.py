@@ -402,7 +402,12 @@ class Composer:
             return None
         index = bisect_left(self.taken, (start, -1))
         if index < len(self.taken) and self.taken[index][1] <= end:
-            return None  # a term between them: the head describes that finding
+            # a term between them: the head describes that finding, unless the term is a
+            # complaint joined to the head ("weakness and numbness in both legs"): both then
+            # describe the part, and only the words after the terms count
+            raw = self._after_joined_terms(start, end, index) if head_after is False else None
+            if raw is None:
+                return None
         content = raw.count(",")
         for word in fold(raw).split():
             if word in spec.break_words:
@@ -421,6 +426,21 @@ class Composer:
             if effect == "negate" and (head_after is None or reaches(rules, head_after)):
                 negation = (cue_start, cue_end)
         return content, negation
+
+    def _after_joined_terms(self, start: int, end: int, index: int) -> str | None:
+        """The gap's text after the terms joined to the head before it by commas and
+        coordinators ("weakness, numbness and tingling in her legs"), or None when a term
+        stands there otherwise."""
+        taken, joiners = self.taken, self.spec.coordinators
+        position = start
+        while index < len(taken) and taken[index][1] <= end:
+            term_start, term_end = taken[index]
+            between = self.text[position:term_start]
+            words = fold(between).split()
+            if not (words or "," in between) or not joiners.issuperset(words):
+                return None
+            position, index = term_end, index + 1
+        return self.text[position:end]
 
     def _stands(self, head: AnchorHit, part: AnchorHit, gap: tuple[int, int]) -> bool:
         """An ambiguous part counts right next to its head or after a determiner."""
