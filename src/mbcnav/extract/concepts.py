@@ -405,9 +405,10 @@ class Composer:
             # a term between them: the head describes that finding, unless the term is a
             # complaint joined to the head ("weakness and numbness in both legs"): both then
             # describe the part, and only the words after the terms count
-            raw = self._after_joined_terms(start, end, index) if head_after is False else None
-            if raw is None:
+            rest = self._after_joined_terms(start, end, index) if head_after is False else None
+            if rest is None:
                 return None
+            raw = rest
         content = raw.count(",")
         for word in fold(raw).split():
             if word in spec.break_words:
