@@ -214,6 +214,12 @@ def test_near_misses_on_the_breast_and_belly(text: str, finding: str, knowledge:
         ("A dry cough and disturbed vision.", "sym:blurred_vision"),
         ("Breathlessness on lying flat.", "sym:orthopnoea"),
         ("Inflammation of several joints and a rash.", "sym:joint_pain"),
+        ("The thenar muscles were wasted.", "sym:limb_weakness"),
+        ("The left eye could not move inwards or upwards.", "sym:ophthalmoplegia"),
+        ("Restricted movement of the right eye.", "sym:ophthalmoplegia"),
+        ("She could not move her left arm.", "sym:limb_weakness"),
+        ("I can't move my toes.", "sym:leg_weakness"),
+        ("She is itchy all the time.", "sym:pruritus"),
     ],
 )
 def test_wording_the_reader_used_to_miss(text: str, finding: str, knowledge: Knowledge) -> None:
@@ -228,6 +234,9 @@ def test_wording_the_reader_used_to_miss(text: str, finding: str, knowledge: Kno
         # a spreading rash is no nerve-root pain
         ("A rash spreading down her legs.", "sym:radicular_pain"),
         ("Her legs were weak, no numbness in the legs.", "sym:numbness"),
+        ("Muscle wasting of both legs with weight loss.", "sym:leg_weakness"),  # cachexia
+        ("Itchy eyes from hay fever.", "sym:pruritus"),
+        ("She could not see out of her left eye.", "sym:ophthalmoplegia"),
     ],
 )
 def test_near_misses_of_the_new_wording(text: str, finding: str, knowledge: Knowledge) -> None:
