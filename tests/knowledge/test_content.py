@@ -239,7 +239,18 @@ def test_network_covers_every_site_subtype_and_symptom(knowledge: Knowledge) -> 
     weighed = {ident for ident, symptom in knowledge.symptoms.items() if symptom.in_network}
     assert set(table.leaks) == weighed
     assert set(table.links_by_symptom) == weighed
-    assert table.setting_scales["metastatic"] == 1.0
+    scales = table.setting_scales
+    assert scales["surveillance"] < scales["suspected"] < scales["metastatic"] <= 1.0
+
+
+def test_known_spread_halves_the_over_the_course_priors(knowledge: Knowledge) -> None:
+    """The priors count a site involved at any time in the course; with spread known, an unnamed
+    site is involved now less often (about 0.62 of the count at first metastasis, iran_ijms, and
+    the rest staged clear), so the metastatic scale is below 1 and says why."""
+    setting = next(s for s in knowledge.network.settings if s.setting == "metastatic")
+    assert setting.scale < 0.62
+    assert setting.estimate is not None
+    assert "src:iran_ijms" in setting.sources
 
 
 def test_brain_is_likelier_in_her2_positive_and_triple_negative(knowledge: Knowledge) -> None:

@@ -12,7 +12,7 @@ from mbcnav.types import URGENCY_ORDER
 
 def test_sites_above_threshold_get_their_tests(knowledge) -> None:
     threshold = knowledge.network.thresholds.workup_site
-    item = next(w for w in knowledge.workup.values() if w.for_sites)
+    item = next(w for w in knowledge.workup.values() if w.for_sites and w.when is None)
     site = item.for_sites[0].site
     above = workup_items(knowledge, Facts(), {site: threshold}, ())
     below = workup_items(knowledge, Facts(), {site: threshold / 2}, ())
@@ -45,7 +45,7 @@ def test_flag_workup_is_deduplicated_and_ordered_by_urgency(knowledge) -> None:
 
 
 def test_a_site_suspected_in_text_gets_its_workup(knowledge) -> None:
-    item = next(w for w in knowledge.workup.values() if w.for_sites)
+    item = next(w for w in knowledge.workup.values() if w.for_sites and w.when is None)
     site = item.for_sites[0].site
     facts = Facts(suspected_sites=frozenset({site}))
     assert item.id in {w.id for w in workup_items(knowledge, facts, {site: 0.0}, ())}
@@ -118,3 +118,46 @@ def test_her2_low_scoring_only_where_it_can_change_treatment(
         "known_sites": ["site:lung"],
     }
     assert ("work:her2_low_ihc" in _ids(knowledge, patient)) is ordered
+
+
+SPINE_MRI = "work:mri_whole_spine"
+# What raises the spine's odds without pointing at the spine itself (bone disease somewhere).
+SYSTEMIC_SPINE_EVIDENCE = {"sym:raised_alp", "sym:hypercalcaemia", "sym:constipation"}
+
+
+def _metastatic_with(findings: list[str]) -> dict[str, object]:
+    return {
+        "setting": "metastatic",
+        "known_sites": ["site:liver"],
+        "findings": [{"id": f} for f in findings],
+    }
+
+
+def test_a_raised_calcium_alone_orders_no_spine_mri(knowledge) -> None:
+    """NG234 images the whole spine for spinal pain or neurology, not for a high calcium."""
+    calcium = assess(
+        _metastatic_with(["sym:hypercalcaemia", "sym:raised_alp"]), knowledge=knowledge
+    )
+    assert SPINE_MRI not in {w.id for w in calcium.workup}
+    pain = assess(
+        _metastatic_with(["sym:hypercalcaemia", "sym:thoracic_spine_pain"]), knowledge=knowledge
+    )
+    assert SPINE_MRI in {w.id for w in pain.workup}
+
+
+def test_a_spine_named_as_suspected_gets_its_mri_without_symptoms(knowledge) -> None:
+    facts = Facts(suspected_sites=frozenset({"site:spine"}))
+    assert SPINE_MRI in {w.id for w in workup_items(knowledge, facts, {"site:spine": 0.0}, ())}
+
+
+def test_every_spinal_finding_opens_the_spine_mri_gate(knowledge) -> None:
+    """A finding linked to the spine either opens the gate or is systemic evidence on purpose,
+    so a new spinal finding cannot silently lose its MRI."""
+    linked = {link.symptom for link in knowledge.network.links if link.site == "site:spine"}
+    gate = knowledge.workup[SPINE_MRI].when
+    assert gate is not None
+    opened = {
+        str(c.finding) for c in getattr(gate, "any", ()) if getattr(c, "finding", None) is not None
+    }
+    assert linked - SYSTEMIC_SPINE_EVIDENCE <= opened
+    assert not SYSTEMIC_SPINE_EVIDENCE & opened

@@ -1,0 +1,5 @@
+"""``python -m mbcnav`` runs the command line, for environments without the console script."""
+
+from mbcnav.cli import main
+
+main()
