@@ -26,6 +26,7 @@ from lemminflect import getAllInflections, getAllLemmas
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "mbcnav" / "knowledge" / "data"
+RULES = ROOT / "src" / "mbcnav" / "extract" / "data" / "lexicon_rules.yaml"
 OUT = ROOT / "src" / "mbcnav" / "extract" / "data" / "word_forms.json"
 WORD = re.compile(r"[a-z]+")
 MIN_INFLECT = 3
@@ -116,9 +117,19 @@ def edits(word: str) -> set[str]:
     return out
 
 
+def not_forms() -> set[str]:
+    """Words never given as a form of another word (lexicon_rules.yaml ``not_forms``)."""
+    rules = yaml.safe_load(RULES.read_text("utf-8"))
+    return {entry["word"] for entry in rules.get("not_forms", [])}
+
+
 def build() -> str:
     words, concept_words, misspelt = vocabulary()
-    forms = {word: sorted(inflections(word, verbs=word in concept_words)) for word in sorted(words)}
+    barred = not_forms()
+    forms = {
+        word: sorted(inflections(word, verbs=word in concept_words) - barred)
+        for word in sorted(words)
+    }
     taken = set(words).union(*map(set, forms.values()))
     owners: dict[str, set[str]] = {}
     for word in sorted(misspelt):

@@ -77,6 +77,7 @@ class _Grammar(BaseModel):
     follow_gap_chars: int = Field(ge=1)
     follow_content_words: int = Field(ge=0)
     follow_between: frozenset[str]
+    coordinators: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -250,6 +251,8 @@ class Composer:
                 before = self._nearest(head, [p for p in reversed(near) if p[1] <= head[0]])
                 after = self._nearest(head, [p for p in near if p[0] >= head[1]])
                 paired = after[1] if after[0] < before[0] else before[1]
+                if after[1] and after[0] == before[0] and self._coordinated(before[1][0][0], head):
+                    paired = after[1]
             out.extend(paired or self._follow(head, parts, part_starts))
         return out
 
@@ -297,6 +300,13 @@ class Composer:
             return []
         negation = gap[1]
         return [(start, head[1], ident, negation is not None, negation) for ident in ids]
+
+    def _coordinated(self, part_start: int, head: AnchorHit) -> bool:
+        """Whether a conjunction lies between a part before the head and the head ("the face
+        and a drooping eyelid"): the head then opens the next coordinated item, so on a tie the
+        part after it is the one it describes."""
+        words = fold(self.text[part_start : head[0]]).split()
+        return not self.spec.coordinators.isdisjoint(words)
 
     def _opens_clause(self, pronoun: int) -> bool:
         """Whether the pronoun opens its clause: the text, a punctuation mark or an opener
@@ -395,7 +405,13 @@ class Composer:
             return None
         index = bisect_left(self.taken, (start, -1))
         if index < len(self.taken) and self.taken[index][1] <= end:
-            return None  # a term between them: the head describes that finding
+            # a term between them: the head describes that finding, unless the term is a
+            # complaint joined to the head ("weakness and numbness in both legs"): both then
+            # describe the part, and only the words after the terms count
+            rest = self._after_joined_terms(start, end, index) if head_after is False else None
+            if rest is None:
+                return None
+            raw = rest
         content = raw.count(",")
         for word in fold(raw).split():
             if word in spec.break_words:
@@ -414,6 +430,21 @@ class Composer:
             if effect == "negate" and (head_after is None or reaches(rules, head_after)):
                 negation = (cue_start, cue_end)
         return content, negation
+
+    def _after_joined_terms(self, start: int, end: int, index: int) -> str | None:
+        """The gap's text after the terms joined to the head before it by commas and
+        coordinators ("weakness, numbness and tingling in her legs"), or None when a term
+        stands there otherwise."""
+        taken, joiners = self.taken, self.spec.coordinators
+        position = start
+        while index < len(taken) and taken[index][1] <= end:
+            term_start, term_end = taken[index]
+            between = self.text[position:term_start]
+            words = fold(between).split()
+            if not (words or "," in between) or not joiners.issuperset(words):
+                return None
+            position, index = term_end, index + 1
+        return self.text[position:end]
 
     def _stands(self, head: AnchorHit, part: AnchorHit, gap: tuple[int, int]) -> bool:
         """An ambiguous part counts right next to its head or after a determiner."""

@@ -53,9 +53,17 @@ class _CaseRule(BaseModel):
     reason: str
 
 
+class _NotForm(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    word: str
+    reason: str
+
+
 class _LexiconRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     case_sensitive_abbreviations: _CaseRule
+    not_forms: tuple[_NotForm, ...] = ()
+    """Read by scripts/build_word_forms.py; validated here with the rest of the file."""
 
 
 @lru_cache(maxsize=1)

@@ -286,11 +286,14 @@ def read_text(text: str, knowledge: Knowledge, *, max_chars: int = MAX_CHARS) ->
                     "triggers": result.triggers,
                 }
                 findings.append(_NEW_FINDING(finding))
-    findings.extend(
-        _concept_finding(text, concept, engine.qualify(concept[0], concept[1]))
-        for concept in concepts
-        if engine.sentence(concept[0], concept[0] + 1)[1] >= concept[1]  # one sentence
-    )
+    for concept in concepts:
+        sentence = engine.sentence(concept[0], concept[0] + 1)
+        if sentence[1] < concept[1]:  # a concept lies within one sentence
+            continue
+        if concept[2] in refinable:  # "a drooping eyelid and a small pupil": Horner's
+            ident = refined.finding(concept[2], sentence, knowledge)
+            concept = (concept[0], concept[1], ident, concept[3], concept[4])
+        findings.append(_concept_finding(text, concept, engine.qualify(concept[0], concept[1])))
     kept_sites = leftmost_longest(hits.sites)
     if kept_sites:  # most notes name no site: nothing to index for them
         confirms = _Confirms(hits.confirms, kept_sites)

@@ -59,6 +59,9 @@ class VitalSpec(_Model):
     names: tuple[str, ...] = Field(min_length=1)
     as_written: tuple[str, ...] = ()
     unit_names: tuple[str, ...] = ()
+    glued: tuple[str, ...] = Field(
+        default=(), description="Names written glued to a whole-number value ('HR83', 'BP90/60')"
+    )
     units_as_written: tuple[str, ...] = ()
     units: tuple[VitalUnit, ...] = Field(min_length=1)
     unitless: tuple[Unitless, ...] = ()
@@ -96,6 +99,7 @@ class _Compiled:
     units: tuple[tuple[re.Pattern[str], VitalUnit], ...]
     exact: frozenset[str]
     exact_units: frozenset[str]
+    glued: frozenset[str]
 
 
 def _compile(spec: VitalSpec) -> _Compiled:
@@ -120,6 +124,7 @@ def _compile(spec: VitalSpec) -> _Compiled:
         tuple((re.compile(u.pattern, re.IGNORECASE), u) for u in spec.units),
         frozenset(spec.as_written),
         frozenset(spec.units_as_written),
+        frozenset(spec.glued),
     )
 
 
@@ -134,7 +139,9 @@ def vital_phrases() -> list[tuple[str, str]]:
     """(phrase, payload) for every vital-sign name and unit word, for the shared automaton.
 
     Payloads: ``vital:<id>`` for a name, ``vital:<id>:exact`` for a name that counts only as
-    written, ``vital:<id>:unit`` for a unit word read backwards (``:unit_exact`` as written).
+    written, ``vital:<id>:unit`` for a unit word read backwards (``:unit_exact`` as written),
+    ``vital:<id>:glued<n>`` for a name of ``n`` characters glued to a whole number ("HR83"): one
+    phrase per plausible whole number, so the automaton finds them with no extra pass.
     """
     out: list[tuple[str, str]] = []
     for ident, vital in _rules().items():
@@ -148,6 +155,13 @@ def vital_phrases() -> list[tuple[str, str]]:
         ]
         out += [(name, f"{PREFIX}{ident}:unit") for name in spec.unit_names]
         out += [(name, f"{PREFIX}{ident}:unit_exact") for name in spec.units_as_written]
+        low, high = int(spec.plausible[0]), int(spec.plausible[1])
+        glued = {fold_phrase(name) for name in spec.glued}
+        out += [
+            (f"{name}{number}", f"{PREFIX}{ident}:glued{len(name)}")
+            for name in sorted(glued)
+            for number in range(low, high + 1)
+        ]
     return out
 
 
@@ -174,6 +188,12 @@ def read_vital(payload: str, text: str, start: int, end: int) -> dict[str, float
     if how.startswith("unit"):
         match = vital.before.search(text, max(0, start - _WINDOW), start)
         unit = text[start:end]
+    elif how.startswith("glued"):
+        name_end = start + int(how.removeprefix("glued"))
+        if text[start:name_end] not in vital.glued:
+            return {}
+        match = vital.after.match(text, name_end)
+        unit = match.group("unit") if match is not None else None
     else:
         if how == "exact" and text[start:end] not in vital.exact:
             return {}
