@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mbcnav import assess
 from mbcnav.extract import read_text
 from mbcnav.knowledge import Knowledge
 
@@ -22,9 +23,8 @@ def _present(text: str, knowledge: Knowledge) -> set[str]:
         "Her face was weak on the left.",
         "There was a Bell's palsy-like weakness of the face.",
         "Examination showed a lower motor neurone facial palsy.",
-        "One side of my face droops when I smile.",
-        "A drooping left upper eyelid for two weeks.",
-        "Right ptosis was noted.",
+        "A drooping left upper eyelid with double vision.",
+        "Right ptosis and she could not move the right eye outwards.",
     ],
 )
 def test_face_and_eyelid_weakness_is_a_cranial_nerve_palsy(text: str, knowledge: Knowledge) -> None:
@@ -32,6 +32,41 @@ def test_face_and_eyelid_weakness_is_a_cranial_nerve_palsy(text: str, knowledge:
     assert "sym:cranial_nerve_palsy" in found
     assert "sym:one_sided_weakness" not in found
     assert "sym:proptosis" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One side of my face droops when I smile.",
+        "She has a facial droop and slurred speech.",
+        "Her face dropped on one side this morning.",
+    ],
+)
+def test_a_drooping_face_is_the_face_arm_speech_sign(text: str, knowledge: Knowledge) -> None:
+    """The drooping face of the face-arm-speech test is a brain lesion's sign unless called
+    peripheral: read as one-sided weakness (flag:acute_focal_deficit), not a nerve palsy."""
+    found = _present(text, knowledge)
+    assert "sym:one_sided_weakness" in found
+    assert "sym:cranial_nerve_palsy" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Right ptosis was noted.",
+        "A drooping left upper eyelid for two weeks.",
+        "Blepharoplasty for bilateral upper lid ptosis and dermatochalasis.",
+    ],
+)
+def test_a_drooping_eyelid_alone_is_ptosis_and_raises_no_flag(
+    text: str, knowledge: Knowledge
+) -> None:
+    """Alone, a drooping lid is most often the eyelid of age or eye surgery: sym:ptosis, no
+    cranial-nerve palsy and so no leptomeningeal flag."""
+    found = _present(text, knowledge)
+    assert "sym:ptosis" in found
+    assert not found & {"sym:cranial_nerve_palsy", "sym:one_sided_weakness", "sym:proptosis"}
+    assert not assess({"text": text}, knowledge=knowledge).red_flags
 
 
 @pytest.mark.parametrize(
@@ -73,7 +108,7 @@ def test_a_droop_after_and_describes_the_next_part(knowledge: Knowledge) -> None
     """'the face and a drooping eyelid': the eyelid droops, the face is named for something
     else; the tie between the two parts goes to the one after the conjunction."""
     found = _present("Tingling of the face and a drooping eyelid.", knowledge)
-    assert "sym:cranial_nerve_palsy" in found
+    assert "sym:ptosis" in found
     spans = {
         f.text for f in read_text("Tingling of the face and a drooping eyelid.", knowledge).findings
     }

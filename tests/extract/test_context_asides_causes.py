@@ -188,3 +188,37 @@ def test_a_denied_cause_site_reads_negated(kb: Knowledge) -> None:
     """The denied cause is itself read: a site named as the cause that was ruled out."""
     text = "The cough is not due to lung metastases."
     assert {m.site: m.status for m in read_text(text, kb).site_mentions} == {"site:lung": "negated"}
+
+
+# -------------------------------------------------------- a consent discussion's risk list
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        (
+            "The risks and benefits of glaucoma surgery were discussed at length with the "
+            "patient including bleeding, infection, diplopia, ptosis and loss of vision.",
+            "diplopia",
+        ),
+        (
+            "Risks, benefits and alternatives were explained, including infection and weakness "
+            "of the leg.",
+            "weakness of the leg",
+        ),
+    ],
+)
+def test_a_consent_discussion_lists_what_might_happen(
+    text: str, target: str, knowledge: Knowledge
+) -> None:
+    start, end = _span(text, target)
+    assert qualify(text, [(start, end)])[0].hypothetical
+    assert not any(
+        f.present and not f.qualifiers.hypothetical
+        for f in read_text(text, knowledge).findings
+        if f.start >= start
+    )
+
+
+def test_a_benefit_seen_after_the_risk_sentence_is_current(knowledge: Knowledge) -> None:
+    text = "The risks and benefits were discussed. She has double vision today."
+    start, end = _span(text, "double vision")
+    assert not qualify(text, [(start, end)])[0].hypothetical
