@@ -276,3 +276,34 @@ def test_wording_the_reader_used_to_miss(text: str, finding: str, knowledge: Kno
 )
 def test_near_misses_of_the_new_wording(text: str, finding: str, knowledge: Knowledge) -> None:
     assert finding not in _present(text, knowledge)
+
+
+# -------------------------------------------------------- where in the abdomen
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sudden pain in the right lower abdomen.",
+        "Tenderness in the left iliac fossa.",
+        "My lower belly hurts all the time.",
+    ],
+)
+def test_pain_low_in_the_abdomen_is_pelvic_not_liver(text: str, knowledge: Knowledge) -> None:
+    found = _present(text, knowledge)
+    assert "sym:pelvic_pain" in found
+    assert not found & {"sym:abdominal_pain", "sym:ruq_pain"}
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        ("Pain in the right upper abdomen.", "sym:ruq_pain"),
+        ("Pain in her abdomen for a week.", "sym:abdominal_pain"),
+        ("Pain in the lower back since May.", "sym:back_pain"),
+    ],
+)
+def test_pain_elsewhere_in_the_abdomen_keeps_its_finding(
+    text: str, finding: str, knowledge: Knowledge
+) -> None:
+    found = _present(text, knowledge)
+    assert "sym:pelvic_pain" not in found
+    assert finding in found
