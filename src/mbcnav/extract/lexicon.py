@@ -80,7 +80,7 @@ def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]
     return phrase, Term(kind, ident, exact)
 
 
-ONLY_TRIGGER, ONLY_ANCHOR, GENERAL, ONLY_TERMS, ONLY_SPREAD = 0, 1, 2, 3, 4
+ONLY_TRIGGER, ONLY_ANCHOR, GENERAL, ONLY_TERMS, ONLY_SPREAD, ONE_HEAD, ONE_PART = range(7)
 """``Entry.code``: the reader's per-hit paths."""
 
 SPREAD_SLOTS = ("anatomy", "test", "cue", "result", "positive", "confirm", "block")
@@ -101,8 +101,9 @@ class Entry:
     hit carries the site, site), ``written`` the only ways the phrase counts as written when
     every term matches only so (a hit written otherwise names nothing), and ``code`` says
     which path the reader's per-hit loop takes
-    (``ONLY_TRIGGER``, ``ONLY_ANCHOR``, ``ONLY_TERMS`` for plain terms, ``ONLY_SPREAD`` for
-    spread cues, possibly with anchors, or ``GENERAL``): one attribute read per hit.
+    (``ONLY_TRIGGER``; ``ONE_HEAD``, ``ONE_PART`` or ``ONLY_ANCHOR`` for anchors;
+    ``ONLY_TERMS`` for plain terms; ``ONLY_SPREAD`` for spread cues, possibly with anchors; or
+    ``GENERAL``): one attribute read per hit.
     """
 
     trigger: TriggerRules | None = None
@@ -139,6 +140,8 @@ class Entry:
         if self.only_trigger:
             return ONLY_TRIGGER
         if self.only_anchor:
+            if len(self.anchors) == 1:
+                return ONE_HEAD if self.heads else ONE_PART
             return ONLY_ANCHOR
         if self.trigger is not None or self.labs:
             return GENERAL
@@ -325,6 +328,8 @@ def trigger_matcher() -> PhraseMatcher[Entry]:
 
 __all__ = [
     "GENERAL",
+    "ONE_HEAD",
+    "ONE_PART",
     "ONLY_ANCHOR",
     "ONLY_SPREAD",
     "ONLY_TERMS",

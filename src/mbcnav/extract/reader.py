@@ -20,6 +20,8 @@ from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, Trigg
 from mbcnav.extract.dates import past_year_cues
 from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import (
+    ONE_HEAD,
+    ONE_PART,
     ONLY_ANCHOR,
     ONLY_SPREAD,
     ONLY_TERMS,
@@ -139,6 +141,12 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
         code = entry.code
         if code == ONLY_TRIGGER:  # most hits
             add_cue((start, end, entry.trigger))  # type: ignore[arg-type]
+            continue
+        if code == ONE_PART:
+            parts.append((start, end, entry.parts[0]))
+            continue
+        if code == ONE_HEAD:
+            heads.append((start, end, entry.heads[0]))
             continue
         if code == ONLY_ANCHOR:
             for anchor in entry.heads:
