@@ -254,16 +254,31 @@ class WordReading:
     end: int
 
 
-_Ends = tuple[frozenset[str], tuple[int, ...]] | None
-"""The last words a phrase list's phrases can end with (lower case) and their lengths; None
-when some is not ASCII (case-insensitive matching of other letters is not ``lower``)."""
+_Ends = tuple[str, ...] | None
+"""The last words a phrase list's phrases can end with (lower case); None when some is not
+ASCII (case-insensitive matching of other letters is not ``lower``)."""
 
 
 def _ends(phrases: list[str]) -> _Ends:
-    last = {phrase.casefold().split()[-1] for phrase in phrases}
+    last = sorted({phrase.casefold().split()[-1] for phrase in phrases})
     if not all(word.isascii() for word in last):
         return None
-    return frozenset(last), tuple(sorted({len(word) for word in last}))
+    return tuple(last)
+
+
+def _last_word(text: str, low: int, high: int) -> str | None:
+    """The last word of ``text[low:high]`` in lower case, "" when the window is blank, None
+    when the word is not ASCII (then any phrase may end there)."""
+    tail = text[low:high].rstrip()
+    if not tail:
+        return ""
+    token = tail.rsplit(None, 1)[-1]
+    return token.lower() if token.isascii() else None
+
+
+def _could_end(token: str | None, ends: _Ends) -> bool:
+    """``_may_end`` of a window whose ``_last_word`` is ``token`` (one suffix test in C)."""
+    return ends is None or token is None or token.endswith(ends)
 
 
 def _may_end(text: str, low: int, high: int, ends: _Ends) -> bool:
@@ -271,17 +286,7 @@ def _may_end(text: str, low: int, high: int, ends: _Ends) -> bool:
     the phrases: its last word does not end with any phrase's last word. The windows before a
     lab's name are searched with patterns anchored at its end, one try per character;
     most windows end with no such word, and this one look spares the search."""
-    if ends is None:
-        return True
-    tail = text[low:high].rstrip()
-    if not tail:
-        return False
-    token = tail.rsplit(None, 1)[-1]
-    if not token.isascii():
-        return True
-    token = token.lower()
-    words, lengths = ends
-    return any(token[-length:] in words for length in lengths if length <= len(token))
+    return _could_end(_last_word(text, low, high), ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +360,9 @@ def words_around(payload: str, text: str, start: int, end: int) -> list[WordRead
     rules = _word_rules()
     lab = rules.labs[int(payload.removeprefix(WORDS))]
     low = max(0, start - _WINDOW)
+    token = _last_word(text, low, start)  # both windows before the name are this one
     if rules.other_after.match(text, end) or (
-        _may_end(text, low, start, rules.other_before_ends)
-        and rules.other_before.search(text, low, start)
+        _could_end(token, rules.other_before_ends) and rules.other_before.search(text, low, start)
     ):
         return []  # "urine sodium", "calcium score": another measurement
     out: list[WordReading] = []
@@ -371,11 +376,7 @@ def words_around(payload: str, text: str, start: int, end: int) -> list[WordRead
         finding = lab.finding(direction)
         if finding is not None:
             out.append(WordReading(finding, present, start, match.end()))
-    match = (
-        rules.before.search(text, low, start)
-        if _may_end(text, low, start, rules.before_ends)
-        else None
-    )
+    match = rules.before.search(text, low, start) if _could_end(token, rules.before_ends) else None
     if match is not None:
         finding = lab.finding(_direction(rules, match.group("word")))
         if finding is not None:

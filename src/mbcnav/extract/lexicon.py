@@ -80,8 +80,13 @@ def _abbreviation(kind: TargetKind, ident: str, phrase: str) -> tuple[str, Term]
     return phrase, Term(kind, ident, exact)
 
 
-ONLY_TRIGGER, ONLY_ANCHOR, GENERAL = 0, 1, 2
+ONLY_TRIGGER, ONLY_ANCHOR, GENERAL, ONLY_TERMS, ONLY_SPREAD, ONE_HEAD, ONE_PART = range(7)
 """``Entry.code``: the reader's per-hit paths."""
+
+SPREAD_SLOTS = ("anatomy", "test", "cue", "result", "positive", "confirm", "block")
+"""``SiteCue.kind`` in the order of the reader's per-note lists of spread phrases."""
+_WITH_SITE = frozenset({"anatomy", "test"})
+"""Spread kinds whose hits carry their site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,13 @@ class Entry:
     and ``site`` say whether some term names a symptom or a site; ``only_trigger`` that the
     phrase is a context trigger and nothing else (most hits in a note), ``only_anchor`` that it
     is a concept's head or body part and nothing else. ``heads`` and ``parts`` are the
-    anchors split by kind, and ``code`` says which path the reader's per-hit loop takes
-    (``ONLY_TRIGGER``, ``ONLY_ANCHOR`` or ``GENERAL``): one attribute read per hit.
+    anchors split by kind, ``slots`` the spread cues as (index in ``SPREAD_SLOTS``, whether the
+    hit carries the site, site), ``written`` the only ways the phrase counts as written when
+    every term matches only so (a hit written otherwise names nothing), and ``code`` says
+    which path the reader's per-hit loop takes
+    (``ONLY_TRIGGER``; ``ONE_HEAD``, ``ONE_PART`` or ``ONLY_ANCHOR`` for anchors;
+    ``ONLY_TERMS`` for plain terms; ``ONLY_SPREAD`` for spread cues, possibly with anchors; or
+    ``GENERAL``): one attribute read per hit.
     """
 
     trigger: TriggerRules | None = None
@@ -108,14 +118,38 @@ class Entry:
     only_trigger: bool = False
     heads: tuple[Anchor, ...] = field(init=False)
     parts: tuple[Anchor, ...] = field(init=False)
+    slots: tuple[tuple[int, bool, str], ...] = field(init=False)
+    written: frozenset[str] = field(init=False)
     code: int = field(init=False)
 
     def __post_init__(self) -> None:
         set_field = object.__setattr__  # frozen: the derived fields are set once, here
         set_field(self, "heads", tuple(a for a in self.anchors if a.kind == "head"))
         set_field(self, "parts", tuple(a for a in self.anchors if a.kind != "head"))
-        code = ONLY_TRIGGER if self.only_trigger else GENERAL
-        set_field(self, "code", ONLY_ANCHOR if self.only_anchor else code)
+        set_field(
+            self,
+            "slots",
+            tuple((SPREAD_SLOTS.index(c.kind), c.kind in _WITH_SITE, c.site) for c in self.spread),
+        )
+        written = [term.exact for term in self.terms if term.exact is not None]
+        every = len(written) == len(self.terms)
+        set_field(self, "written", frozenset(written) if every else frozenset[str]())
+        set_field(self, "code", self._code())
+
+    def _code(self) -> int:
+        if self.only_trigger:
+            return ONLY_TRIGGER
+        if self.only_anchor:
+            if len(self.anchors) == 1:
+                return ONE_HEAD if self.heads else ONE_PART
+            return ONLY_ANCHOR
+        if self.trigger is not None or self.labs:
+            return GENERAL
+        if self.terms and not (self.exact or self.spread or self.anchors):
+            return ONLY_TERMS
+        if self.spread and not self.terms:
+            return ONLY_SPREAD
+        return GENERAL
 
     @classmethod
     def of(
@@ -294,8 +328,13 @@ def trigger_matcher() -> PhraseMatcher[Entry]:
 
 __all__ = [
     "GENERAL",
+    "ONE_HEAD",
+    "ONE_PART",
     "ONLY_ANCHOR",
+    "ONLY_SPREAD",
+    "ONLY_TERMS",
     "ONLY_TRIGGER",
+    "SPREAD_SLOTS",
     "Entry",
     "TargetKind",
     "Term",

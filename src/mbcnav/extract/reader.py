@@ -20,7 +20,11 @@ from mbcnav.extract.context import ContextEngine, CueHit, QualifierResult, Trigg
 from mbcnav.extract.dates import past_year_cues
 from mbcnav.extract.labs import WORDS, WordReading, value_after, words_around
 from mbcnav.extract.lexicon import (
+    ONE_HEAD,
+    ONE_PART,
     ONLY_ANCHOR,
+    ONLY_SPREAD,
+    ONLY_TERMS,
     ONLY_TRIGGER,
     Entry,
     Term,
@@ -105,24 +109,29 @@ class _Hits:
 def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
     """Sort the automaton's hits into trigger cues, symptom and site term hits, lab values and
     spread phrases, in original offsets. It runs for every hit, so the offset map is inlined
-    and what each phrase is was worked out when the lexicon was compiled (``Entry``)."""
+    and what each phrase is was worked out when the lexicon was compiled (``Entry``): one
+    read of its ``code`` picks the path, the common shapes each with a path of their own."""
     out = _Hits()
     cues, symptoms, sites = out.cues, out.symptoms, out.sites
     heads, parts = out.heads, out.parts
     add_cue = cues.append
+    spread = _spread_lists(out)
     breaks, shifts = folded.breaks, folded.shifts
     collapsed = len(breaks) > 1
     nexts = (*breaks[1:], 1 << 62)  # the break after each, then a sentinel that ends the walk
     index = 0  # hits come in order of their end: walk, don't search
+    following, shift, low = nexts[0], shifts[0], breaks[0]  # the current break's, kept local
     for last, (length, (entry,)) in matcher.raw(folded):
         end = last - 1  # collapsed [start, end); see PhraseMatcher.find
         start = end - length
         if collapsed:
-            while nexts[index] < end:  # the last break at or before end - 1
+            if following < end:  # past the next break: walk to the last at or before end - 1
                 index += 1
-            shift = shifts[index]
+                while nexts[index] < end:
+                    index += 1
+                following, shift, low = nexts[index], shifts[index], breaks[index]
             end += shift
-            if breaks[index] <= start:
+            if low <= start:
                 start += shift
             else:
                 back = index - 1  # a phrase spans few space runs
@@ -133,31 +142,60 @@ def _scan(text: str, folded: Folded, matcher: PhraseMatcher[Entry]) -> _Hits:
         if code == ONLY_TRIGGER:  # most hits
             add_cue((start, end, entry.trigger))  # type: ignore[arg-type]
             continue
+        if code == ONE_PART:
+            parts.append((start, end, entry.parts[0]))
+            continue
+        if code == ONE_HEAD:
+            heads.append((start, end, entry.heads[0]))
+            continue
         if code == ONLY_ANCHOR:
             for anchor in entry.heads:
                 heads.append((start, end, anchor))
             for anchor in entry.parts:
                 parts.append((start, end, anchor))
             continue
-        if entry.trigger is not None:
-            add_cue((start, end, entry.trigger))
-        if entry.exact:
-            _add_exact(out, entry, text, start, end)
-        elif entry.terms:
+        if code == ONLY_TERMS:
             hit = (start, end, entry.terms)
             if entry.symptom:
                 symptoms.append(hit)
             if entry.site:
                 sites.append(hit)
-        if entry.labs:
-            _add_labs(out, entry, text, start, end)
-        if entry.spread:
-            _add_spread(out, entry, start, end)
+            continue
+        if code != ONLY_SPREAD:
+            if entry.trigger is not None:
+                add_cue((start, end, entry.trigger))
+            if entry.exact:
+                written = entry.written  # most such hits: the common word ("has", not "HAS")
+                if not written or text[start:end] in written:
+                    _add_exact(out, entry, text, start, end)
+            elif entry.terms:
+                hit = (start, end, entry.terms)
+                if entry.symptom:
+                    symptoms.append(hit)
+                if entry.site:
+                    sites.append(hit)
+            if entry.labs:
+                _add_labs(out, entry, text, start, end)
+        for slot, with_site, site in entry.slots:
+            spread[slot].append((start, end, site) if with_site else (start, end))  # type: ignore[arg-type]
         for anchor in entry.heads:
             heads.append((start, end, anchor))
         for anchor in entry.parts:
             parts.append((start, end, anchor))
     return out
+
+
+def _spread_lists(out: _Hits) -> tuple[list[tuple[int, int]] | list[tuple[int, int, str]], ...]:
+    """The hit lists of ``out`` in the order of ``SPREAD_SLOTS``."""
+    return (
+        out.anatomy,
+        out.tests,
+        out.spread,
+        out.results,
+        out.positives,
+        out.confirms,
+        out.blocks,
+    )
 
 
 def _add_exact(out: _Hits, entry: Entry, text: str, start: int, end: int) -> None:
@@ -198,25 +236,6 @@ def _word_findings(hits: _Hits, knowledge: Knowledge) -> set[tuple[int, int]]:
             if not word.present:
                 absent.add((word.start, word.end))
     return absent
-
-
-def _add_spread(out: _Hits, entry: Entry, start: int, end: int) -> None:
-    for cue in entry.spread:
-        kind = cue.kind
-        if kind == "anatomy":
-            out.anatomy.append((start, end, cue.site))
-        elif kind == "test":
-            out.tests.append((start, end, cue.site))
-        elif kind == "cue":
-            out.spread.append((start, end))
-        elif kind == "result":
-            out.results.append((start, end))
-        elif kind == "positive":
-            out.positives.append((start, end))
-        elif kind == "confirm":
-            out.confirms.append((start, end))
-        else:
-            out.blocks.append((start, end))
 
 
 @lru_cache(maxsize=1)

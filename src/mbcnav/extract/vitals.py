@@ -178,8 +178,7 @@ def fields() -> dict[str, Literal["min", "max"]]:
 
 def read_vital(payload: str, text: str, start: int, end: int) -> dict[str, float]:
     """The values a vital-sign phrase at ``text[start:end]`` introduces (empty if none)."""
-    ident, _, how = payload.removeprefix(PREFIX).partition(":")
-    vital = _rules().get(ident)
+    vital, how = _payload(payload)
     if vital is None:
         return {}
     if how == "unit_exact" and text[start:end] not in vital.exact_units:
@@ -201,7 +200,16 @@ def read_vital(payload: str, text: str, start: int, end: int) -> dict[str, float
         unit = match.group("unit") if match is not None else None
     if match is None:
         return {}
-    return _values(vital, match.group("value"), match.groupdict().get("second"), unit)
+    second = match.group("second") if vital.spec.second is not None else None
+    return _values(vital, match.group("value"), second, unit)
+
+
+@lru_cache(maxsize=256)
+def _payload(payload: str) -> tuple[_Compiled | None, str]:
+    """The vital sign a payload names and how its phrase reads (``exact``, ``unit``, ...):
+    parsed once per payload, not once per hit."""
+    ident, _, how = payload.removeprefix(PREFIX).partition(":")
+    return _rules().get(ident), how
 
 
 def _values(vital: _Compiled, first: str, second: str | None, unit: str | None) -> dict[str, float]:
