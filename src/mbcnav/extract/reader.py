@@ -72,6 +72,14 @@ _NEW_TRIGGER = Trigger.__pydantic_validator__.validate_python
 _NEW_SITE = SiteMention.__pydantic_validator__.validate_python
 
 
+def _site_mention(site: str, status: str, text: str, start: int, end: int) -> SiteMention:
+    """A site mention of ``text[start:end]`` through the model's own validator."""
+    mention: SiteMention = _NEW_SITE(
+        {"site": site, "status": status, "text": text[start:end], "start": start, "end": end}
+    )
+    return mention
+
+
 @dataclass(frozen=True, slots=True)
 class TextReading:
     """What one text says: findings with spans and context, site mentions, labs, sections."""
@@ -451,17 +459,7 @@ def _constructed(
         status = site_status(_either(engine.qualify(start, end), engine.qualify(*cue)))
         if status == "drop" or taken.overlaps(site, *sentence):
             continue
-        out.append(
-            _NEW_SITE(
-                {
-                    "site": site,
-                    "status": status,
-                    "text": text[start:end],
-                    "start": start,
-                    "end": end,
-                }
-            )
-        )
+        out.append(_site_mention(site, status, text, start, end))
         taken.add(site, start, end)
     return out
 
@@ -487,17 +485,7 @@ def _tested(
         sentence = sentences.sentence(start, end)
         if taken.overlaps(site, *sentence):
             continue
-        out.append(
-            _NEW_SITE(
-                {
-                    "site": site,
-                    "status": status,
-                    "text": text[start:end],
-                    "start": start,
-                    "end": end,
-                }
-            )
-        )
+        out.append(_site_mention(site, status, text, start, end))
         taken.add(site, start, end)
     return out
 
@@ -673,15 +661,7 @@ def _mentions(
     if status == "known" and is_suggestive(surface) and not confirms.confirm(hit, sentence, engine):
         status = "suspected"
     return [
-        _NEW_SITE(
-            {
-                "site": refined.site(term.id, sentence),
-                "status": status,
-                "text": surface,
-                "start": start,
-                "end": end,
-            }
-        )
+        _site_mention(refined.site(term.id, sentence), status, text, start, end)
         for term in terms
         if term.kind == "site"
     ]
