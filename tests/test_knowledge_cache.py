@@ -33,6 +33,19 @@ def _no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loader, "_load", refuse)
 
 
+def _yaml_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The knowledge folders read from YAML from now on (the loader still reads them)."""
+    read: list[Path] = []
+    load = loader._load
+
+    def counted(data_dir: Path) -> Knowledge:
+        read.append(data_dir)
+        return load(data_dir)
+
+    monkeypatch.setattr(loader, "_load", counted)
+    return read
+
+
 def test_a_second_process_gets_the_same_knowledge_without_reading_yaml(
     knowledge: Knowledge, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,14 +127,7 @@ def test_a_folder_others_can_write_is_not_trusted(
     knowledge_cache.warm_knowledge()
     os.chmod(folder, 0o777)
     monkeypatch.setattr(loader, "_DEFAULT", [])
-    read: list[Path] = []
-    load = loader._load
-
-    def counted(data_dir: Path) -> Knowledge:
-        read.append(data_dir)
-        return load(data_dir)
-
-    monkeypatch.setattr(loader, "_load", counted)
+    read = _yaml_reads(monkeypatch)
     assert knowledge_cache.warm_knowledge() == knowledge
     assert read == [loader.default_data_dir()]
 
@@ -165,14 +171,7 @@ def test_another_knowledge_folder_is_always_read(
     knowledge: Knowledge, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     knowledge_cache.warm_knowledge()
-    read: list[Path] = []
-    load = loader._load
-
-    def counted(data_dir: Path) -> Knowledge:
-        read.append(data_dir)
-        return load(data_dir)
-
-    monkeypatch.setattr(loader, "_load", counted)
+    read = _yaml_reads(monkeypatch)
     data = loader.default_data_dir()
     assert knowledge_cache.cached_knowledge(data) == knowledge
     assert read == [data]
