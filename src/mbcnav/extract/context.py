@@ -376,7 +376,8 @@ class ContextEngine:
         A target running past its sentence's end is read in the sentence extended to cover it,
         yet only cues ending before the target can reach it (none can start after it inside
         that span). Unless a phrase crosses ``last`` and so joins the cues beyond it in one
-        overlap cluster, those cues are exactly the sentence's own: reading them keeps one cue
+        overlap cluster, or a bracket opened in the sentence closes beyond it (the extended
+        range would pair it), those cues are exactly the sentence's own: reading them keeps one cue
         list per sentence instead of one per target end (many targets reaching far past their
         sentence each resolved the whole stretch again, time quadratic in the text).
         """
@@ -384,7 +385,9 @@ class ContextEngine:
         if crossed is None:
             low = bisect_left(self._hit_starts, first)
             high = bisect_left(self._hit_starts, last)
-            crossed = any(hit[1] > last for hit in self._hits[low:high])
+            crossed = any(hit[1] > last for hit in self._hits[low:high]) or _unclosed_bracket(
+                self._text, first, last
+            )
             self._crossing[first] = crossed
         return crossed
 
@@ -496,6 +499,16 @@ def _bracket_pairs(text: str, first: int, last: int) -> list[tuple[int, int]]:
             pairs.append((at, close))
             at = text.find(opener, at + 1, last)
     return pairs
+
+
+def _unclosed_bracket(text: str, first: int, last: int) -> bool:
+    """True when a bracket opened in ``[first, last)`` closes only after it: extended past
+    ``last``, the range pairs it (``_bracket_pairs``) and its cues' reaches change."""
+    for opener, closer in _OPENERS.items():
+        at = text.rfind(opener, first, last)
+        if at >= 0 and text.find(closer, at + 1, last) < 0:
+            return True
+    return False
 
 
 def _clamped(limits: Limits, words: int) -> Limits:
